@@ -1,0 +1,161 @@
+"""The ``litkit`` command: dois, fetch, build.
+
+Exit status: 0 when all went well; 1 when some requested DOIs are not in the cache
+afterwards or a raw table is invalid (the message says which and why); 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from litkit import __version__
+from litkit.cache import CacheError, CrossrefCache
+from litkit.crossref import DEFAULT_BASE_URL, Fetcher, Limits, MAILTO_VARIABLE, URL_VARIABLE
+from litkit.doi import extract_dois
+from litkit.paths import Paths
+from litkit.schema import RawDataError
+
+EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out as given (exit 2)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="litkit", description="How well are a health article's claims backed by what it cites?")
+    parser.add_argument("--version", action="version", version=f"litkit {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    dois = commands.add_parser("dois", help="print the DOIs found in text, HTML or Markdown files")
+    dois.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    fetch = commands.add_parser("fetch", help="fetch Crossref records into the cache")
+    fetch.add_argument("dois", nargs="*", metavar="DOI",
+                       help="DOIs to fetch (default: those in data/raw/citations.csv)")
+    fetch.add_argument("--from", dest="from_file", type=Path, metavar="FILE",
+                       help="a text file (one DOI a line) or a CSV with a 'doi' column")
+    _root_option(fetch)
+    fetch.add_argument("--cache", type=Path, metavar="DIR",
+                       help="cache folder (default: data/raw/crossref under the root)")
+    fetch.add_argument("--base-url", metavar="URL",
+                       help=f"API base URL (default: ${URL_VARIABLE} or {DEFAULT_BASE_URL})")
+    fetch.add_argument("--mailto", metavar="EMAIL",
+                       help=f"contact address for Crossref's polite pool (default: ${MAILTO_VARIABLE})")
+    fetch.add_argument("--offline", action="store_true", help="make no request; report what is not cached")
+    fetch.add_argument("--refresh", action="store_true", help="fetch again DOIs already cached")
+    fetch.add_argument("--batch-size", type=int, default=50, help="DOIs per list request (default 50)")
+    fetch.add_argument("--single-rate", type=float, help="single-record requests per second")
+    fetch.add_argument("--list-rate", type=float, help="list requests per second")
+    fetch.add_argument("--concurrency", type=int, help="requests in flight at once")
+
+    build = commands.add_parser("build", help="write the processed tables")
+    _root_option(build)
+    return parser
+
+
+def _root_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, metavar="DIR",
+                        help="project folder (default: the current project)")
+
+
+def run_dois(args: argparse.Namespace) -> int:
+    seen: dict[str, None] = {}
+    for path in args.files:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        for doi in extract_dois(text):
+            seen.setdefault(doi, None)
+    for doi in seen:
+        print(doi)
+    return EXIT_OK
+
+
+def dois_from_file(path: Path) -> list[str]:
+    """The DOIs a ``--from`` file asks for: a CSV's ``doi`` column, or one DOI a line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    first = text.splitlines()[0] if text.strip() else ""
+    if path.suffix.lower() == ".csv" or "doi" in [h.strip().lower() for h in first.split(",")]:
+        rows = csv.DictReader(text.splitlines())
+        column = next((h for h in rows.fieldnames or [] if h.strip().lower() == "doi"), None)
+        if column is None:
+            raise UsageError(f"{path}: a CSV needs a 'doi' column (header: {first})")
+        return [row[column].strip() for row in rows if (row[column] or "").strip()]
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _requested_dois(args: argparse.Namespace, paths: Paths) -> list[str]:
+    requested = list(args.dois)
+    if args.from_file:
+        requested += dois_from_file(args.from_file)
+    if not requested:
+        from litkit.pipeline import read_inputs  # only the default needs the project's tables
+
+        requested = list(read_inputs(paths).citations["doi"].dropna())
+    return requested
+
+
+def _limits(args: argparse.Namespace, mailto: str | None) -> Limits:
+    pool = Limits.for_pool(mailto)
+    return Limits(
+        single_per_second=args.single_rate or pool.single_per_second,
+        list_per_second=args.list_rate or pool.list_per_second,
+        concurrency=args.concurrency or pool.concurrency,
+    )
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    paths = Paths(args.root)
+    requested = _requested_dois(args, paths)
+    cache = CrossrefCache(args.cache or paths.crossref_cache)
+    mailto = args.mailto or os.environ.get(MAILTO_VARIABLE) or None
+    fetcher = Fetcher(cache, base_url=args.base_url, mailto=mailto,
+                      batch_size=args.batch_size, limits=_limits(args, mailto))
+    report = fetcher.fetch(requested, refresh=args.refresh, offline=args.offline)
+    for outcome in report.problems():
+        print(f"{outcome.doi}: {outcome.status}: {outcome.reason}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_OK if report.ok else EXIT_INCOMPLETE
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from litkit.pipeline import build
+
+    for name, path in build(Paths(args.root)).items():
+        print(f"wrote {name}: {path}")
+    return EXIT_OK
+
+
+COMMANDS = {"dois": run_dois, "fetch": run_fetch, "build": run_build}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"litkit {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (RawDataError, CacheError) as exc:
+        print(f"litkit {args.command}: {exc}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    except KeyboardInterrupt:
+        print(f"litkit {args.command}: interrupted; finished records are kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Shared fixtures: the project folder, a scratch project, and the recorded Crossref records."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TEST_DATA = Path(__file__).resolve().parent / "data"
+RECORDS_FILE = TEST_DATA / "crossref" / "works.jsonl.gz"
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def crossref_records() -> list[dict]:
+    """The 520 real Crossref records recorded by habanero's test suite (see tests/data)."""
+    with gzip.open(RECORDS_FILE, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+@pytest.fixture
+def scratch_project(tmp_path: Path) -> Path:
+    """A copy of the project's raw data in a temporary folder, safe to edit."""
+    shutil.copytree(PROJECT_ROOT / "data" / "raw", tmp_path / "data" / "raw",
+                    ignore=shutil.ignore_patterns("*.json"))
+    return tmp_path

@@ -533,3 +533,40 @@ def classify_designs(works: pd.DataFrame) -> pd.DataFrame:
         },
         index=works.index,
     )
+
+
+DESIGN_TABLE_COLUMNS = (
+    "doi", "title", "year", "classifier_design", "classifier_rule", "curated_design",
+    "final_design", "design_source", "evidence_level", "agrees",
+)
+
+
+def tabulate_designs(works: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
+    """The design of each cited work: the classifier's, the curated one, and the final one.
+
+    Curated designs win; where there is none the classifier's stands. ``agrees`` is False
+    wherever the two differ, so every disagreement can be listed and checked.
+
+    Args:
+        works: cited works (``doi``, ``title``, optional ``abstract`` and ``year``).
+        curated: ``doi`` and ``curated_design``.
+    """
+    unique = works.drop_duplicates("doi").reset_index(drop=True)
+    table = unique[["doi"]].join(classify_designs(unique).drop(columns="doi"))
+    table = table.merge(curated[["doi", "curated_design"]], on="doi", how="left")
+    has_curated = table["curated_design"].notna()
+    table["final_design"] = table["curated_design"].where(has_curated, table["classifier_design"])
+    table["design_source"] = pd.Series(["curated" if c else "classifier" for c in has_curated],
+                                       dtype="string")
+    table["evidence_level"] = table["final_design"].map(evidence_level).astype("string")
+    table["agrees"] = (~has_curated) | (table["curated_design"] == table["classifier_design"])
+    table["title"] = unique["title"]
+    table["year"] = unique["year"] if "year" in unique else pd.NA
+    return table[list(DESIGN_TABLE_COLUMNS)].astype({"agrees": "boolean"})
+
+
+def design_disagreements(designs: pd.DataFrame) -> pd.DataFrame:
+    """The works whose classifier design differs from the curated one."""
+    return designs.loc[~designs["agrees"].fillna(True).astype(bool),
+                       ["doi", "title", "classifier_design", "classifier_rule", "curated_design"]
+                       ].reset_index(drop=True)

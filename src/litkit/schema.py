@@ -65,11 +65,21 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """A raw table's schema: its name and columns, and which columns together are a key."""
+    """A raw table's schema.
+
+    Args:
+        name: the table's name.
+        columns: its columns, in order.
+        key: columns that together identify a row (a repeat is an error).
+        consistent: pairs ``(key, column)``: rows with the same ``key`` must agree on ``column``.
+        row_check: a check of one whole row that raises ``ValueError`` (rules across columns).
+    """
 
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = field(default=())
+    consistent: tuple[tuple[str, str], ...] = field(default=())
+    row_check: Callable[[dict[str, str]], None] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -139,6 +149,7 @@ def _read(handle, table: Table, label: str, allowed: Mapping[str, Collection[str
     rows: list[dict[str, str]] = []
     seen: dict[str, dict[str, int]] = {c.name: {} for c in table.columns if c.unique}
     keys: dict[tuple, int] = {}
+    agreed: dict[tuple[str, str], tuple[str, int]] = {}
     for line_values in reader:
         line = reader.line_num
         if not any(v.strip() for v in line_values):
@@ -166,6 +177,17 @@ def _read(handle, table: Table, label: str, allowed: Mapping[str, Collection[str
             if first != line:
                 raise RawDataError(label, line, ", ".join(table.key),
                                    f"duplicate {key!r} (first on line {first})")
+        for key_column, column in table.consistent:
+            value, first = agreed.setdefault((key_column, row[key_column]), (row[column], line))
+            if value != row[column]:
+                raise RawDataError(label, line, column,
+                                   f"{row[column]!r} disagrees with {value!r} on line {first} "
+                                   f"for the same {key_column} {row[key_column]!r}")
+        if table.row_check:
+            try:
+                table.row_check(row)
+            except ValueError as exc:
+                raise RawDataError(label, line, None, str(exc)) from None
         rows.append(row)
     extra = [h for h in header if h not in table.names]
     frame = pd.DataFrame(rows, columns=table.names + extra, dtype="string")

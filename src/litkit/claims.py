@@ -1,0 +1,134 @@
+"""The articles' claims, and how each stands against the evidence it cites.
+
+``data/raw/claims.csv`` holds every claim in our own words, with its indication, topic,
+how strongly the article asserts it, and the works cited for it. :func:`assess_claims`
+adds the certainty of that cited evidence and a concordance: whether the article asserts
+the claim more or less strongly than its evidence allows. The rules are in
+``docs/method.md``; each has a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+import pandas as pd
+
+from litkit.evidence import NO_EVIDENCE, RANK, combine
+from litkit.indications import GENERAL
+from litkit.schema import Column, Table, read_table, split_list
+
+ASSERTED = ("established", "probable", "possible", "uncertain", "against")
+TOPICS = ("efficacy", "safety", "mechanism", "regulatory", "dosing", "practice")
+LINKS = ("explicit", "inferred", "none")
+CONCORDANCES = ("supported", "overstated", "understated", "uncited", "not-assessable")
+
+# Mechanism and regulatory statements are facts of pharmacology and law, not clinical
+# effects: a GRADE certainty does not apply to them.
+NOT_GRADED_TOPICS = ("mechanism", "regulatory")
+
+# The certainties an assertion is in keeping with: a claim stated as established needs
+# high certainty; a hedged one ("may", "promising") or a doubtful one fits weak evidence.
+IN_KEEPING = {
+    "established": ("high",),
+    "probable": ("moderate", "high"),
+    "possible": ("very-low", "low"),
+    "uncertain": ("very-low", "low"),
+}
+
+
+def _check_link(row: dict[str, str]) -> None:
+    """A claim with cited works says how they were tied to it; one without says none."""
+    if row["cited_dois"] and row["link"] == "none":
+        raise ValueError("cited_dois are given, so 'link' must be explicit or inferred, not 'none'")
+    if not row["cited_dois"] and row["link"] != "none":
+        raise ValueError(f"no cited_dois, so 'link' must be 'none', not {row['link']!r}")
+
+
+CLAIMS = Table("claims", (
+    Column("claim_id", unique=True),
+    Column("article_id"),
+    Column("section"),
+    Column("claim", unique=True),
+    Column("indication"),
+    Column("topic", allowed=TOPICS),
+    Column("asserted", allowed=ASSERTED),
+    Column("cited_dois", required=False, many=True),
+    Column("link", allowed=LINKS),
+), row_check=_check_link)
+
+
+def read_claims(path: str | Path, *, article_ids: Collection[str],
+                indication_ids: Collection[str], cited_dois: Collection[str]) -> pd.DataFrame:
+    """The claims, checked against the articles, the indications and the citations."""
+    return read_table(path, CLAIMS, allowed={
+        "article_id": article_ids,
+        "indication": {*indication_ids, GENERAL},
+        "cited_dois": cited_dois,
+    })
+
+
+def concordance(*, asserted: str, topic: str, certainty: str,
+                direction: str | None) -> tuple[str, str]:
+    """How a claim's assertion compares with the certainty of its cited evidence.
+
+    >>> concordance(asserted="established", topic="efficacy", certainty="low", direction="favours")
+    ('overstated', 'asserted as established; the cited evidence is low certainty')
+    """
+    if topic in NOT_GRADED_TOPICS:
+        return "not-assessable", f"a {topic} statement: not graded for clinical evidence"
+    if certainty == NO_EVIDENCE:
+        return "uncited", "no cited work addresses it"
+    if asserted == "against":
+        if direction == "favours" and RANK[certainty] >= RANK["moderate"]:
+            return "understated", f"advised against, but {certainty}-certainty cited evidence favours it"
+        return "supported", f"advised against; the cited evidence is {direction}, {certainty} certainty"
+    if topic == "efficacy" and direction in ("no-benefit", "harm"):
+        return "overstated", f"asserted as {asserted}; the cited evidence finds {direction}"
+    if topic == "efficacy" and direction == "mixed" and asserted in ("established", "probable"):
+        return "overstated", f"asserted as {asserted}; the cited evidence is mixed"
+    keeping = IN_KEEPING[asserted]
+    if RANK[certainty] < min(RANK[c] for c in keeping):
+        return "overstated", f"asserted as {asserted}; the cited evidence is {certainty} certainty"
+    if RANK[certainty] > max(RANK[c] for c in keeping):
+        return "understated", f"asserted as {asserted}; the cited evidence is {certainty} certainty"
+    return "supported", f"asserted as {asserted}; the cited evidence is {certainty} certainty"
+
+
+def claim_evidence(claim: pd.Series, grades: pd.DataFrame) -> pd.DataFrame:
+    """The graded evidence a claim rests on: its cited works, for its indication.
+
+    A claim about no single indication (``general``) rests on all its cited works' evidence.
+    """
+    cited = grades[grades["doi"].isin(split_list(claim["cited_dois"]))]
+    if claim["indication"] == GENERAL:
+        return cited
+    return cited[cited["indication"] == claim["indication"]]
+
+
+ASSESSED_COLUMNS = (
+    "claim_id", "article_id", "section", "claim", "indication", "topic", "asserted",
+    "cited_dois", "link", "n_evidence_works", "evidence_certainty", "evidence_direction",
+    "concordance", "concordance_reason",
+)
+
+
+def assess_claims(claims: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:
+    """Each claim with the certainty of its cited evidence and its concordance."""
+    rows = []
+    for _, claim in claims.iterrows():
+        body = combine(claim_evidence(claim, grades))
+        value, reason = concordance(asserted=claim["asserted"], topic=claim["topic"],
+                                    certainty=body["certainty"],
+                                    direction=body["dominant_direction"])
+        if value == "uncited" and not claim["cited_dois"]:
+            reason = "the article cites no work for it"
+        elif value == "uncited":
+            reason = f"none of its cited works addresses {claim['indication']}"
+        rows.append({**claim.to_dict(), "n_evidence_works": body["n_works"],
+                     "evidence_certainty": body["certainty"],
+                     "evidence_direction": body["dominant_direction"],
+                     "concordance": value, "concordance_reason": reason})
+    frame = pd.DataFrame(rows, columns=list(ASSESSED_COLUMNS))
+    return frame.astype({c: "string" for c in ASSESSED_COLUMNS if c != "n_evidence_works"}
+                        | {"n_evidence_works": "Int64"})

@@ -339,8 +339,7 @@ class Fetcher:
 
     def _fetch_batch(self, batch: list[str], call) -> dict[str, Outcome]:
         """Fetch a batch through the DOI filter; cache what comes back."""
-        filter_arg = "filters" if "filters" in _works_parameters() else "filter"
-        request = lambda: self.client.works(**{filter_arg: {"doi": list(batch)}},  # noqa: E731
+        request = lambda: self.client.works(**{_FILTER_ARGUMENT: {"doi": list(batch)}},  # noqa: E731
                                             limit=len(batch))
         try:
             answer = call("list", request)
@@ -382,6 +381,5 @@ class Fetcher:
         return Outcome(doi, "fetched")
 
 
-def _works_parameters() -> set[str]:
-    """The keyword names ``Crossref.works`` takes (habanero renames ``filter`` to ``filters``)."""
-    return set(inspect.signature(Crossref.works).parameters)
+# habanero's next release renames `filter` to `filters`; ask the installed one.
+_FILTER_ARGUMENT = "filters" if "filters" in inspect.signature(Crossref.works).parameters else "filter"

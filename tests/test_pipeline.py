@@ -1,0 +1,95 @@
+"""`litkit build`: every table from the raw data, and nothing written from invalid data."""
+
+import re
+
+import pandas as pd
+import pytest
+
+from litkit.paths import Paths
+from litkit.pipeline import build
+from litkit.schema import RawDataError
+
+TABLES = {"works", "designs", "evidence_by_work", "evidence_by_indication", "evidence_gap_map", "claims"}
+
+
+def _edit(path, old, new) -> int:
+    """Replace the first ``old`` in a file; return the line number of the edit."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[:text.index(old)].count("\n") + 1
+
+
+def test_build_writes_every_table(scratch_project):
+    written = build(Paths(scratch_project))
+    assert set(written) == TABLES
+    claims = pd.read_csv(written["claims"])
+    assert set(claims["article_id"]) == {"A", "B"}
+    works = pd.read_csv(written["works"])
+    assert len(works) == 7 and (works["crossref_status"] == "not fetched").all()
+
+
+def test_the_real_project_tables_cover_both_articles_and_all_seven_works(project_root):
+    evidence = pd.read_csv(project_root / "data/processed/evidence_by_indication.csv")
+    assert {"acute-postoperative-pain", "chronic-non-cancer-pain", "neuropathic-pain",
+            "cancer-palliative-pain"} <= set(evidence["indication"])
+    appraised = pd.read_csv(project_root / "data/raw/appraisals.csv")
+    assert appraised["doi"].nunique() == 7 and appraised["source"].notna().all()
+    claims = pd.read_csv(project_root / "data/raw/claims.csv")
+    assert 20 <= (claims["article_id"] == "A").sum() <= 40
+    assert 8 <= (claims["article_id"] == "B").sum() <= 12
+
+
+@pytest.mark.parametrize("file, old, new, column, message", [
+    ("claims.csv", ",neuropathic-pain,efficacy,possible,10.1097/aap", ",nerve-pain,efficacy,possible,10.1097/aap",
+     "indication", "'nerve-pain' is not allowed"),
+    ("claims.csv", "10.1097/aap.0000000000000808; 10.1097/j.pain", "10.1097/aap.0000000000009999; 10.1097/j.pain",
+     "cited_dois", "'10.1097/aap.0000000000009999' is not allowed"),
+    ("claims.csv", ",efficacy,possible,10.1097/aap", ",efficacy,likely,10.1097/aap",
+     "asserted", "'likely' is not allowed"),
+    ("claims.csv", "A11,A,", "A10,A,", "claim_id", "duplicate 'A10'"),
+    ("claims.csv", "A11,A,Ketamine Helps Pain: How Effectively?,", "A11,A,,",
+     "section", "a value is required"),
+    ("appraisals.csv", "10.1213/ane.0000000000004185,neuropathic-pain,systematic-review",
+     "10.1213/ane.0000000000004185,neuropathic-pain,cohort", "design", "disagrees with 'systematic-review'"),
+    ("appraisals.csv", "10.1111/bcp.12094,neuropathic-pain", "10.1111/bcp.12095,neuropathic-pain",
+     "doi", "'10.1111/bcp.12095' is not allowed"),
+    ("citations.csv", "A,6,10.1111/bcp.12094", "A,6,PMID 24117458", "doi", "not a DOI: 'PMID 24117458'"),
+    ("indications.csv", "acute-pain,", "Acute Pain,", "indication_id", "is not an id"),
+])
+def test_an_invalid_raw_row_stops_the_build_naming_file_line_column_and_value(
+        scratch_project, file, old, new, column, message):
+    path = scratch_project / "data/raw" / file
+    line = _edit(path, old, new)
+    with pytest.raises(RawDataError) as caught:
+        build(Paths(scratch_project))
+    error = caught.value
+    assert error.file.endswith(file) and error.column == column and error.line == line
+    assert message in str(error)
+    assert re.search(rf"{file}, line {line}, column '{column}'", str(error))
+    assert not (scratch_project / "data/processed").exists()  # nothing written half-way
+
+
+def test_an_invalid_row_leaves_earlier_tables_untouched(scratch_project):
+    build(Paths(scratch_project))
+    before = {p.name: p.read_bytes() for p in (scratch_project / "data/processed").iterdir()}
+    _edit(scratch_project / "data/raw/claims.csv", ",efficacy,possible,", ",efficacy,maybe,")
+    with pytest.raises(RawDataError):
+        build(Paths(scratch_project))
+    after = {p.name: p.read_bytes() for p in (scratch_project / "data/processed").iterdir()}
+    assert after == before
+
+
+def test_a_claim_with_cited_works_must_say_how_they_were_linked(scratch_project):
+    path = scratch_project / "data/raw/claims.csv"
+    _edit(path, "10.1097/j.pain.0000000000002403,inferred", "10.1097/j.pain.0000000000002403,none")
+    with pytest.raises(RawDataError, match="'link' must be explicit or inferred"):
+        build(Paths(scratch_project))
+
+
+def test_citations_must_match_the_dois_in_the_article_text(scratch_project):
+    path = scratch_project / "data/raw/citations.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:-1]) + "\n")  # drop the last citation
+    with pytest.raises(RawDataError, match=r"only in text: \['10.1213/ane.0000000000004185'\]"):
+        build(Paths(scratch_project))

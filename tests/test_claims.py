@@ -34,7 +34,8 @@ def test_assertion_against_certainty(asserted, certainty, expected):
     ("probable", "mixed", "overstated"),
     ("possible", "mixed", "supported"),
     ("possible", "no-benefit", "overstated"),
-    ("uncertain", "harm", "overstated"),
+    ("uncertain", "harm", "supported"),       # doubting an effect never overstates it
+    ("uncertain", "no-benefit", "supported"),
 ])
 def test_direction_rules_for_efficacy_claims(asserted, direction, expected):
     assert concordance(asserted=asserted, topic="efficacy", certainty="high" if asserted == "established" else "low",
@@ -57,8 +58,8 @@ def test_advice_against(direction, certainty, expected):
                        direction=direction)[0] == expected
 
 
-@pytest.mark.parametrize("topic", ["mechanism", "regulatory"])
-def test_mechanism_and_regulatory_statements_are_not_assessable(topic):
+@pytest.mark.parametrize("topic", ["mechanism", "regulatory", "practice"])
+def test_mechanism_regulatory_and_good_practice_statements_are_not_assessable(topic):
     assert concordance(asserted="established", topic=topic, certainty="none",
                        direction=None)[0] == "not-assessable"
 
@@ -100,3 +101,17 @@ def test_a_claim_rests_on_its_cited_works_for_its_indication():
     assert assessed.loc["A03", "concordance_reason"] == "the article cites no work for it"
     assert assessed.loc["A04", "evidence_certainty"] == "high"  # general: all its cited works
     assert assessed.loc["A04", "n_evidence_works"] == 2
+
+
+def test_a_general_claim_takes_each_works_best_row_so_indications_do_not_disagree():
+    appraisals = pd.DataFrame([
+        dict(doi="10.1/gl", indication=ind, design="guideline", review_of="", n_patients=pd.NA,
+             direction=direction, stated_certainty_level=level, risk_of_bias="not-assessed",
+             inconsistency="none", indirect="no")
+        for ind, direction, level in (("neuropathic-pain", "favours", "moderate"),
+                                      ("cancer-palliative-pain", "mixed", "low"))
+    ]).astype({"n_patients": "Int64"})
+    claim = pd.DataFrame([_claim(indication="general", cited_dois="10.1/gl", asserted="probable")])
+    assessed = assess_claims(claim, grade_appraisals(appraisals)).iloc[0]
+    assert (assessed["evidence_certainty"], assessed["evidence_direction"]) == ("moderate", "favours")
+    assert assessed["concordance"] == "supported"

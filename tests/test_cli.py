@@ -87,3 +87,11 @@ def test_build_reports_an_invalid_row_without_a_traceback(scratch_project, capsy
 def test_build_writes_the_tables(scratch_project, capsys):
     assert main(["build", "--root", str(scratch_project)]) == 0
     assert (scratch_project / "data/processed/works.csv").is_file()
+
+
+def test_audit_prints_a_verdict_per_citation_and_writes_the_table(scratch_project, capsys):
+    assert main(["audit", "--root", str(scratch_project)]) == 0
+    out = capsys.readouterr().out
+    assert out.count(": not-checked: no Crossref record cached") == 7
+    assert "not-checked 7" in out
+    assert (scratch_project / "data/processed/citation_audit.csv").is_file()

@@ -192,7 +192,7 @@ def test_awkward_dois_stay_in_the_cache_folder_and_reach_the_server_intact(tmp_p
     server.omit = [awkward["DOI"]]
     report = _fetcher(tmp_path, server).fetch([awkward["DOI"], "10.5555/../../x"])
     assert [o.status for o in report.outcomes] == ["fetched", "not-found"]
-    assert {e.route for e in server.stats.log} == {"list", "single"}
+    assert {e.route for e in server.stats.log} == {"list", "single", "agency"}
     assert sorted(p.parent for p in tmp_path.rglob("*.json")) == [tmp_path / "cache"]
 
 
@@ -200,8 +200,35 @@ def test_summary_line_counts_everything(tmp_path, server, journal_records):
     dois = _dois(journal_records, 3)
     _fetcher(tmp_path, server).fetch(dois[:1])
     report = _fetcher(tmp_path, server).fetch([*dois, "10.9999/nope", "junk"])
-    assert report.summary() == (
-        "fetched 2, already cached 1, not-found 1, invalid 1; 2 requests, 0 429s")
+    assert report.summary() == (  # 1 list, 1 single for the unknown DOI, 1 agency look-up
+        "fetched 2, already cached 1, not-found 1, invalid 1; 3 requests, 0 429s")
+
+
+def test_a_doi_registered_elsewhere_is_told_apart_and_recorded_beside_the_cache(
+        tmp_path, crossref_records, journal_records):
+    with CrossrefServer(crossref_records, agencies={"10.5061/dryad.abc": "DataCite"}) as server:
+        fetcher = _fetcher(tmp_path, server)
+        report = fetcher.fetch(["10.5061/DRYAD.ABC", "10.9999/nobody", journal_records[0]["DOI"]])
+    by_doi = {o.doi: o for o in report.outcomes}
+    assert by_doi["10.5061/dryad.abc"].reason == "registered with DataCite, not Crossref"
+    assert by_doi["10.5061/dryad.abc"].agency == "DataCite"
+    assert by_doi["10.9999/nobody"].reason == "not found at Crossref (HTTP 404)"
+    missing = fetcher.cache.not_found()
+    assert set(missing) == {"10.5061/dryad.abc", "10.9999/nobody"}
+    assert missing["10.5061/dryad.abc"]["agency"] == "DataCite"
+    assert fetcher.cache.not_found_file.parent == tmp_path  # beside the cache, not in it
+    assert not list((tmp_path / "cache").glob("*.csv"))
+
+
+def test_a_doi_found_later_leaves_the_not_found_list(tmp_path, crossref_records, journal_records):
+    doi = journal_records[0]["DOI"].lower()
+    with CrossrefServer([r for r in crossref_records if r["DOI"].lower() != doi]) as server:
+        _fetcher(tmp_path, server).fetch([doi])
+    cache = CrossrefCache(tmp_path / "cache")
+    assert doi in cache.not_found()
+    with CrossrefServer(crossref_records) as server:
+        _fetcher(tmp_path, server).fetch([doi])
+    assert cache.not_found() == {}
 
 
 def test_a_fetch_killed_mid_run_leaves_whole_files_and_a_rerun_resumes(tmp_path, crossref_records, journal_records):

@@ -138,6 +138,12 @@ def test_score_bands_never_overlap_so_the_score_is_monotone_in_certainty():
     assert best_in_band["low"][0] > best_in_band["very-low"][1] > 0
 
 
+def test_a_single_mixed_work_earns_no_agreement_bonus():
+    mixed = combine(grade(appraisal(design="cohort", n_patients=1000, direction="mixed")))
+    favours = combine(grade(appraisal(design="cohort", n_patients=1000)))
+    assert mixed["score"] == SCORE_FLOOR["low"] < favours["score"]
+
+
 def test_every_indication_appears_and_gaps_show_as_none():
     indications = pd.DataFrame({"indication_id": ["neuropathic-pain", "acute-pain"],
                                 "label": ["Neuropathic pain", "Acute pain"]})

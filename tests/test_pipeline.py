@@ -9,7 +9,7 @@ from litkit.paths import Paths
 from litkit.pipeline import build
 from litkit.schema import RawDataError
 
-TABLES = {"works", "designs", "evidence_by_work", "evidence_by_indication", "evidence_gap_map", "claims"}
+TABLES = {"works", "citation_audit", "designs", "evidence_by_work", "evidence_by_indication", "evidence_gap_map", "claims"}
 
 
 def _edit(path, old, new) -> int:

@@ -15,6 +15,7 @@ so ``/`` can never make a path, DOIs that differ only in case share a file, and
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -59,11 +60,45 @@ class CachedRecord:
     path: Path
 
 
+NOT_FOUND_COLUMNS = ("doi", "agency", "reason", "checked_at")
+
+
 class CrossrefCache:
-    """A folder of cached Crossref records keyed by DOI."""
+    """A folder of cached Crossref records keyed by DOI.
+
+    DOIs Crossref answered 404 for are never cached as records; they are listed beside the
+    folder (``crossref-not-found.csv`` for ``crossref/``) so that an audit can say so.
+    """
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
+
+    @property
+    def not_found_file(self) -> Path:
+        return self.folder.parent / f"{self.folder.name}-not-found.csv"
+
+    def not_found(self) -> dict[str, dict[str, str]]:
+        """The DOIs Crossref did not know at the last look, by DOI."""
+        if not self.not_found_file.is_file():
+            return {}
+        with open(self.not_found_file, newline="", encoding="utf-8") as handle:
+            return {row["doi"]: row for row in csv.DictReader(handle)}
+
+    def note_lookups(self, not_found: dict[str, tuple[str | None, str]], fetched: set[str]) -> None:
+        """Record DOIs found missing (doi → (agency, reason)); forget those fetched since."""
+        rows = {d: r for d, r in self.not_found().items() if d not in fetched}
+        for doi, (agency, reason) in not_found.items():
+            rows[doi] = {"doi": doi, "agency": agency or "", "reason": reason,
+                         "checked_at": utc_now()}
+        if not rows and not self.not_found_file.exists():
+            return
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.folder.parent, prefix=".", suffix=TEMP_SUFFIX)
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, fieldnames=NOT_FOUND_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows[d] for d in sorted(rows))
+        os.replace(tmp, self.not_found_file)
 
     def path_for(self, doi: str) -> Path:
         """The file for ``doi``; always directly inside the cache folder."""

@@ -23,9 +23,12 @@ TOPICS = ("efficacy", "safety", "mechanism", "regulatory", "dosing", "practice")
 LINKS = ("explicit", "inferred", "none")
 CONCORDANCES = ("supported", "overstated", "understated", "uncited", "not-assessable")
 
-# Mechanism and regulatory statements are facts of pharmacology and law, not clinical
-# effects: a GRADE certainty does not apply to them.
-NOT_GRADED_TOPICS = ("mechanism", "regulatory")
+# Mechanism and regulatory statements are facts of pharmacology and law, and practice
+# statements (monitor, select, supervise) are what GRADE calls good practice statements:
+# a certainty of clinical effect does not apply to any of them.
+NOT_GRADED_TOPICS = ("mechanism", "regulatory", "practice")
+# An assertion that commits to an effect, and so can be contradicted by the evidence.
+_COMMITTED = ("established", "probable", "possible")
 
 # The certainties an assertion is in keeping with: a claim stated as established needs
 # high certainty; a hedged one ("may", "promising") or a doubtful one fits weak evidence.
@@ -76,14 +79,14 @@ def concordance(*, asserted: str, topic: str, certainty: str,
     ('overstated', 'asserted as established; the cited evidence is low certainty')
     """
     if topic in NOT_GRADED_TOPICS:
-        return "not-assessable", f"a {topic} statement: not graded for clinical evidence"
+        return "not-assessable", f"a {topic} statement: not graded for clinical effect"
     if certainty == NO_EVIDENCE:
         return "uncited", "no cited work addresses it"
     if asserted == "against":
         if direction == "favours" and RANK[certainty] >= RANK["moderate"]:
             return "understated", f"advised against, but {certainty}-certainty cited evidence favours it"
         return "supported", f"advised against; the cited evidence is {direction}, {certainty} certainty"
-    if topic == "efficacy" and direction in ("no-benefit", "harm"):
+    if topic == "efficacy" and asserted in _COMMITTED and direction in ("no-benefit", "harm"):
         return "overstated", f"asserted as {asserted}; the cited evidence finds {direction}"
     if topic == "efficacy" and direction == "mixed" and asserted in ("established", "probable"):
         return "overstated", f"asserted as {asserted}; the cited evidence is mixed"
@@ -98,12 +101,16 @@ def concordance(*, asserted: str, topic: str, certainty: str,
 def claim_evidence(claim: pd.Series, grades: pd.DataFrame) -> pd.DataFrame:
     """The graded evidence a claim rests on: its cited works, for its indication.
 
-    A claim about no single indication (``general``) rests on all its cited works' evidence.
+    A claim about no single indication (``general``) rests on each cited work's best-rated
+    evidence, one row per work, so that a work's results for different indications are not
+    taken for a disagreement.
     """
     cited = grades[grades["doi"].isin(split_list(claim["cited_dois"]))]
-    if claim["indication"] == GENERAL:
-        return cited
-    return cited[cited["indication"] == claim["indication"]]
+    if claim["indication"] != GENERAL:
+        return cited[cited["indication"] == claim["indication"]]
+    best_first = cited.assign(_rank=cited["certainty"].map(RANK).fillna(-1))
+    best_first = best_first.sort_values(["_rank", "indication"], ascending=[False, True])
+    return best_first.drop_duplicates("doi").drop(columns="_rank").sort_index()
 
 
 ASSESSED_COLUMNS = (

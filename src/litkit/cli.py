@@ -13,7 +13,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from litkit import __version__
+from litkit.audit import VERDICTS
 from litkit.cache import CacheError, CrossrefCache
 from litkit.crossref import DEFAULT_BASE_URL, Fetcher, Limits, MAILTO_VARIABLE, URL_VARIABLE
 from litkit.doi import extract_dois
@@ -57,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="write the processed tables")
     _root_option(build)
+
+    audit = commands.add_parser(
+        "audit", help="check each citation against its Crossref record (also run by build)")
+    _root_option(audit)
+
+    report = commands.add_parser(
+        "report", help="build, draw the figures, execute the notebooks and render them to HTML")
+    _root_option(report)
     return parser
 
 
@@ -138,7 +149,30 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"dois": run_dois, "fetch": run_fetch, "build": run_build}
+def run_audit(args: argparse.Namespace) -> int:
+    from litkit.pipeline import build
+
+    written = build(Paths(args.root))
+    audit = pd.read_csv(written["citation_audit"], keep_default_na=False)
+    for row in audit.itertuples():
+        print(f"{row.article_id}{row.ref_no} {row.doi}: {row.verdict}: {row.reasons}")
+    counts = audit["verdict"].value_counts()
+    print(", ".join(f"{v} {counts[v]}" for v in VERDICTS if v in counts)
+          + f"; written to {written['citation_audit']}")
+    return EXIT_OK
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from litkit.report import make_report
+
+    paths = Paths(args.root)
+    written = make_report(paths)
+    print(f"wrote {len(written)} files; open {paths.reports / 'index.html'}")
+    return EXIT_OK
+
+
+COMMANDS = {"dois": run_dois, "fetch": run_fetch, "build": run_build, "audit": run_audit,
+            "report": run_report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

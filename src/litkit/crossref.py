@@ -71,11 +71,16 @@ PUBLIC_POOL = Limits(single_per_second=5, list_per_second=1, concurrency=1)
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one requested DOI, with the reason in words when it is not cached."""
+    """What became of one requested DOI, with the reason in words when it is not cached.
+
+    ``agency`` is the registration agency a DOI Crossref does not hold belongs to, when the
+    DOI system knows it (e.g. DataCite).
+    """
 
     doi: str
     status: str
     reason: str = ""
+    agency: str | None = None
 
 
 @dataclass
@@ -261,6 +266,9 @@ class Fetcher:
             with tqdm(total=len(requested), unit="DOI", desc="Crossref", file=sys.stderr,
                       disable=not sys.stderr.isatty(), leave=False) as bar:
                 outcomes.update(self._fetch_all(requested, tally, bar))
+        self.cache.note_lookups(
+            {o.doi: (o.agency, o.reason) for o in outcomes.values() if o.status == "not-found"},
+            fetched={o.doi for o in outcomes.values() if o.status == "fetched"})
         order = list(outcomes)
         return FetchReport([outcomes[d] for d in order], tally.requests, tally.throttled,
                            tally.errors, tally.stopped)
@@ -373,12 +381,27 @@ class Fetcher:
             if failure is None:
                 raise
             if failure.status == 404:
-                return Outcome(doi, "not-found", "not found at Crossref (HTTP 404)")
+                return self._not_found(doi, call)
             tries = f" after {self.max_attempts} tries" if failure.transient else ""
             return Outcome(doi, "failed", f"failed{tries}: {failure.reason}")
         self.cache.write(doi, answer["message"], message_version=answer.get("message-version"),
                          api_url=self.base_url, via="single")
         return Outcome(doi, "fetched")
+
+    def _not_found(self, doi: str, call) -> Outcome:
+        """A DOI Crossref has no record of: registered with another agency, or with none."""
+        request = lambda: self.client.registration_agency(quote(doi, safe=""))  # noqa: E731
+        try:
+            agency = call("single", request)[0]
+        except RunStopped:
+            agency = None
+        except Exception as exc:
+            if describe_failure(exc) is None:
+                raise
+            agency = None  # the DOI system does not know it either (or did not answer)
+        if agency and agency.lower() != "crossref":
+            return Outcome(doi, "not-found", f"registered with {agency}, not Crossref", agency)
+        return Outcome(doi, "not-found", "not found at Crossref (HTTP 404)")
 
 
 # habanero's next release renames `filter` to `filters`; ask the installed one.

@@ -54,7 +54,7 @@ __all__ = [
 FAULT_KINDS = frozenset(
     {"429", "503", "500", "drop", "reset", "cut", "html200", "badjson", "slow"}
 )
-ROUTES = ("single", "list")
+ROUTES = ("single", "list", "agency")
 MAX_ROWS = 1000  # Crossref refuses rows above this
 DEFAULT_ROWS = 20  # Crossref's default page size
 NOT_FOUND_BODY = b"Resource not found."  # what Crossref answers for an unknown DOI
@@ -164,7 +164,8 @@ class _Gate:
         with self._lock:
             if self.max_concurrent is not None and self.in_flight >= self.max_concurrent:
                 return None
-            window = self.windows.get(route)
+            # Crossref counts /works/{doi}/agency among single-record requests.
+            window = self.windows.get("single" if route == "agency" else route)
             if window is not None and not window.try_admit(now):
                 return None
             self.in_flight += 1
@@ -313,6 +314,8 @@ def _split_route(raw_path: str) -> tuple[str, str | None, dict[str, list[str]]]:
         path = path[3:]
     if path in ("/works", "/works/"):
         return "list", None, query
+    if path.startswith("/works/") and path.endswith("/agency"):
+        return "agency", unquote(path[len("/works/"):-len("/agency")]), query
     if path.startswith("/works/"):
         return "single", unquote(path[len("/works/"):]), query
     return "other", None, query
@@ -477,13 +480,17 @@ class CrossrefServer:
     ``Retry-After: retry_after`` header only if ``retry_after`` is set. Every admitted
     answer is delayed by ``latency`` seconds, "slow" faults by ``slow_seconds``. DOIs in
     ``omit`` are silently left out of list answers (single requests still find them).
+    ``agencies`` maps DOIs registered with another agency (e.g. ``"DataCite"``) for
+    ``/works/{doi}/agency``, which answers "Crossref" for the served records.
     """
 
     def __init__(self, records: Iterable[dict], *, single_rate: int | None = 10,
                  list_rate: int | None = 3, max_concurrent: int | None = 3,
                  latency: float = 0.0, retry_after: float | None = None,
-                 omit: Iterable[str] = (), slow_seconds: float = 10.0):
+                 omit: Iterable[str] = (), slow_seconds: float = 10.0,
+                 agencies: dict[str, str] | None = None):
         self.records = {r["DOI"].lower(): r for r in records if r.get("DOI")}
+        self.agencies = {d.lower(): a for d, a in (agencies or {}).items()}
         self.latency = latency
         self.retry_after = retry_after
         self.slow_seconds = slow_seconds
@@ -569,7 +576,7 @@ class CrossrefServer:
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; choose from {sorted(FAULT_KINDS)}")
         if route not in (None, *ROUTES):
-            raise ValueError(f"route must be None, 'single' or 'list', not {route!r}")
+            raise ValueError(f"route must be None or one of {ROUTES}, not {route!r}")
         if times < 1:
             raise ValueError("times must be at least 1")
         self._faults.add(_Fault(kind, times, doi.lower() if doi else None, route))
@@ -593,6 +600,8 @@ class CrossrefServer:
         """The answer to an admitted request, with any injected fault applied."""
         if route == "single":
             normal, dois = self._single(doi or ""), [(doi or "").lower()]
+        elif route == "agency":
+            normal, dois = self._agency(doi or ""), [(doi or "").lower()]
         elif route == "list":
             dois, normal = self._list(query)
         else:
@@ -602,6 +611,19 @@ class CrossrefServer:
         if answer.status in (429, 503):
             self._add_retry_after(answer)
         return answer
+
+    def _agency(self, doi: str) -> _Answer:
+        """Which registration agency holds a DOI: Crossref for served records, else
+        the one given in ``agencies``, else 404 (a DOI nobody registered)."""
+        if doi.lower() in self.records:
+            agency = "Crossref"
+        elif doi.lower() in self.agencies:
+            agency = self.agencies[doi.lower()]
+        else:
+            return _Answer(404, "text/plain", NOT_FOUND_BODY)
+        return _json_answer(200, {
+            "status": "ok", "message-type": "work-agency", "message-version": "1.0.0",
+            "message": {"DOI": doi.lower(), "agency": {"id": agency.lower(), "label": agency}}})
 
     def _single(self, doi: str) -> _Answer:
         record = self.records.get(doi.lower())

@@ -47,7 +47,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-# Ordered by strength of evidence, strongest first; the last four carry no evidence grade.
+# Ordered roughly by strength of evidence, strongest first; a guideline weighs what it
+# grades itself, and protocols and unclassified works are not graded at all.
 DESIGNS = (
     "systematic-review",
     "rct",

@@ -185,7 +185,7 @@ def combine(grades: pd.DataFrame) -> dict:
         reasons.append("also cited, rated lower: " + ", ".join(
             f"{w.work} ({w.design}, {w.certainty})" for w in others.itertuples()))
     bonus = _BONUS_PER_EXTRA_WORK * min(len(top) - 1, _MAX_EXTRA_WORKS)
-    bonus += _AGREEMENT_BONUS if len(directions) == 1 else 0
+    bonus += _AGREEMENT_BONUS if directions in (["favours"], ["no-benefit"], ["harm"]) else 0
     best_design = min(top["design"], key=DESIGNS.index)
     return {
         "certainty": certainty, "score": SCORE_FLOOR[certainty] + bonus,

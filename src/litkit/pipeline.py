@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from litkit.appraisals import curated_designs, read_appraisals
+from litkit.audit import audit_citations, flags_by_doi, retracted_dois
 from litkit.cache import CrossrefCache
 from litkit.citations import check_citations_against_text, read_articles, read_citations
 from litkit.claims import assess_claims, read_claims
@@ -21,6 +22,7 @@ from litkit.designs import tabulate_designs
 from litkit.evidence import evidence_by_indication, gap_map, grade_appraisals
 from litkit.indications import read_indications
 from litkit.paths import Paths
+from litkit.schema import split_list
 from litkit.works import cited_works, to_frame
 
 
@@ -35,6 +37,7 @@ class Inputs:
     appraisals: pd.DataFrame
     records: list[dict]
     fetched_at: pd.Series
+    not_found: dict[str, dict[str, str]]
 
 
 def read_inputs(paths: Paths) -> Inputs:
@@ -53,7 +56,7 @@ def read_inputs(paths: Paths) -> Inputs:
     fetched_at = pd.Series({str(c.message.get("DOI", "")).lower(): c.provenance.get("fetched_at")
                             for c in cached}, dtype="string")
     return Inputs(articles, citations, indications, claims, appraisals,
-                  [c.message for c in cached], fetched_at)
+                  [c.message for c in cached], fetched_at, cache.not_found())
 
 
 def work_labels(works: pd.DataFrame) -> dict[str, str]:
@@ -64,16 +67,32 @@ def work_labels(works: pd.DataFrame) -> dict[str, str]:
 def compute_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
     """Every processed table, by name, from the checked inputs (no I/O)."""
     works = cited_works(inputs.citations, to_frame(inputs.records), inputs.fetched_at)
-    grades = grade_appraisals(inputs.appraisals, work_labels=work_labels(works))
-    claims = assess_claims(inputs.claims, grades)
+    records = {str(r.get("DOI", "")).lower(): r for r in inputs.records}
+    audit = audit_citations(inputs.citations, records, inputs.not_found)
+    grades = grade_appraisals(inputs.appraisals, work_labels=work_labels(works),
+                              excluded=retracted_dois(audit))
+    flags = flags_by_doi(audit)
+    claims = flag_cited(assess_claims(inputs.claims, grades), flags, column="cited_dois")
+    evidence = flag_cited(evidence_by_indication(grades, inputs.indications, claims), flags,
+                          column="dois")
     return {
         "works": works,
+        "citation_audit": audit,
         "designs": tabulate_designs(works, curated_designs(inputs.appraisals)),
         "evidence_by_work": grades,
-        "evidence_by_indication": evidence_by_indication(grades, inputs.indications, claims),
+        "evidence_by_indication": evidence,
         "evidence_gap_map": gap_map(grades, inputs.indications),
         "claims": claims,
     }
+
+
+def flag_cited(table: pd.DataFrame, flags: dict[str, str], *, column: str) -> pd.DataFrame:
+    """Add ``citation_flags``: the retracted or concern-flagged works among ``column``'s DOIs."""
+    marked = [
+        "; ".join(f"{doi} {flags[doi]}" for doi in split_list(cell) if doi in flags)
+        for cell in table[column]
+    ]
+    return table.assign(citation_flags=pd.Series(marked, index=table.index, dtype="string"))
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:

@@ -23,7 +23,10 @@ def read_processed(name: str, *, paths: Paths | None = None) -> pd.DataFrame:
     path = (paths or Paths()).table(name)
     if not path.is_file():
         raise FileNotFoundError(f"{name}.csv is not built yet: run `litkit build`")
-    return pd.read_csv(path, keep_default_na=False, na_values=[""]).convert_dtypes()
+    table = pd.read_csv(path, keep_default_na=False, na_values=[""]).convert_dtypes()
+    # A column with no value at all (e.g. no citation flagged) is text, not a number.
+    empty = [c for c in table if table[c].isna().all()]
+    return table.astype({c: "string" for c in empty})
 
 
 def read_all(*, paths: Paths | None = None) -> dict[str, pd.DataFrame]:

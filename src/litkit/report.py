@@ -9,6 +9,7 @@ Everything written is deterministic: a second run changes no tracked file.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,13 +76,19 @@ def notebook_files(paths: Paths) -> list[Path]:
     return sorted(paths.notebooks.glob("[0-9][0-9]-*.ipynb"))
 
 
+def kernel_environment() -> dict[str, str]:
+    """This process's environment without ``MPLBACKEND``: a backend set for scripts (Agg)
+    would stop the kernel's inline backend, and the notebooks would lose their charts."""
+    return {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+
+
 def execute_notebook(path: Path) -> nbformat.NotebookNode:
     """Run a notebook top to bottom in its own folder and save it with its outputs."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=NOTEBOOK_TIMEOUT, kernel_name=KERNEL,
                             record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
-    client.execute()
+    client.execute(env=kernel_environment())
     nbformat.write(notebook, path)
     return notebook
 
@@ -137,6 +144,7 @@ def write_index(paths: Paths, pages: list[tuple[str, str]]) -> Path:
 </html>
 """
     target = paths.reports / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
     return target
 

@@ -14,6 +14,20 @@ from litkit.evidence import CERTAINTIES
 FETCH_COMMAND = "LITKIT_MAILTO=you@example.org litkit fetch"
 
 
+def setup_display() -> None:
+    """Show tables whole in notebooks: claims and reasons are sentences, and pandas would
+    otherwise cut every cell at 50 characters and every table at 60 rows."""
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_rows", 200)
+    pd.set_option("display.max_columns", 30)
+
+
+def _one_reason_per_row(table: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
+    """Each ``; ``-separated reason on a row of its own, under the row it explains."""
+    steps = table[[*keep, "reasons"]].assign(reason=table["reasons"].fillna("").str.split("; "))
+    return steps.drop(columns="reasons").explode("reason").reset_index(drop=True)
+
+
 def crossref_status(works: pd.DataFrame) -> pd.DataFrame:
     """How many cited works have a Crossref record, and what to run for the rest."""
     counts = works["crossref_status"].value_counts()
@@ -58,9 +72,8 @@ def evidence_summary(evidence: pd.DataFrame) -> pd.DataFrame:
 
 
 def evidence_reasons(evidence: pd.DataFrame) -> pd.DataFrame:
-    """Each indication's certainty and the reasons for it, one reason per line."""
-    reasons = evidence["reasons"].fillna("").str.replace("; ", "\n", regex=False)
-    return evidence[["label", "certainty"]].assign(reasons=reasons).reset_index(drop=True)
+    """Each indication's certainty and the reasons for it, one reason per row."""
+    return _one_reason_per_row(evidence, ["label", "certainty"])
 
 
 # What evidence, cited, would move each certainty up: GRADE's levels read backwards.
@@ -89,9 +102,8 @@ def audit_summary(audit: pd.DataFrame) -> pd.DataFrame:
 
 
 def audit_details(audit: pd.DataFrame) -> pd.DataFrame:
-    """Each citation's verdict and reasons, one reason per line."""
-    reasons = audit["reasons"].fillna("").str.replace("; ", "\n", regex=False)
-    return audit[["article_id", "ref_no", "doi", "verdict"]].assign(reasons=reasons)
+    """Each citation's verdict and its reasons, one reason per row."""
+    return _one_reason_per_row(audit, ["article_id", "ref_no", "doi", "verdict"])
 
 
 def flagged(table: pd.DataFrame, key: str) -> pd.DataFrame:

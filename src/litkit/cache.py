@@ -18,8 +18,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -27,10 +25,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from litkit import __version__
+from litkit.files import atomic_write
 
 # Most file systems cap a name at 255 bytes; a longer DOI keeps a readable head and a hash.
 _MAX_NAME = 200
-TEMP_SUFFIX = ".tmp"
 
 
 class CacheError(Exception):
@@ -92,13 +90,12 @@ class CrossrefCache:
                          "checked_at": utc_now()}
         if not rows and not self.not_found_file.exists():
             return
-        self.folder.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder.parent, prefix=".", suffix=TEMP_SUFFIX)
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
+        def dump(out):
             writer = csv.DictWriter(out, fieldnames=NOT_FOUND_COLUMNS, lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows[d] for d in sorted(rows))
-        os.replace(tmp, self.not_found_file)
+
+        atomic_write(self.not_found_file, dump)
 
     def path_for(self, doi: str) -> Path:
         """The file for ``doi``; always directly inside the cache folder."""
@@ -122,20 +119,11 @@ class CrossrefCache:
             },
             "message": message,
         }
-        self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.path_for(doi)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=TEMP_SUFFIX)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(envelope, out, ensure_ascii=False, indent=1, sort_keys=True)
-                out.write("\n")
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return target
+        def dump(out):
+            json.dump(envelope, out, ensure_ascii=False, indent=1, sort_keys=True)
+            out.write("\n")
+
+        return atomic_write(self.path_for(doi), dump)
 
     def read(self, doi: str) -> CachedRecord:
         """The cached record for ``doi``; raises ``FileNotFoundError`` if there is none."""

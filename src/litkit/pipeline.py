@@ -6,8 +6,6 @@ only then writes them, so an invalid raw row stops the build before anything is 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from litkit.cache import CrossrefCache
 from litkit.citations import check_citations_against_text, read_articles, read_citations
 from litkit.claims import assess_claims, read_claims
 from litkit.designs import tabulate_designs
+from litkit.files import atomic_write
 from litkit.evidence import evidence_by_indication, gap_map, grade_appraisals
 from litkit.indications import read_indications
 from litkit.paths import Paths
@@ -97,15 +96,7 @@ def flag_cited(table: pd.DataFrame, flags: dict[str, str], *, column: str) -> pd
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
     """Write a CSV atomically, so a reader never sees half a table."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_csv(tmp, index=False, lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda out: frame.to_csv(out, index=False, lineterminator="\n"))
 
 
 def build(paths: Paths) -> dict[str, Path]:

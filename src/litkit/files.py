@@ -1,0 +1,31 @@
+"""Writing files so that a reader, or a run killed at any instant, never sees half of one."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+TEMP_SUFFIX = ".tmp"
+
+
+def atomic_write(path: Path, write: Callable[[TextIO], None]) -> Path:
+    """Call ``write`` on a temporary file beside ``path``, then rename it into place.
+
+    The old file, if any, stays whole until the rename; on any failure the temporary file
+    is removed and the old file is untouched.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

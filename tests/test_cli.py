@@ -95,3 +95,11 @@ def test_audit_prints_a_verdict_per_citation_and_writes_the_table(scratch_projec
     assert out.count(": not-checked: no Crossref record cached") == 7
     assert "not-checked 7" in out
     assert (scratch_project / "data/processed/citation_audit.csv").is_file()
+
+
+def test_fetch_needs_only_the_citations_not_valid_claims(scratch_project, capsys):
+    claims = scratch_project / "data/raw/claims.csv"
+    claims.write_text(claims.read_text().replace(",efficacy,possible,", ",efficacy,perhaps,", 1))
+    assert main(["fetch", "--offline", "--root", str(scratch_project)]) == 1
+    out, err = capsys.readouterr()
+    assert "not-cached 7" in out and "claims.csv" not in err

@@ -97,6 +97,8 @@ def test_protocols_and_excluded_works_are_not_counted():
     graded = grade(appraisal(design="protocol"), appraisal(doi="10.1/b"),
                    excluded={"10.1/b": "retracted (10.1/notice)"})
     assert graded["counted"].tolist() == [False, False]
+    assert graded["not_counted_because"].tolist() == [
+        "protocol: reports no findings to grade, not counted", "retracted (10.1/notice)"]
     assert "retracted (10.1/notice)" in graded.loc[1, "reasons"]
     body = combine(graded)
     assert body["certainty"] == "none" and body["score"] == 0

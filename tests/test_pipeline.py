@@ -5,6 +5,7 @@ import re
 import pandas as pd
 import pytest
 
+from litkit.cache import CrossrefCache
 from litkit.paths import Paths
 from litkit.pipeline import build
 from litkit.schema import RawDataError
@@ -93,3 +94,15 @@ def test_citations_must_match_the_dois_in_the_article_text(scratch_project):
     path.write_text("\n".join(lines[:-1]) + "\n")  # drop the last citation
     with pytest.raises(RawDataError, match=r"only in text: \['10.1213/ane.0000000000004185'\]"):
         build(Paths(scratch_project))
+
+
+def test_a_record_returned_under_an_alias_doi_still_joins_its_citation(scratch_project, crossref_records):
+    cited = "10.1111/bcp.12094"
+    record = dict(crossref_records[0], DOI="10.1111/BCP.ALIAS")  # Crossref's DOI differs
+    CrossrefCache(Paths(scratch_project).crossref_cache).write(
+        cited, record, message_version="1.0.0", api_url="test-fixture", via="single")
+    written = build(Paths(scratch_project))
+    works = pd.read_csv(written["works"]).set_index("doi")
+    assert works.loc[cited, "crossref_status"] == "fetched"
+    audit = pd.read_csv(written["citation_audit"]).set_index("doi")
+    assert audit.loc[cited, "verdict"] != "not-checked"

@@ -18,6 +18,7 @@ import pandas as pd
 from litkit import __version__
 from litkit.audit import VERDICTS
 from litkit.cache import CacheError, CrossrefCache
+from litkit.citations import read_articles, read_citations
 from litkit.crossref import DEFAULT_BASE_URL, Fetcher, Limits, MAILTO_VARIABLE, URL_VARIABLE
 from litkit.doi import extract_dois
 from litkit.paths import Paths
@@ -111,10 +112,9 @@ def _requested_dois(args: argparse.Namespace, paths: Paths) -> list[str]:
     requested = list(args.dois)
     if args.from_file:
         requested += dois_from_file(args.from_file)
-    if not requested:
-        from litkit.pipeline import read_inputs  # only the default needs the project's tables
-
-        requested = list(read_inputs(paths).citations["doi"].dropna())
+    if not requested:  # the default: the cited DOIs (claims and appraisals need not be valid)
+        articles = read_articles(paths.articles)
+        requested = list(read_citations(paths.citations, articles=articles)["doi"].dropna())
     return requested
 
 

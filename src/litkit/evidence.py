@@ -41,7 +41,7 @@ SCOPE = "the evidence the article cites (not a systematic search of the literatu
 
 GRADE_COLUMNS = (
     "doi", "work", "indication", "design", "start", "downgrades", "certainty", "counted",
-    "direction", "reasons",
+    "not_counted_because", "direction", "reasons",
 )
 
 
@@ -138,14 +138,14 @@ def grade_appraisals(appraisals: pd.DataFrame, *, work_labels: Mapping[str, str]
         levels = sum(n for n, _ in concerns)
         certainty = step_down(start, levels) if start else None
         reasons = [why, *(f"−{n} {text}" for n, text in concerns)]
-        counted = start is not None and row["doi"] not in excluded
+        left_out = excluded.get(row["doi"]) or (None if start else why)
         if row["doi"] in excluded:
             reasons.append(f"not counted: {excluded[row['doi']]}")
         rows.append({
             "doi": row["doi"], "work": work_labels.get(row["doi"], row["doi"]),
             "indication": row["indication"], "design": row["design"], "start": start,
-            "downgrades": levels, "certainty": certainty, "counted": counted,
-            "direction": row["direction"],
+            "downgrades": levels, "certainty": certainty, "counted": left_out is None,
+            "not_counted_because": left_out, "direction": row["direction"],
             "reasons": "; ".join(reasons) + (f" → {certainty}" if certainty else ""),
         })
     frame = pd.DataFrame(rows, columns=list(GRADE_COLUMNS))
@@ -166,7 +166,7 @@ def combine(grades: pd.DataFrame) -> dict:
     level disagree in direction, it is lowered one level for inconsistency across works.
     """
     counted = grades[grades["counted"].fillna(False).astype(bool)]
-    left_out = [f"{r.work} not counted ({r.reasons.split('not counted: ')[-1].split(' →')[0]})"
+    left_out = [f"{r.work} not counted ({r.not_counted_because})"
                 for r in grades[~grades["counted"].fillna(False).astype(bool)].itertuples()]
     if counted.empty:
         return {"certainty": NO_EVIDENCE, "score": 0, "n_works": 0, "n_by_design": "",

@@ -34,7 +34,7 @@ class Inputs:
     indications: pd.DataFrame
     claims: pd.DataFrame
     appraisals: pd.DataFrame
-    records: list[dict]
+    records: dict[str, dict]
     fetched_at: pd.Series
     not_found: dict[str, dict[str, str]]
 
@@ -51,11 +51,13 @@ def read_inputs(paths: Paths) -> Inputs:
                          indication_ids=ids, cited_dois=dois)
     appraisals = read_appraisals(paths.appraisals, indication_ids=ids, cited_dois=dois)
     cache = CrossrefCache(paths.crossref_cache)
-    cached = [cache.read(doi) for doi in sorted(dois) if cache.has(doi)]
-    fetched_at = pd.Series({str(c.message.get("DOI", "")).lower(): c.provenance.get("fetched_at")
-                            for c in cached}, dtype="string")
+    # Keyed by the cited DOI (the cache's key), not the record's own DOI field, so that a
+    # record Crossref returns under an alias still joins its citation.
+    cached = {doi: cache.read(doi) for doi in sorted(dois) if cache.has(doi)}
+    fetched_at = pd.Series({d: c.provenance.get("fetched_at") for d, c in cached.items()},
+                           dtype="string")
     return Inputs(articles, citations, indications, claims, appraisals,
-                  [c.message for c in cached], fetched_at, cache.not_found())
+                  {d: c.message for d, c in cached.items()}, fetched_at, cache.not_found())
 
 
 def work_labels(works: pd.DataFrame) -> dict[str, str]:
@@ -65,9 +67,9 @@ def work_labels(works: pd.DataFrame) -> dict[str, str]:
 
 def compute_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
     """Every processed table, by name, from the checked inputs (no I/O)."""
-    works = cited_works(inputs.citations, to_frame(inputs.records), inputs.fetched_at)
-    records = {str(r.get("DOI", "")).lower(): r for r in inputs.records}
-    audit = audit_citations(inputs.citations, records, inputs.not_found)
+    records = to_frame(inputs.records.values()).assign(doi=list(inputs.records))
+    works = cited_works(inputs.citations, records.astype({"doi": "string"}), inputs.fetched_at)
+    audit = audit_citations(inputs.citations, inputs.records, inputs.not_found)
     grades = grade_appraisals(inputs.appraisals, work_labels=work_labels(works),
                               excluded=retracted_dois(audit))
     flags = flags_by_doi(audit)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from litkit.audit import VERDICTS
 from litkit.claims import CONCORDANCES
 from litkit.evidence import CERTAINTIES
 
@@ -94,8 +95,6 @@ def what_would_change(evidence: pd.DataFrame) -> pd.DataFrame:
 
 def audit_summary(audit: pd.DataFrame) -> pd.DataFrame:
     """How many citations got each verdict, in the verdicts' order."""
-    from litkit.audit import VERDICTS
-
     counts = audit["verdict"].value_counts()
     return pd.DataFrame({"verdict": list(VERDICTS),
                          "citations": [int(counts.get(v, 0)) for v in VERDICTS]})

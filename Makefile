@@ -27,9 +27,9 @@ build: install
 test: install
 	$(BIN)/python -m pytest
 
-## JupyterLab on the notebooks, with litkit installed.
+## JupyterLab on the notebooks, with litkit installed (as root too, e.g. in a container).
 lab: install
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

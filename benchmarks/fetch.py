@@ -19,9 +19,9 @@ from urllib.parse import quote
 
 from habanero import Crossref
 
-from litkit.cache import CrossrefCache
-from litkit.crossref import POLITE_POOL, Fetcher
-from litkit.crossref_server import CrossrefServer, load_records
+from litkit.crossref.cache import CrossrefCache
+from litkit.crossref.fetch import POLITE_POOL, Fetcher
+from litkit.testing.crossref_server import CrossrefServer, load_records
 
 DEFAULT_RECORDS = Path(__file__).resolve().parent.parent / "tests/data/crossref/works.jsonl.gz"
 MAILTO = "benchmark@example.org"

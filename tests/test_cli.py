@@ -3,7 +3,7 @@
 import pytest
 
 from litkit.cli import dois_from_file, main
-from litkit.crossref_server import CrossrefServer
+from litkit.testing.crossref_server import CrossrefServer
 
 
 def test_dois_prints_each_doi_once_in_order(tmp_path, capsys):

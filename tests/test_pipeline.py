@@ -5,12 +5,13 @@ import re
 import pandas as pd
 import pytest
 
-from litkit.cache import CrossrefCache
-from litkit.paths import Paths
+from litkit.crossref.cache import CrossrefCache
+from litkit.config import Paths
 from litkit.pipeline import build
-from litkit.schema import RawDataError
+from litkit.processed import TABLE_NAMES
+from litkit.errors import RawDataError
 
-TABLES = {"works", "citation_audit", "designs", "evidence_by_work", "evidence_by_indication", "evidence_gap_map", "claims"}
+TABLES = set(TABLE_NAMES)
 
 
 def _edit(path, old, new) -> int:

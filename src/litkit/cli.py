@@ -16,19 +16,16 @@ from pathlib import Path
 import pandas as pd
 
 from litkit import __version__
-from litkit.audit import VERDICTS
-from litkit.cache import CacheError, CrossrefCache
-from litkit.citations import read_articles, read_citations
-from litkit.crossref import DEFAULT_BASE_URL, Fetcher, Limits, MAILTO_VARIABLE, URL_VARIABLE
+from litkit.config import DEFAULT_CROSSREF_URL as DEFAULT_BASE_URL
+from litkit.config import MAILTO_VARIABLE, URL_VARIABLE, Paths, settings
+from litkit.crossref.cache import CrossrefCache
+from litkit.crossref.fetch import Fetcher, Limits
 from litkit.doi import extract_dois
-from litkit.paths import Paths
-from litkit.schema import RawDataError
+from litkit.errors import LitkitError, UsageError
+from litkit.raw import read_articles, read_citations
+from litkit.vocabulary import AUDIT_VERDICTS as VERDICTS
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A command line that cannot be carried out as given (exit 2)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -131,7 +128,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     paths = Paths(args.root)
     requested = _requested_dois(args, paths)
     cache = CrossrefCache(args.cache or paths.crossref_cache)
-    mailto = args.mailto or os.environ.get(MAILTO_VARIABLE) or None
+    mailto = args.mailto or settings().mailto
     fetcher = Fetcher(cache, base_url=args.base_url, mailto=mailto,
                       batch_size=args.batch_size, limits=_limits(args, mailto))
     report = fetcher.fetch(requested, refresh=args.refresh, offline=args.offline)
@@ -151,10 +148,12 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_audit(args: argparse.Namespace) -> int:
     from litkit.pipeline import build
+    from litkit.processed import read_processed
 
-    written = build(Paths(args.root))
-    audit = pd.read_csv(written["citation_audit"], keep_default_na=False)
-    for row in audit.itertuples():
+    paths = Paths(args.root)
+    written = build(paths)
+    audit = read_processed("citation_audit", paths=paths)
+    for row in audit.fillna("").itertuples():
         print(f"{row.article_id}{row.ref_no} {row.doi}: {row.verdict}: {row.reasons}")
     counts = audit["verdict"].value_counts()
     print(", ".join(f"{v} {counts[v]}" for v in VERDICTS if v in counts)
@@ -163,7 +162,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from litkit.report import make_report
+    from litkit.report.render import make_report
 
     paths = Paths(args.root)
     written = make_report(paths)
@@ -183,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"litkit {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (RawDataError, CacheError) as exc:
+    except LitkitError as exc:
         print(f"litkit {args.command}: {exc}", file=sys.stderr)
         return EXIT_INCOMPLETE
     except KeyboardInterrupt:

@@ -11,18 +11,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from litkit.appraisals import curated_designs, read_appraisals
-from litkit.audit import audit_citations, flags_by_doi, retracted_dois
-from litkit.cache import CrossrefCache
-from litkit.citations import check_citations_against_text, read_articles, read_citations
-from litkit.claims import assess_claims, read_claims
-from litkit.designs import tabulate_designs
-from litkit.files import atomic_write
-from litkit.evidence import evidence_by_indication, gap_map, grade_appraisals
-from litkit.indications import read_indications
-from litkit.paths import Paths
+from litkit.analysis.audit import audit_citations, flags_by_doi, retracted_dois
+from litkit.analysis.claims import assess_claims
+from litkit.analysis.designs import curated_designs, tabulate_designs
+from litkit.analysis.evidence import evidence_by_indication, gap_map, grade_appraisals
+from litkit.analysis.works import cited_works
+from litkit.config import Paths
+from litkit.crossref.cache import CrossrefCache
+from litkit.crossref.records import to_frame
+from litkit.raw import (
+    check_citations_against_text, read_appraisals, read_articles, read_citations, read_claims,
+    read_indications,
+)
+from litkit.processed import write_processed
 from litkit.schema import split_list
-from litkit.works import cited_works, to_frame
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def compute_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
     evidence = flag_cited(evidence_by_indication(grades, inputs.indications, claims), flags,
                           column="dois")
     return {
+        "articles": inputs.articles,
+        "indications": inputs.indications,
         "works": works,
         "citation_audit": audit,
         "designs": tabulate_designs(works, curated_designs(inputs.appraisals)),
@@ -96,16 +100,7 @@ def flag_cited(table: pd.DataFrame, flags: dict[str, str], *, column: str) -> pd
     return table.assign(citation_flags=pd.Series(marked, index=table.index, dtype="string"))
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write a CSV atomically, so a reader never sees half a table."""
-    atomic_write(path, lambda out: frame.to_csv(out, index=False, lineterminator="\n"))
-
-
 def build(paths: Paths) -> dict[str, Path]:
     """Run the pipeline for the project at ``paths``; return the tables written."""
     tables = compute_tables(read_inputs(paths))
-    written = {}
-    for name, frame in tables.items():
-        write_table(frame, paths.table(name))
-        written[name] = paths.table(name)
-    return written
+    return {name: write_processed(frame, name, paths=paths) for name, frame in tables.items()}

@@ -10,7 +10,7 @@ the column and the value, so a curator can go straight to it.
 >>> read_table(io.StringIO("id,kind\\n1,a\\n2,c\\n"), t, name="demo.csv")
 Traceback (most recent call last):
 ...
-litkit.schema.RawDataError: demo.csv, line 3, column 'kind': 'c' is not allowed; expected one of: a, b
+litkit.errors.RawDataError: demo.csv, line 3, column 'kind': 'c' is not allowed; expected one of: a, b
 """
 
 from __future__ import annotations
@@ -23,23 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from litkit.errors import RawDataError
+
 # Multi-valued cells (cited DOIs, synonyms) separate their values with a semicolon.
 LIST_SEPARATOR = ";"
-
-
-class RawDataError(ValueError):
-    """A bad value in a raw table, located by file, line and column."""
-
-    def __init__(self, file: str, line: int | None, column: str | None, message: str):
-        self.file, self.line, self.column = file, line, column
-        where = ", ".join(
-            part for part in (
-                str(file),
-                f"line {line}" if line is not None else "",
-                f"column {column!r}" if column else "",
-            ) if part
-        )
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)

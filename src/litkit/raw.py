@@ -1,0 +1,191 @@
+"""The raw tables under ``data/raw``: their columns, their checks, and reading them.
+
+``articles.csv`` names each article; ``citations.csv`` holds one row per cited work with the
+bibliographic fields exactly as the article prints them; ``indications.csv`` is the
+vocabulary of indications; ``claims.csv`` holds every claim in our own words;
+``appraisals.csv`` holds what each cited work shows for each indication, with its
+``source``. Each table is read against its schema, so a bad value stops the build with the
+file, line, column and value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from pathlib import Path
+
+import pandas as pd
+
+from litkit.doi import extract_dois, normalize_doi
+from litkit.errors import RawDataError
+from litkit.schema import Column, Table, read_table
+from litkit.vocabulary import (
+    ASSERTED, DESIGNS, DIRECTIONS, CERTAINTY_LEVELS, GENERAL, INCONSISTENCY, LINKS, REVIEW_OF,
+    RISK_OF_BIAS, SOURCE_KINDS, TOPICS, VERIFIED, YES_NO,
+)
+
+
+# --- cell checks ---------------------------------------------------------------------------
+
+def _whole_number(value: str) -> str:
+    if not value.isdigit():
+        raise ValueError(f"{value!r} is not a whole number")
+    return value
+
+
+def _count(value: str) -> str:
+    if not value.isdigit() or int(value) == 0:
+        raise ValueError(f"{value!r} is not a positive whole number")
+    return value
+
+
+def _year(value: str) -> str:
+    if not re.fullmatch(r"(19|20)\d\d", value):
+        raise ValueError(f"{value!r} is not a four-digit year")
+    return value
+
+
+def _slug(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value):
+        raise ValueError(f"{value!r} is not an id (lower-case words joined by hyphens)")
+    if value == GENERAL:
+        raise ValueError(f"{GENERAL!r} is reserved for claims about no single indication")
+    return value
+
+
+# --- row checks ------------------------------------------------------------------------------
+
+def _check_review_of(row: dict[str, str]) -> None:
+    """What a systematic review must say, and what only one may say."""
+    if row["design"] == "systematic-review" and not row["review_of"]:
+        raise ValueError("a systematic-review row needs 'review_of' (rct, non-randomised or mixed)")
+    if row["design"] != "systematic-review" and row["review_of"]:
+        raise ValueError(f"'review_of' is only for systematic reviews, not {row['design']!r}")
+
+
+def _check_link(row: dict[str, str]) -> None:
+    """A claim with cited works says how they were tied to it; one without says none."""
+    if row["cited_dois"] and row["link"] == "none":
+        raise ValueError("cited_dois are given, so 'link' must be explicit or inferred, not 'none'")
+    if not row["cited_dois"] and row["link"] != "none":
+        raise ValueError(f"no cited_dois, so 'link' must be 'none', not {row['link']!r}")
+
+
+# --- the schemas -----------------------------------------------------------------------------
+
+ARTICLES = Table("articles", (
+    Column("article_id", unique=True),
+    Column("title"),
+    Column("publisher"),
+    Column("source_kind", allowed=SOURCE_KINDS),
+    Column("lists_references", allowed=YES_NO),
+    Column("medically_reviewed", allowed=YES_NO),
+    Column("text_file"),
+))
+
+CITATIONS = Table("citations", (
+    Column("article_id"),
+    Column("ref_no", check=_whole_number),
+    Column("doi", required=False, check=normalize_doi),
+    Column("authors"),
+    Column("title"),
+    Column("journal"),
+    Column("volume", required=False),
+    Column("issue", required=False),
+    Column("pages", required=False),
+    Column("year", check=_year),
+    Column("month", required=False),
+), key=("article_id", "ref_no"))
+
+INDICATIONS = Table("indications", (
+    Column("indication_id", unique=True, check=_slug),
+    Column("label", unique=True),
+    Column("synonyms", required=False, many=True),
+    Column("description", required=False),
+))
+
+CLAIMS = Table("claims", (
+    Column("claim_id", unique=True),
+    Column("article_id"),
+    Column("section"),
+    Column("claim", unique=True),
+    Column("indication"),
+    Column("topic", allowed=TOPICS),
+    Column("asserted", allowed=ASSERTED),
+    Column("cited_dois", required=False, many=True),
+    Column("link", allowed=LINKS),
+), row_check=_check_link)
+
+APPRAISALS = Table("appraisals", (
+    Column("doi"),
+    Column("indication"),
+    Column("design", allowed=DESIGNS),
+    Column("review_of", required=False, allowed=REVIEW_OF),
+    Column("population"),
+    Column("n_studies", required=False, check=_count),
+    Column("n_patients", required=False, check=_count),
+    Column("direction", allowed=DIRECTIONS),
+    Column("stated_certainty", required=False),
+    Column("stated_certainty_level", required=False, allowed=CERTAINTY_LEVELS),
+    Column("risk_of_bias", allowed=RISK_OF_BIAS),
+    Column("inconsistency", allowed=INCONSISTENCY),
+    Column("indirect", allowed=YES_NO),
+    Column("key_findings"),
+    Column("source"),
+    Column("verified", allowed=VERIFIED),
+    Column("notes", required=False),
+), key=("doi", "indication"), consistent=(("doi", "design"),), row_check=_check_review_of)
+
+
+# --- readers ---------------------------------------------------------------------------------
+
+def read_articles(path: str | Path) -> pd.DataFrame:
+    """The articles table, checked."""
+    return read_table(path, ARTICLES)
+
+
+def read_citations(path: str | Path, *, articles: pd.DataFrame) -> pd.DataFrame:
+    """The citations table, checked; each article id must be one of ``articles``."""
+    return read_table(path, CITATIONS, allowed={"article_id": set(articles["article_id"])})
+
+
+def read_indications(path: str | Path) -> pd.DataFrame:
+    """The indications vocabulary, checked."""
+    return read_table(path, INDICATIONS)
+
+
+def read_claims(path: str | Path, *, article_ids: Collection[str],
+                indication_ids: Collection[str], cited_dois: Collection[str]) -> pd.DataFrame:
+    """The claims, checked against the articles, the indications and the citations."""
+    return read_table(path, CLAIMS, allowed={
+        "article_id": article_ids,
+        "indication": {*indication_ids, GENERAL},
+        "cited_dois": cited_dois,
+    })
+
+
+def read_appraisals(path: str | Path, *, indication_ids: Collection[str],
+                    cited_dois: Collection[str]) -> pd.DataFrame:
+    """The appraisals, checked: indications from the vocabulary, DOIs among the citations."""
+    table = read_table(path, APPRAISALS,
+                       allowed={"indication": indication_ids, "doi": cited_dois})
+    counts = {c: table[c].replace("", pd.NA).astype("Int64") for c in ("n_studies", "n_patients")}
+    return table.assign(**counts)
+
+
+def check_citations_against_text(citations: pd.DataFrame, articles: pd.DataFrame, *,
+                                 raw_folder: Path, citations_file: str) -> None:
+    """Every article's DOIs, found in its text, must be exactly its DOIs in the citations.
+
+    Raises:
+        RawDataError: naming the article and the DOIs that are in one and not the other.
+    """
+    for article in articles.itertuples():
+        text = (raw_folder / str(article.text_file)).read_text(encoding="utf-8")
+        in_text = set(extract_dois(text))
+        cited = set(citations.loc[citations["article_id"] == article.article_id, "doi"].dropna())
+        if in_text != cited:
+            raise RawDataError(
+                citations_file, None, "doi",
+                f"article {article.article_id}: DOIs in its text and in the table differ "
+                f"(only in text: {sorted(in_text - cited)}; only in table: {sorted(cited - in_text)})")

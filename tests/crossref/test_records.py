@@ -1,0 +1,96 @@
+"""Flattening Crossref records into the works table."""
+
+import pandas as pd
+import pytest
+
+from litkit.raw import read_articles, read_citations
+from litkit.analysis.works import cited_works
+from litkit.crossref.records import plain_text, to_frame, year_of
+from litkit.processed import RECORD
+
+
+def test_every_recorded_crossref_record_flattens(crossref_records):
+    frame = to_frame(crossref_records)
+    assert len(frame) == len(crossref_records) == 520
+    assert list(frame.columns) == list(tuple(RECORD))
+    assert frame["doi"].str.fullmatch(r"10\.\d+.*/.*").all()
+    assert (frame["doi"] == frame["doi"].str.lower()).all()
+    assert not frame["title"].str.contains(r"<[a-z/]", na=False).any()
+    assert not frame["abstract"].str.contains(r"<jats:", na=False).any()
+    assert frame["year"].dropna().between(1800, 2030).all()
+    assert (frame["source"] == "crossref").all()
+
+
+def test_titles_with_inline_html_become_plain_text(crossref_records):
+    with_html = [r for r in crossref_records if "<" in (r.get("title") or [""])[0]]
+    assert with_html, "the recorded records include titles with inline HTML"
+    for title in to_frame(with_html)["title"]:
+        assert "<" not in title and "  " not in title
+
+
+def test_plain_text_keeps_less_than_signs_and_separates_paragraphs():
+    jats = ("<jats:sec><jats:title>Results</jats:title><jats:p>Pain fell (p &lt; 0.05; "
+            "p<0.01 in CRPS).</jats:p></jats:sec><jats:p>Second\n  paragraph.</jats:p>")
+    assert plain_text(jats) == "Results Pain fell (p < 0.05; p<0.01 in CRPS). Second paragraph."
+    assert plain_text("CO<sub>2</sub> and <mml:math><mml:mi>x</mml:mi></mml:math>") == "CO2 and x"
+    assert plain_text("   ") is None
+    assert plain_text(None) is None
+
+
+@pytest.mark.parametrize("record, year", [
+    ({"issued": {"date-parts": [[2019, 7]]}}, 2019),
+    ({"issued": {"date-parts": [[None]]}, "published-print": {"date-parts": [[2020]]}}, 2020),
+    ({"issued": {"date-parts": [[]]}, "created": {"date-parts": [[2018, 1, 2]]}}, 2018),
+    ({"issued": {"date-parts": []}, "published-online": {"date-parts": [[2021, 2]]}}, 2021),
+    ({"published": {"date-parts": [["2017"]]}}, 2017),
+    ({"issued": {}}, None),
+    ({}, None),
+])
+def test_year_comes_from_the_first_date_that_has_one(record, year):
+    assert year_of(record) == year
+
+
+def test_authors_people_and_organisations():
+    record = {"DOI": "10.1/x", "author": [
+        {"given": "Steven P.", "family": "Cohen"}, {"name": "ASRA Working Group"}, {"family": "Solo"}]}
+    row = to_frame([record]).iloc[0]
+    assert row["authors"] == "Cohen, Steven P.; ASRA Working Group; Solo"
+    assert row["first_author"] == "Cohen"
+    assert row["n_authors"] == 3
+
+
+def test_update_notices_article_numbers_and_licence():
+    record = {
+        "DOI": "10.1/X", "article-number": "599721",
+        "updated-by": [{"type": "retraction", "DOI": "10.1/RETRACT"},
+                       {"type": "correction", "DOI": "10.1/fix"}],
+        "license": [{"URL": "http://tdm", "content-version": "tdm"},
+                    {"URL": "http://cc-by", "content-version": "vor"}],
+    }
+    row = to_frame([record]).iloc[0]
+    assert row["page"] == "599721"
+    assert row["updated_by"] == "retraction:10.1/retract; correction:10.1/fix"
+    assert row["license_url"] == "http://cc-by"
+
+
+def test_a_partial_record_gives_empty_cells_not_errors():
+    row = to_frame([{"DOI": "10.1/x"}]).iloc[0]
+    assert pd.isna(row["title"]) and pd.isna(row["year"]) and row["n_authors"] == 0
+
+
+def test_cited_works_uses_printed_fields_where_no_record_is_cached(project_root, crossref_records):
+    articles = read_articles(project_root / "data/raw/articles.csv")
+    citations = read_citations(project_root / "data/raw/citations.csv", articles=articles)
+    record = dict(crossref_records[0], DOI="10.1111/BCP.12094", title=["Fetched title"])
+    table = cited_works(citations, to_frame([record]),
+                        pd.Series({"10.1111/bcp.12094": "2026-11-21T00:00:00Z"}))
+    assert len(table) == len(citations) == 7
+    fetched = table[table["crossref_status"] == "fetched"]
+    assert fetched["doi"].tolist() == ["10.1111/bcp.12094"]
+    assert fetched["title"].tolist() == ["Fetched title"]
+    assert fetched["fetched_at"].tolist() == ["2026-11-21T00:00:00Z"]
+    printed = table[table["crossref_status"] == "not fetched"]
+    assert len(printed) == 6 and (printed["source"] == "citation").all()
+    bell = printed[printed["ref_no"] == 1].iloc[0]
+    assert (bell["title"], bell["container_title"], bell["year"]) == (
+        "Ketamine for Pain Management", "PAIN Reports", 2018)

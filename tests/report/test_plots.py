@@ -1,0 +1,563 @@
+"""Tests for litkit.plots: the charts, read back through the axes they return."""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_hex, to_rgb  # noqa: E402
+from matplotlib.legend import Legend  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from litkit.report import plots  # noqa: E402
+from litkit.report.plots import (  # noqa: E402
+    CERTAINTY_COLOURS,
+    CONCORDANCE_COLOURS,
+    DESIGN_ORDER,
+    DIRECTION_COLOURS,
+    plot_citation_counts,
+    plot_claims_by_concordance,
+    plot_evidence_by_indication,
+    plot_evidence_gap_map,
+    plot_works_over_time,
+)
+
+NA = pd.NA
+OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7",
+             "#000000", "#999999"}
+LONG = "Neuropathic pain, including CRPS and spinal cord injury pain"
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def strings(values):
+    return pd.array(values, dtype="string")
+
+
+def ints(values):
+    return pd.array(values, dtype="Int64")
+
+
+# --- Sample tables -----------------------------------------------------------------------
+
+
+def evidence_table() -> pd.DataFrame:
+    return pd.DataFrame({
+        "indication": strings(["trd", "neuropathic-pain", "acute-pain", "cncp"]),
+        "label": strings(["Treatment-resistant depression", LONG, NA,
+                          "Chronic non-cancer pain"]),
+        "certainty": strings(["none", "low", "very-low", "low"]),
+        "score": ints([0, 36, 11, 36]),
+        "n_works": ints([0, 4, 1, 6]),
+        "best_design": strings([NA, "systematic-review", "narrative-review", "guideline"]),
+        "dois": strings(["", "a; b", "c", "d"]),
+    })
+
+
+def gap_table() -> pd.DataFrame:
+    return pd.DataFrame({
+        "indication": strings(["cncp", "cncp", "cncp", "neuropathic-pain", "trd"]),
+        "label": strings(["Chronic non-cancer pain"] * 3 + [LONG, "Treatment-resistant "
+                                                                  "depression"]),
+        "design": strings(["narrative-review", "systematic-review", "cohort",
+                           "narrative-review", NA]),
+        "n_works": ints([4, 1, 2, 1, 0]),
+        "direction": strings(["mixed", "favours", "harm", "favours", NA]),
+    })
+
+
+def claims_table() -> pd.DataFrame:
+    return pd.DataFrame({
+        "claim_id": strings(["B01", "A01", "A02", "A03", "A04", "A05", "B02", "B03"]),
+        "article_id": strings(["B", "A", "A", "A", "A", "A", "B", "B"]),
+        "indication": strings(["cncp", "cncp", "cncp", "general", "cncp", "general",
+                               "cncp", "neuropathic-pain"]),
+        "concordance": strings(["uncited", "overstated", "supported", "not-assessable",
+                                "overstated", "supported", "uncited", "uncited"]),
+    })
+
+
+CLAIM_LABELS = {"cncp": "Chronic non-cancer pain", "neuropathic-pain": LONG}
+
+
+def designs_table() -> pd.DataFrame:
+    return pd.DataFrame({
+        "doi": strings(["10.1/a", "10.1/b", "10.1/c", "10.1/d", "10.1/e", "10.1/f"]),
+        "year": ints([2018, 2014, 2018, NA, 2021, 2018]),
+        "final_design": strings(["narrative-review", "narrative-review", "guideline",
+                                 "cohort", "systematic-review", "systematic-review"]),
+    })
+
+
+def works_table(fetched: bool = True) -> pd.DataFrame:
+    return pd.DataFrame({
+        "doi": strings(["10.1/a", "10.1/b", "10.1/c", "10.1/d", "10.1/e"]),
+        "first_author": strings(["Bell", "Cohen", "Smith", "Smith", NA]),
+        "year": ints([2018, 2018, 2020, 2020, NA]),
+        "cited_by_count": ints([120, 340, 15, 40, NA] if fetched else [NA] * 5),
+        "crossref_status": strings((["fetched"] * 4 if fetched else ["not fetched"] * 4)
+                                   + ["not fetched"]),
+    })
+
+
+CHARTS = [
+    (plot_evidence_by_indication, evidence_table, {}),
+    (plot_evidence_gap_map, gap_table, {}),
+    (plot_claims_by_concordance, claims_table, {"labels": CLAIM_LABELS}),
+    (plot_works_over_time, designs_table, {}),
+    (plot_citation_counts, works_table, {}),
+]
+CHART_IDS = [chart[0].__name__ for chart in CHARTS]
+
+
+# --- Reading charts back -------------------------------------------------------------------
+
+
+def tick_texts(ax, axis="y") -> list[str]:
+    ticks = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
+    return [" ".join(t.get_text().split()) for t in ticks]
+
+
+def legends(ax) -> list[Legend]:
+    found = [a for a in ax.artists if isinstance(a, Legend)]
+    return found + ([ax.get_legend()] if ax.get_legend() else [])
+
+
+def legend_texts(legend: Legend) -> list[str]:
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def subtitle(ax) -> str:
+    texts = [t.get_text() for t in ax.texts if t.get_gid() == plots.SUBTITLE_GID]
+    return " ".join(" ".join(texts).split())
+
+
+def message(ax) -> str:
+    texts = [t.get_text() for t in ax.texts if t.get_gid() == plots.MESSAGE_GID]
+    return " ".join(" ".join(texts).split())
+
+
+def bar_colours(ax) -> list[str]:
+    return [to_hex(p.get_facecolor()) for p in ax.patches]
+
+
+def visible_texts(figure) -> list[Text]:
+    """Texts that are drawn: not empty, not hidden, not the labels of out-of-view ticks."""
+    off_view = set()
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            off_view |= {tick.label1 for tick in [*axis.majorTicks, *axis.minorTicks]
+                         if not low - 1e-9 <= tick.get_loc() <= high + 1e-9}
+    return [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()
+            and t.get_figure() is not None and t not in off_view]
+
+
+def overlapping(texts: list[Text], renderer) -> list[tuple[str, str]]:
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    return [(a, b) for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2)
+            if box_a.overlaps(box_b)
+            and min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > 0.5
+            and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > 0.5]
+
+
+# --- Shared contract -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("plot", "make", "options"), CHARTS, ids=CHART_IDS)
+def test_plot_leaves_input_unchanged(plot, make, options):
+    table = make()
+    before = table.copy(deep=True)
+    plot(table, **options)
+    pd.testing.assert_frame_equal(table, before)
+
+
+@pytest.mark.parametrize(("plot", "make", "options"), CHARTS, ids=CHART_IDS)
+def test_plot_draws_on_the_given_axes(plot, make, options):
+    figure, ax = plt.subplots(figsize=(9, 6), layout="constrained")
+    assert plot(make(), ax=ax, **options) is ax
+    assert plt.get_fignums() == [figure.number]
+
+
+@pytest.mark.parametrize(("plot", "make", "options"), CHARTS, ids=CHART_IDS)
+def test_plot_has_title_labels_and_readable_fonts(plot, make, options):
+    ax = plot(make(), **options)
+    figure = ax.figure
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    assert 8 <= figure.get_figwidth() <= 10
+    assert figure.get_layout_engine() is not None
+    figure.canvas.draw()
+    small = [(t.get_text(), t.get_fontsize()) for t in visible_texts(figure)
+             if t.get_fontsize() < 9]
+    assert small == []
+
+
+@pytest.mark.parametrize(("plot", "make", "options"), CHARTS, ids=CHART_IDS)
+def test_plot_says_it_describes_the_cited_evidence(plot, make, options):
+    ax = plot(make(), **options)
+    words = f"{ax.get_title()} {subtitle(ax)}"
+    assert "the evidence the article cites" in words or "the evidence they cite" in words
+
+
+@pytest.mark.parametrize(("plot", "make", "options"), CHARTS, ids=CHART_IDS)
+def test_plot_does_not_change_rcparams(plot, make, options):
+    before = dict(matplotlib.rcParams)
+    plot(make(), **options)
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_importing_the_module_creates_no_figure():
+    plt.close("all")
+    importlib.reload(plots)
+    assert plt.get_fignums() == []
+
+
+def test_every_vocabulary_value_has_a_colour():
+    assert tuple(CERTAINTY_COLOURS) == plots.CERTAINTY_ORDER
+    assert tuple(CONCORDANCE_COLOURS) == plots.CONCORDANCE_ORDER
+    assert tuple(DIRECTION_COLOURS) == plots.DIRECTION_ORDER
+    assert set(plots.DESIGN_COLOURS) == set(DESIGN_ORDER)
+
+
+def test_categorical_palettes_are_okabe_ito():
+    for palette in (CONCORDANCE_COLOURS, DIRECTION_COLOURS):
+        assert {colour.lower() for colour in palette.values()} <= OKABE_ITO
+        assert len(set(palette.values())) == len(palette)
+
+
+def test_certainty_colours_get_lighter_as_certainty_falls():
+    graded = [CERTAINTY_COLOURS[level] for level in ("high", "moderate", "low", "very-low")]
+    lightness = [sum(to_rgb(colour)) for colour in graded]
+    assert lightness == sorted(lightness) and len(set(lightness)) == 4
+
+
+# --- 1. Evidence by indication -------------------------------------------------------------
+
+
+def test_evidence_bars_sorted_by_score_then_label():
+    ax = plot_evidence_by_indication(evidence_table())
+    assert len(ax.patches) == 4
+    assert tick_texts(ax) == ["Chronic non-cancer pain", LONG, "acute-pain",
+                              "Treatment-resistant depression"]
+    assert [p.get_width() for p in ax.patches] == [36, 36, 11, 0]
+
+
+def test_evidence_bars_coloured_by_certainty_with_ordered_legend():
+    ax = plot_evidence_by_indication(evidence_table())
+    assert bar_colours(ax) == [CERTAINTY_COLOURS[c].lower()
+                               for c in ("low", "low", "very-low", "none")]
+    (legend,) = legends(ax)
+    assert legend_texts(legend) == ["high", "moderate", "low", "very-low", "none"]
+    assert [to_hex(h.get_facecolor()) for h in legend.legend_handles] == [
+        CERTAINTY_COLOURS[c].lower() for c in plots.CERTAINTY_ORDER]
+
+
+def test_evidence_bars_are_annotated_with_works_and_best_design():
+    ax = plot_evidence_by_indication(evidence_table())
+    notes = [t.get_text() for t in ax.texts if t.get_gid() is None]
+    assert notes == ["6 works · guideline", "4 works · systematic-review",
+                     "1 work · narrative-review", "no cited evidence"]
+    assert ax.get_xlabel() == "Evidence score (0–100)"
+    assert "Strength of the evidence the article cites" in ax.get_title()
+
+
+def test_evidence_annotations_stay_inside_the_axes():
+    table = evidence_table().assign(score=ints([0, 100, 11, 96]))
+    ax = plot_evidence_by_indication(table)
+    ax.figure.canvas.draw()
+    right = ax.get_window_extent().x1
+    assert all(t.get_window_extent().x1 <= right + 1 for t in ax.texts if t.get_gid() is None)
+
+
+def test_evidence_rejects_an_unknown_certainty():
+    table = evidence_table().assign(certainty=strings(["none", "low", "meh", "low"]))
+    with pytest.raises(ValueError, match="meh"):
+        plot_evidence_by_indication(table)
+
+
+# --- 2. Evidence gap map ----------------------------------------------------------------------
+
+
+def bubbles(ax):
+    (collection,) = ax.collections
+    return collection
+
+
+def test_gap_map_has_a_bubble_per_cell_with_works():
+    ax = plot_evidence_gap_map(gap_table())
+    offsets = bubbles(ax).get_offsets().tolist()
+    assert len(offsets) == 4
+    assert tick_texts(ax, "x") == ["systematic-review", "cohort", "narrative-review"]
+    assert tick_texts(ax) == ["Chronic non-cancer pain", LONG,
+                              "Treatment-resistant depression"]
+    # (column, row): rows sorted by label, columns in design order.
+    assert offsets == [[0, 0], [1, 0], [2, 0], [2, 1]]
+    assert "Evidence gap map" in ax.get_title()
+
+
+def test_gap_map_bubble_area_is_proportional_to_works_and_coloured_by_direction():
+    ax = plot_evidence_gap_map(gap_table())
+    sizes = bubbles(ax).get_sizes()
+    works = [1, 2, 4, 1]
+    assert [size / sizes[0] for size in sizes] == pytest.approx(works)
+    assert [to_hex(c) for c in bubbles(ax).get_facecolors()] == [
+        DIRECTION_COLOURS[d].lower() for d in ("favours", "harm", "mixed", "favours")]
+    assert [t.get_text() for t in ax.texts if t.get_text().isdigit()] == ["1", "2", "4", "1"]
+
+
+def test_gap_map_legends_for_direction_and_size():
+    ax = plot_evidence_gap_map(gap_table())
+    colour, size = legends(ax)
+    assert legend_texts(colour) == ["favours", "mixed", "no-benefit", "harm"]
+    assert legend_texts(size) == ["1 work", "2 works", "4 works"]
+    marker_sizes = [h.get_markersize() ** 2 for h in size.legend_handles]
+    assert [m / marker_sizes[0] for m in marker_sizes] == pytest.approx([1, 2, 4])
+
+
+def test_gap_map_shows_indications_without_works_as_empty_rows():
+    ax = plot_evidence_gap_map(gap_table())
+    assert "Treatment-resistant depression" in tick_texts(ax)
+    assert [t.get_text() for t in ax.texts if "no cited works" in t.get_text()] == [
+        "no cited works"]
+    assert max(row for _, row in bubbles(ax).get_offsets()) < 2
+
+
+def test_gap_map_rotates_many_design_labels():
+    designs = DESIGN_ORDER[:8]
+    table = pd.DataFrame({
+        "indication": strings(["x"] * 8), "label": strings(["X"] * 8),
+        "design": strings(list(reversed(designs))), "n_works": ints(range(1, 9)),
+        "direction": strings(["favours"] * 8),
+    })
+    ax = plot_evidence_gap_map(table)
+    assert tick_texts(ax, "x") == list(designs)
+    assert all(label.get_rotation() > 0 for label in ax.get_xticklabels())
+    assert legend_texts(legends(ax)[1]) == ["1 work", "2 works", "4 works", "8 works"]
+
+
+# --- 3. Claims by concordance ------------------------------------------------------------------
+
+
+def test_claims_one_bar_per_article_and_indication_grouped_by_article():
+    ax = plot_claims_by_concordance(claims_table(), labels=CLAIM_LABELS)
+    assert tick_texts(ax) == ["A · Chronic non-cancer pain", "A · general",
+                              "B · Chronic non-cancer pain", f"B · {LONG}"]
+    positions = [tick for tick in ax.get_yticks()]
+    assert positions[2] - positions[1] > positions[1] - positions[0]  # gap between articles
+    assert ax.get_xlabel() == "Number of claims"
+    assert "against the evidence they cite" in ax.get_title()
+
+
+def test_claims_segments_count_claims_in_vocabulary_order():
+    ax = plot_claims_by_concordance(claims_table(), labels=CLAIM_LABELS)
+    segments = [(round(p.get_y() + p.get_height() / 2, 6), p.get_x(), p.get_width(),
+                 to_hex(p.get_facecolor())) for p in ax.patches]
+    rows = dict(zip(tick_texts(ax), ax.get_yticks()))
+    a_cncp = sorted(s[1:] for s in segments if s[0] == rows["A · Chronic non-cancer pain"])
+    assert a_cncp == [(0, 1, CONCORDANCE_COLOURS["supported"].lower()),
+                      (1, 2, CONCORDANCE_COLOURS["overstated"].lower())]
+    assert len(ax.patches) == 6  # only segments with claims are drawn
+    assert sum(p.get_width() for p in ax.patches) == 8
+
+
+def test_claims_legend_lists_concordance_in_order():
+    ax = plot_claims_by_concordance(claims_table())
+    (legend,) = legends(ax)
+    assert legend_texts(legend) == list(plots.CONCORDANCE_ORDER)
+    assert tick_texts(ax)[0] == "A · cncp"  # no labels: ids are shown
+
+
+# --- 4. Cited works over time ---------------------------------------------------------------
+
+
+def test_works_over_time_stacks_designs_per_year():
+    ax = plot_works_over_time(designs_table())
+    assert len(ax.patches) == 5  # 2014 review; 2018 review, guideline, SR; 2021 SR
+    heights = {}
+    for patch in ax.patches:
+        year = round(patch.get_x() + patch.get_width() / 2)
+        heights[year] = heights.get(year, 0) + patch.get_height()
+    assert heights == {2014: 1, 2018: 3, 2021: 1}
+    assert [int(t) for t in ax.get_xticks()] == list(range(2014, 2022))
+    assert ax.get_xlabel() == "Publication year"
+    assert ax.get_ylabel() == "Number of cited works"
+    assert all(float(t).is_integer() for t in ax.get_yticks())
+
+
+def test_works_over_time_legend_only_designs_present_in_order():
+    ax = plot_works_over_time(designs_table())
+    (legend,) = legends(ax)
+    # The cohort study has no year, so it is not drawn and not in the legend.
+    assert legend_texts(legend) == ["systematic-review", "guideline", "narrative-review"]
+
+
+def test_works_over_time_counts_works_without_a_year():
+    ax = plot_works_over_time(designs_table())
+    assert "1 work without a year not shown" in subtitle(ax)
+    assert "Cited works over time, by study design" in ax.get_title()
+
+
+# --- 5. Citation counts ---------------------------------------------------------------------
+
+
+def test_citation_counts_bars_for_fetched_works_most_cited_first():
+    ax = plot_citation_counts(works_table())
+    assert tick_texts(ax) == ["Cohen 2018", "Bell 2018", "Smith 2020b", "Smith 2020a"]
+    assert [p.get_width() for p in ax.patches] == [340, 120, 40, 15]
+    assert ax.get_xlabel() == "Times cited (Crossref count)"
+    assert "1 of 5 cited works not fetched" in subtitle(ax)
+
+
+def test_citation_counts_without_any_count_shows_how_to_fill_the_chart():
+    ax = plot_citation_counts(works_table(fetched=False))
+    assert len(ax.patches) == 0
+    assert message(ax) == ("No Crossref records cached yet: 5 of 5 cited works not fetched. "
+                           "Run `litkit fetch` with network access to fill this chart.")
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_citation_counts_count_a_work_cited_twice_once():
+    unfetched_copy = works_table().iloc[[0]].assign(
+        cited_by_count=ints([NA]), crossref_status=strings(["not fetched"]))
+    table = pd.concat([unfetched_copy, works_table()], ignore_index=True)
+    ax = plot_citation_counts(table)
+    assert tick_texts(ax).count("Bell 2018") == 1
+    assert "1 of 5 cited works not fetched" in subtitle(ax)
+
+
+@pytest.mark.parametrize(("plot", "make", "column", "bad"), [
+    (plot_evidence_gap_map, gap_table, "design", "anecdote"),
+    (plot_evidence_gap_map, gap_table, "direction", "sideways"),
+    (plot_claims_by_concordance, claims_table, "concordance", "vibes"),
+    (plot_works_over_time, designs_table, "final_design", "anecdote"),
+])
+def test_unknown_vocabulary_values_are_named_in_the_error(plot, make, column, bad):
+    table = make()
+    table[column] = strings([bad] * len(table))
+    with pytest.raises(ValueError, match=bad):
+        plot(table)
+
+
+def test_a_missing_column_is_named_in_the_error():
+    with pytest.raises(ValueError, match="best_design"):
+        plot_evidence_by_indication(evidence_table().drop(columns="best_design"))
+
+
+# --- Layout: nothing overlaps -----------------------------------------------------------------
+
+
+def many_indications(n: int = 10) -> pd.DataFrame:
+    labels = [f"{LONG} (variant {i})" if i % 2 else f"Indication {i}: a long and very "
+              "specific description" for i in range(n)]
+    return pd.DataFrame({
+        "indication": strings([f"ind-{i}" for i in range(n)]),
+        "label": strings(labels),
+        "certainty": strings([plots.CERTAINTY_ORDER[i % 5] for i in range(n)]),
+        "score": ints([[90, 60, 35, 10, 0][i % 5] for i in range(n)]),
+        "n_works": ints([0 if i % 5 == 4 else 12 for i in range(n)]),
+        "best_design": strings([NA if i % 5 == 4 else "systematic-review" for i in range(n)]),
+    })
+
+
+def many_claims(n: int = 10) -> tuple[pd.DataFrame, dict[str, str]]:
+    labels = {f"ind-{i}": f"{LONG} (variant {i})" for i in range(n)}
+    rows = [(f"{article}{i:02d}{k}", article, f"ind-{i}", plots.CONCORDANCE_ORDER[(i + k) % 5])
+            for article in "AB" for i in range(n) for k in range(i % 3 + 1)]
+    table = pd.DataFrame(rows, columns=["claim_id", "article_id", "indication", "concordance"])
+    return table.astype("string"), labels
+
+
+def many_gap_cells(n: int = 9) -> pd.DataFrame:
+    rows = [(f"ind-{i}", f"{LONG} (variant {i})", design, (i + j) % 4,
+             plots.DIRECTION_ORDER[(i + j) % 4])
+            for i in range(n) for j, design in enumerate(DESIGN_ORDER[:10])]
+    table = pd.DataFrame(rows, columns=["indication", "label", "design", "n_works",
+                                        "direction"])
+    return table.astype({"n_works": "Int64", "label": "string"})
+
+
+def many_works(n: int = 30) -> pd.DataFrame:
+    return pd.DataFrame({
+        "doi": strings([f"10.1/{i:03d}" for i in range(n)]),
+        "first_author": strings([f"Author-{chr(65 + i % 26)}{'x' * (i % 7)}" for i in range(n)]),
+        "year": ints([NA if i % 9 == 0 else 1990 + i for i in range(n)]),
+        "cited_by_count": ints([NA if i % 4 == 0 else (i * 37) % 500 for i in range(n)]),
+        "crossref_status": strings(["not fetched" if i % 4 == 0 else "fetched"
+                                    for i in range(n)]),
+    })
+
+
+def many_designs(n: int = 40) -> pd.DataFrame:
+    return pd.DataFrame({
+        "doi": strings([f"10.1/{i:03d}" for i in range(n)]),
+        "year": ints([NA if i % 11 == 0 else 1995 + (i * 7) % 29 for i in range(n)]),
+        "final_design": strings([DESIGN_ORDER[i % len(DESIGN_ORDER)] for i in range(n)]),
+    })
+
+
+def big_chart(chart: str):
+    if chart == "evidence":
+        return plot_evidence_by_indication(many_indications())
+    if chart == "claims":
+        table, labels = many_claims()
+        return plot_claims_by_concordance(table, labels=labels)
+    if chart == "gap":
+        return plot_evidence_gap_map(many_gap_cells())
+    if chart == "years":
+        return plot_works_over_time(many_designs())
+    return plot_citation_counts(many_works())
+
+
+@pytest.mark.parametrize("chart", ["evidence", "claims", "gap", "years", "citations"])
+def test_nothing_overlaps_on_charts_with_many_long_labels(chart):
+    ax = big_chart(chart)
+    figure = ax.figure
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    assert overlapping(ax.get_yticklabels(), renderer) == []
+    if chart in ("evidence", "claims", "gap"):
+        assert len(ax.get_yticklabels()) >= 8
+    # Rotated x labels have overlapping bounding boxes but not overlapping glyphs.
+    rotated = {label for label in ax.get_xticklabels() if label.get_rotation()}
+    texts = [t for t in visible_texts(figure) if t not in rotated]
+    assert overlapping(texts, renderer) == []
+
+
+def test_legends_sit_outside_the_plotting_area():
+    for chart in ("evidence", "claims", "gap", "years"):
+        ax = big_chart(chart)
+        ax.figure.canvas.draw()
+        inside = ax.get_window_extent()
+        for legend in legends(ax):
+            assert legend.get_window_extent().x0 >= inside.x1
+        plt.close("all")
+
+
+def test_gap_map_legends_do_not_overlap_with_a_single_row():
+    ax = plot_evidence_gap_map(gap_table().iloc[[0]])
+    ax.figure.canvas.draw()
+    colour, size = (legend.get_window_extent() for legend in legends(ax))
+    assert not colour.overlaps(size)
+
+
+@pytest.mark.parametrize("chart", ["evidence", "claims", "gap", "years", "citations"])
+def test_nothing_is_cut_off_at_the_figure_edge(chart):
+    ax = big_chart(chart)
+    figure = ax.figure
+    figure.canvas.draw()
+    edge = figure.bbox
+    for artist in [*visible_texts(figure), *legends(ax)]:
+        box = artist.get_window_extent()
+        assert edge.x0 - 1 <= box.x0 and box.x1 <= edge.x1 + 1, artist
+        assert edge.y0 - 1 <= box.y0 and box.y1 <= edge.y1 + 1, artist

@@ -130,7 +130,7 @@ GENERAL_LABEL = "General (no single indication)"
 # A claim not yet tied to an indication or outcome (drafts only).
 UNASSIGNED = "unassigned"
 
-# Outcomes are benefits (pain relief) or harms (adverse effects); a claim about a harm is
+# Outcomes are benefits (symptom relief) or harms (adverse effects); a claim about a harm is
 # judged only against evidence on that harm.
 OUTCOME_KINDS = ("benefit", "harm")
 

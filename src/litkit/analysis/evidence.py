@@ -27,7 +27,7 @@ from litkit.vocabulary import (
 )
 
 # GRADE's rule of thumb: a body of evidence under ~400 participants rarely reaches an
-# optimal information size for a continuous outcome such as a pain score.
+# optimal information size for a continuous outcome such as a symptom score.
 OPTIMAL_INFORMATION_SIZE = 400
 
 _OBSERVATIONAL = ("controlled-trial", "cohort", "case-control", "cross-sectional")
@@ -310,7 +310,7 @@ def absolute(grades: pd.DataFrame) -> pd.DataFrame:
 def matching(grades: pd.DataFrame, comparator: object) -> pd.DataFrame:
     """Rows that answer a claim's comparison: the same comparator, or none for absolute claims.
 
-    "Safer than opioids" is judged only on head-to-head evidence against opioids; a claim
+    "Safer than drug Y" is judged only on head-to-head evidence against drug Y; a claim
     with no comparator only on evidence against placebo or usual care.
     """
     if not isinstance(comparator, str) or not comparator.strip():

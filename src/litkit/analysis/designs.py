@@ -180,7 +180,8 @@ def classify_designs(works: pd.DataFrame) -> pd.DataFrame:
 
 
 def tabulate_designs(works: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
-    """The design of each cited work: the classifier's, the curated one, and the final one.
+    """The design of each work (cited or best evidence): the classifier's, the curated one,
+    and the final one.
 
     Curated designs win; where there is none the classifier's stands. ``agrees`` is False
     wherever the two differ, so every disagreement can be listed and checked.

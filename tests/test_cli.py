@@ -2,7 +2,7 @@
 
 import pytest
 
-from litkit.cli import dois_from_file, main
+from litkit.cli import COMMANDS, dois_from_file, main
 from litkit.testing.crossref_server import CrossrefServer
 
 
@@ -176,3 +176,20 @@ def test_a_from_file_that_is_not_text_is_named(tmp_path, capsys):
     listing.write_bytes(b"10.1000/a\n\xff\n")
     assert main(["fetch", "--from", str(listing), "--offline", "--cache", str(tmp_path)]) == 1
     assert "list.txt, line 2: not UTF-8 text" in capsys.readouterr().err
+
+
+def test_an_interrupted_command_exits_130_without_a_traceback(tmp_path, capsys, monkeypatch):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(COMMANDS, "report", interrupted)
+    assert main(["report", "--root", str(tmp_path)]) == 130
+    assert capsys.readouterr().err == "litkit report: interrupted; the last good report is kept\n"
+
+
+def test_a_file_system_refusal_exits_1_naming_the_file(scratch_project, capsys):
+    processed = scratch_project / "data" / "processed"
+    processed.write_text("a file where the folder should be")
+    assert main(["build", "--root", str(scratch_project)]) == 1
+    err = capsys.readouterr().err
+    assert str(processed) in err and "Traceback" not in err

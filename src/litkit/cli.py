@@ -212,7 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"litkit {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_INCOMPLETE
     except KeyboardInterrupt:
-        print(f"litkit {args.command}: interrupted; finished records are kept", file=sys.stderr)
+        kept = {"fetch": "; finished records are kept", "report": "; the last good report is kept"}
+        print(f"litkit {args.command}: interrupted{kept.get(args.command, '')}", file=sys.stderr)
         return 130
 
 

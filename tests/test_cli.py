@@ -144,8 +144,9 @@ def test_fetch_needs_only_the_citations_not_valid_claims(scratch_project, capsys
 def test_build_on_an_empty_folder_lists_every_missing_table_in_one_message(tmp_path, capsys):
     assert main(["build", "--root", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("litkit build: 5 problems in the input files:")
-    for table in ("articles", "citations", "indications", "claims", "appraisals"):
+    assert err.startswith("litkit build: 7 problems in the input files:")
+    for table in ("articles", "citations", "indications", "outcomes", "claims", "appraisals",
+                  "best_evidence"):
         assert f"{table}.csv: file not found" in err
     assert "Traceback" not in err
 

@@ -133,11 +133,20 @@ def test_a_safety_claim_must_name_a_harm_outcome(scratch_project):
 
 def test_claim_spans_must_lie_inside_the_text_and_not_overlap(scratch_project):
     path = scratch_project / "data/raw/claims.csv"
-    _edit(path, ",inferred,2793,2863,", ",inferred,2700,2863,")  # A11 now overlaps A10
+    line = _edit(path, ",inferred,2793,2863,", ",inferred,2700,2863,")  # A11 now overlaps A10
     with pytest.raises(RawDataErrors, match="claims A11 .* and A10 .* of article A overlap"):
         build(Paths(scratch_project))
     _edit(path, ",inferred,2700,2863,", ",inferred,2793,99999,")
-    with pytest.raises(RawDataErrors, match="runs past the end of article A's text"):
+    with pytest.raises(RawDataErrors, match=rf"line {line}, column 'end': claim A11: span .* "
+                                            "runs past the end of article A's text"):
+        build(Paths(scratch_project))
+
+
+def test_a_claim_checked_against_the_outcomes_is_located_at_its_line(scratch_project):
+    path = scratch_project / "data/raw/claims.csv"
+    line = _edit(path, "chronic-non-cancer-pain,adverse-effects,,safety,established,harm",
+                 "chronic-non-cancer-pain,pain-relief,,safety,established,harm")
+    with pytest.raises(RawDataErrors, match=rf"claims.csv, line {line}, column 'outcome'"):
         build(Paths(scratch_project))
 
 
@@ -162,7 +171,10 @@ def test_a_problem_in_each_table_is_reported_in_one_run(scratch_project):
     _edit(raw / "citations.csv", "A,2,", "A,99999999999999999999999999999999999999,")
     _edit(raw / "indications.csv", "acute-pain,", "Acute Pain,")
     (raw / "claims.csv").write_bytes((raw / "claims.csv").read_bytes().replace(b"Ketamine", b"K\xe9tamine", 1))
+    _edit(raw / "outcomes.csv", "Pain relief,benefit,", "Pain relief,gain,")
     (raw / "appraisals.csv").unlink()
+    best = raw / "best_evidence.csv"
+    best.write_bytes(best.read_text(encoding="utf-8").encode("utf-16"))
     with pytest.raises(RawDataErrors) as caught:
         build(Paths(scratch_project))
     found = {e.file.rsplit("/", 1)[-1]: str(e) for e in caught.value.errors}
@@ -170,8 +182,10 @@ def test_a_problem_in_each_table_is_reported_in_one_run(scratch_project):
     assert "'blog' is not allowed" in found["articles.csv"]
     assert "column 'ref_no'" in found["citations.csv"]
     assert "is not an id" in found["indications.csv"]
+    assert "'gain' is not allowed" in found["outcomes.csv"]
     assert "not UTF-8 text (byte 0xe9" in found["claims.csv"]
     assert "file not found" in found["appraisals.csv"]
+    assert "UTF-16 text" in found["best_evidence.csv"]
 
 
 def test_every_missing_article_text_is_reported_with_the_other_problems(scratch_project):

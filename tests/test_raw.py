@@ -66,17 +66,37 @@ def test_citations_are_checked_on_their_own_when_the_articles_are_unknown(tmp_pa
         read_citations(path, articles=ARTICLES)
 
 
-def test_a_participant_count_that_would_overflow_is_named_not_converted(project_root, tmp_path):
+def _appraisal_with(project_root, tmp_path, column: str, value: str):
+    """The project's first appraisal with one cell changed, as a file."""
     with open(project_root / "data/raw/appraisals.csv", newline="", encoding="utf-8") as handle:
         header, first = list(csv.reader(handle))[:2]
-    first[header.index("n_participants")] = "9" * 40
+    first[header.index(column)] = value
     path = tmp_path / "appraisals.csv"
     with open(path, "w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows([header, first])
+    return path
+
+
+def test_a_participant_count_that_would_overflow_is_named_not_converted(project_root, tmp_path):
+    path = _appraisal_with(project_root, tmp_path, "n_participants", "9" * 40)
     with pytest.raises(RawDataError) as caught:
         read_appraisals(path, indication_ids=None, outcome_ids=None, cited_dois=None)
     assert caught.value.column == "n_participants"
     assert "is not a whole number from 1 to 1,000,000,000" in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity", "1e999", "1_000", "\u0661\u0662", "0,5"])
+def test_an_estimate_must_be_a_finite_number_in_ascii_digits(project_root, tmp_path, value):
+    path = _appraisal_with(project_root, tmp_path, "estimate", value)
+    with pytest.raises(RawDataError, match="column 'estimate'.* is not a number"):
+        read_appraisals(path, indication_ids=None, outcome_ids=None, cited_dois=None)
+
+
+@pytest.mark.parametrize("value", ["0.85", "-1.2", "+3", ".5", "12.", "1e-3", "2.5E+2"])
+def test_an_estimate_in_decimal_or_exponent_form_is_accepted(project_root, tmp_path, value):
+    path = _appraisal_with(project_root, tmp_path, "estimate", value)
+    table = read_appraisals(path, indication_ids=None, outcome_ids=None, cited_dois=None)
+    assert table["estimate"].tolist() == [value]
 
 
 def test_whole_number_accepts_the_ends_of_its_range():

@@ -3,7 +3,10 @@
 Each raw table has a :class:`Table` schema: its columns, which are required, which must be
 unique, and which hold values from a vocabulary. :func:`read_table` reads a CSV against it
 and stops at the first bad value with a :class:`RawDataError` that names the file, the line,
-the column and the value, so a curator can go straight to it.
+the column and the value, so a curator can go straight to it. A file that is not UTF-8 text
+(see :mod:`litkit.textfile`) or not valid CSV (a header naming a column twice, a quote left
+open, a field over the CSV field limit) stops it the same way. The pipeline reads every
+table even when one fails, and reports them all at once.
 
 >>> import io
 >>> t = Table("demo", (Column("id", unique=True), Column("kind", allowed=("a", "b"))))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from litkit.cli import dois_from_file, main
+from litkit.cli import COMMANDS, dois_from_file, main
 from litkit.testing.crossref_server import CrossrefServer
 
 
@@ -15,11 +15,45 @@ def test_dois_prints_each_doi_once_in_order(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines() == ["10.1000/b", "10.1000/a", "10.1000/c"]
 
 
-def test_dois_exits_0_when_there_is_none(tmp_path, capsys):
+def test_dois_exits_0_when_there_is_none_and_says_so(tmp_path, capsys):
     empty = tmp_path / "none.txt"
     empty.write_text("ISBN 978-0-12-345678-9, PMID 123, 10.12/3")
     assert main(["dois", str(empty)]) == 0
-    assert capsys.readouterr().out == ""
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"litkit dois: warning: {empty}: no DOI found\n"
+
+
+@pytest.mark.parametrize("data, what", [
+    (b"%PDF-1.7\n\x00\x01 10.1000/hidden", "binary data, not text"),
+    ("doi 10.1000/hidden\n".encode("utf-16"), "UTF-16 text"),
+    ("doi 10.1000/hidden\n".encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
+    (b"doi 10.1000/hidden\ncaf\xe9", "line 2: not UTF-8 text (byte 0xe9 at column 4)"),
+])
+def test_dois_skips_a_file_that_is_not_text_with_a_warning_and_exits_1(tmp_path, capsys, data, what):
+    bad, good = tmp_path / "bad.txt", tmp_path / "good.txt"
+    bad.write_bytes(data)
+    good.write_text("10.1000/good")
+    assert main(["dois", str(bad), str(good)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "10.1000/good\n"
+    assert err.startswith(f"litkit dois: warning: {bad}") and what in err and "skipped" in err
+    assert "Traceback" not in err
+
+
+def test_dois_reads_the_other_files_when_one_is_missing_and_exits_2(tmp_path, capsys):
+    good = tmp_path / "good.txt"
+    good.write_text("10.1000/good")
+    assert main(["dois", str(tmp_path / "nope.txt"), str(good), str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "10.1000/good\n"
+    assert "nope.txt: no such file" in err and "a folder, not a file" in err
+
+
+def test_dois_finishes_on_a_megabyte_of_brackets_after_a_doi(tmp_path, capsys):
+    path = tmp_path / "odd.txt"
+    path.write_text("see 10.1000/abc" + ")" * 1_000_000 + "\nand 10.1000/def.")
+    assert main(["dois", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["10.1000/abc", "10.1000/def"]
 
 
 def test_a_missing_file_is_a_usage_error(tmp_path, capsys):
@@ -105,3 +139,58 @@ def test_fetch_needs_only_the_citations_not_valid_claims(scratch_project, capsys
     assert main(["fetch", "--offline", "--root", str(scratch_project)]) == 1
     out, err = capsys.readouterr()
     assert "not-cached 7" in out and "claims.csv" not in err
+
+
+def test_build_on_an_empty_folder_lists_every_missing_table_in_one_message(tmp_path, capsys):
+    assert main(["build", "--root", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("litkit build: 7 problems in the input files:")
+    for table in ("articles", "citations", "indications", "outcomes", "claims", "appraisals",
+                  "best_evidence"):
+        assert f"{table}.csv: file not found" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["build", "audit", "report"])
+def test_every_command_on_a_project_reports_every_invalid_table(scratch_project, capsys, command):
+    raw = scratch_project / "data/raw"
+    (raw / "citations.csv").write_bytes("article_id\n".encode("utf-16"))
+    (raw / "indications.csv").unlink()
+    assert main([command, "--root", str(scratch_project)]) == 1
+    err = capsys.readouterr().err
+    assert "citations.csv: UTF-16 text" in err and "indications.csv: file not found" in err
+    assert "Traceback" not in err
+
+
+def test_fetch_reports_both_its_tables_problems_at_once(scratch_project, capsys):
+    raw = scratch_project / "data/raw"
+    (raw / "articles.csv").write_text("article_id,title,article_id\n")
+    (raw / "citations.csv").write_bytes(b"article_id,ref_no\n\xff\n")
+    assert main(["fetch", "--offline", "--root", str(scratch_project)]) == 1
+    err = capsys.readouterr().err
+    assert "articles.csv, line 1, column 'article_id': appears twice in the header" in err
+    assert "citations.csv, line 2: not UTF-8 text (byte 0xff at column 1)" in err
+
+
+def test_a_from_file_that_is_not_text_is_named(tmp_path, capsys):
+    listing = tmp_path / "list.txt"
+    listing.write_bytes(b"10.1000/a\n\xff\n")
+    assert main(["fetch", "--from", str(listing), "--offline", "--cache", str(tmp_path)]) == 1
+    assert "list.txt, line 2: not UTF-8 text" in capsys.readouterr().err
+
+
+def test_an_interrupted_command_exits_130_without_a_traceback(tmp_path, capsys, monkeypatch):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(COMMANDS, "report", interrupted)
+    assert main(["report", "--root", str(tmp_path)]) == 130
+    assert capsys.readouterr().err == "litkit report: interrupted; the last good report is kept\n"
+
+
+def test_a_file_system_refusal_exits_1_naming_the_file(scratch_project, capsys):
+    processed = scratch_project / "data" / "processed"
+    processed.write_text("a file where the folder should be")
+    assert main(["build", "--root", str(scratch_project)]) == 1
+    err = capsys.readouterr().err
+    assert str(processed) in err and "Traceback" not in err

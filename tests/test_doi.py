@@ -2,7 +2,8 @@
 
 import pytest
 
-from litkit.doi import extract_dois, is_doi, normalize_doi
+from litkit.doi import extract_dois, is_doi, iter_dois, normalize_doi
+from litkit.textfile import iter_text
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -31,8 +32,8 @@ from litkit.doi import extract_dois, is_doi, normalize_doi
     ("&lt;https://doi.org/10.1000/abc&gt;", "10.1000/abc"),
     ("https://doi.org/10.1000/a&amp;b", "10.1000/a&b"),
     ("10.1000.10/abc", "10.1000.10/abc"),
-    ("10.1002/(sici)1097-0258(19980815/30)17:15/16<1661::aid-sim968>3.0.co;2-2",
-     "10.1002/(sici)1097-0258(19980815/30)17:15/16"),  # angle brackets end a DOI in text
+    ("<https://doi.org/10.1000/abc>", "10.1000/abc"),  # a Markdown autolink
+    ("10.1000/abc<br>", "10.1000/abc"),  # an HTML tag
 ])
 def test_forms_of_a_doi_normalise_to_one(text, expected):
     assert extract_dois(text) == [expected]
@@ -88,3 +89,115 @@ def test_normalize_doi_rejects_two_dois():
 def test_is_doi():
     assert is_doi("10.1000/xyz")
     assert not is_doi("10.12/3")
+
+
+# --- SICI DOIs, line breaks and glued words (text converted from PDF) -----------------------
+
+SICI = "10.1002/(SICI)1097-4636(199706)35:4<427::AID-JBM2>3.0.CO;2-M"
+
+
+@pytest.mark.parametrize("text", [
+    SICI,
+    f"see {SICI}.",
+    f"https://doi.org/{SICI.replace('<', '%3C').replace('>', '%3E')}",
+    f"<a href='https://doi.org/{SICI.replace('<', '&lt;').replace('>', '&gt;')}'>x</a>",
+])
+def test_a_sici_doi_keeps_its_angle_brackets(text):
+    assert extract_dois(text) == [SICI.lower()]
+
+
+def test_a_second_sici_form_is_one_doi():
+    doi = "10.1002/(sici)1097-0258(19980815/30)17:15/16<1661::aid-sim968>3.0.co;2-2"
+    assert extract_dois(f"({doi})") == [doi]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("10.1016/j.biopsych.\n2012.05.017", "10.1016/j.biopsych.2012.05.017"),
+    ("10.1016/j.biopsych. \r\n   2012.05.017.", "10.1016/j.biopsych.2012.05.017"),
+    ("10.1097/j.pain.\n0000000000002403", "10.1097/j.pain.0000000000002403"),
+    ("10.1016/S0140-\n6736(20)30183-5", "10.1016/s0140-6736(20)30183-5"),
+    ("10.1016/S0140\n-6736(20)30183-5", "10.1016/s0140-6736(20)30183-5"),
+    ("10.1016/j\n.biopsych.2012.05.017", "10.1016/j.biopsych.2012.05.017"),
+    ("https://doi.org/10.1016/\nj.biopsych.2012.05.017", "10.1016/j.biopsych.2012.05.017"),
+    ("10.1016/\nS0140-\n6736(20)30183-5", "10.1016/s0140-6736(20)30183-5"),  # two breaks
+])
+def test_a_doi_broken_at_a_line_end_is_joined(text, expected):
+    assert extract_dois(text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "10.1000/abc.\nThe next sentence.",
+    "10.1000/abc.\nthe next sentence.",
+    "10.1000/abc\n2403 patients were seen.",
+    "10.1000/abc.\n2. Smith J. A later reference.",
+    "10.1000/abc.\n2019 was the year.",
+    "10.1000/abc.\n\n2012.05.017",  # a blank line: a new paragraph, never a break
+    "10.1000/abc.\n- a list item",
+])
+def test_an_ambiguous_line_end_is_the_end_of_the_doi(text):
+    assert extract_dois(text) == ["10.1000/abc"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("10.1097/j.pain.0000000000002403Received", "10.1097/j.pain.0000000000002403"),
+    ("10.1097/j.pain.0000000000002403Received: 1 May 2021", "10.1097/j.pain.0000000000002403"),
+    ("10.1097/j.pain.0000000000002403RECEIVED", "10.1097/j.pain.0000000000002403"),
+    ("10.1186/s13063-019-3248-xPublished online", "10.1186/s13063-019-3248-x"),
+    ("10.1000/123Keywords: pain", "10.1000/123"),
+])
+def test_a_heading_a_converter_glued_on_is_dropped(text, expected):
+    assert extract_dois(text) == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("10.1000/ABCReceived", "10.1000/abcreceived"),  # after a capital: cannot tell
+    ("10.1000/123Foo", "10.1000/123foo"),  # not a heading
+    ("10.1000/123received", "10.1000/123received"),  # not capitalised
+])
+def test_other_glued_text_is_kept(text, expected):
+    assert extract_dois(text) == [expected]
+
+
+# --- linear time and chunks ---------------------------------------------------------------
+
+def test_a_megabyte_of_closing_brackets_after_a_doi_is_stripped(capsys):
+    # Stripping recounted the brackets for each one: a quadratic loop that took minutes.
+    assert extract_dois("10.1000/abc" + ")" * 1_000_000) == ["10.1000/abc"]
+    assert extract_dois("(10.1000/abc(1)" + "))" * 500_000) == ["10.1000/abc(1)"]
+
+
+@pytest.mark.parametrize("text", [
+    "10.1000/<" + ":" * 100_000,  # an angle bracket that never closes
+    "10.1234" + ".1" * 100_000,  # sub-codes that never reach a slash
+    "10.1000/" + "-\n" * 50_000,  # hyphens at line ends, joined again and again
+])
+def test_no_input_makes_the_pattern_backtrack(text):
+    assert len(extract_dois(text)) <= 1
+
+
+SAMPLE = ("Intro https://doi.org/10.1097/PR9.0000000000000674. A&amp;B "
+          "<a href='https://doi.org/10.1000/a&amp;b'>x</a> broken 10.1016/j.biopsych.\r\n"
+          "  2012.05.017 and 10.1016/S0140-\n6736(20)30183-5), " + SICI + " doi:10.4037/ccn2020419"
+          "Received\nhttps://onlinelibrary.wiley.com/doi/full/10.1111/bcp.12094 end")
+
+
+def test_a_doi_split_across_two_pieces_is_found_wherever_the_split_falls():
+    expected = list(iter_dois([SAMPLE]))
+    assert len(expected) == 7
+    for cut in range(len(SAMPLE) + 1):
+        assert list(iter_dois([SAMPLE[:cut], SAMPLE[cut:]])) == expected, cut
+
+
+def test_text_given_one_character_at_a_time_gives_the_same_dois():
+    assert list(iter_dois(SAMPLE)) == list(iter_dois([SAMPLE]))
+
+
+def test_pieces_without_white_space_wait_for_the_rest_of_the_word():
+    assert list(iter_dois(["10.", "1000", "/abc", "def"])) == ["10.1000/abcdef"]
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 2, 3, 7, 64, 1 << 20])
+def test_a_file_read_in_chunks_gives_the_dois_of_the_whole_text(tmp_path, chunk_bytes):
+    path = tmp_path / "a.html"
+    path.write_text("café — " + SAMPLE + " €", encoding="utf-8")
+    assert list(iter_dois(iter_text(path, chunk_bytes=chunk_bytes))) == list(iter_dois([SAMPLE]))

@@ -9,7 +9,7 @@ from litkit.crossref.cache import CrossrefCache
 from litkit.config import Paths
 from litkit.pipeline import build
 from litkit.processed import TABLE_NAMES
-from litkit.errors import RawDataError
+from litkit.errors import RawDataErrors
 
 TABLES = set(TABLE_NAMES)
 
@@ -76,9 +76,9 @@ def test_an_invalid_raw_row_stops_the_build_naming_file_line_column_and_value(
         scratch_project, file, old, new, column, message):
     path = scratch_project / "data/raw" / file
     line = _edit(path, old, new)
-    with pytest.raises(RawDataError) as caught:
+    with pytest.raises(RawDataErrors) as caught:
         build(Paths(scratch_project))
-    error = caught.value
+    [error] = caught.value.errors
     assert error.file.endswith(file) and error.column == column and error.line == line
     assert message in str(error)
     assert re.search(rf"{file}, line {line}, column '{column}'", str(error))
@@ -89,7 +89,7 @@ def test_an_invalid_row_leaves_earlier_tables_untouched(scratch_project):
     build(Paths(scratch_project))
     before = {p.name: p.read_bytes() for p in (scratch_project / "data/processed").iterdir()}
     _edit(scratch_project / "data/raw/claims.csv", ",efficacy,possible,", ",efficacy,maybe,")
-    with pytest.raises(RawDataError):
+    with pytest.raises(RawDataErrors):
         build(Paths(scratch_project))
     after = {p.name: p.read_bytes() for p in (scratch_project / "data/processed").iterdir()}
     assert after == before
@@ -98,7 +98,7 @@ def test_an_invalid_row_leaves_earlier_tables_untouched(scratch_project):
 def test_a_claim_with_cited_works_must_say_how_they_were_linked(scratch_project):
     path = scratch_project / "data/raw/claims.csv"
     _edit(path, "10.1097/j.pain.0000000000002403,inferred", "10.1097/j.pain.0000000000002403,none")
-    with pytest.raises(RawDataError, match="'link' must be explicit or inferred"):
+    with pytest.raises(RawDataErrors, match="'link' must be explicit or inferred"):
         build(Paths(scratch_project))
 
 
@@ -106,7 +106,7 @@ def test_citations_must_match_the_dois_in_the_article_text(scratch_project):
     path = scratch_project / "data/raw/citations.csv"
     lines = path.read_text().splitlines()
     path.write_text("\n".join(lines[:-1]) + "\n")  # drop the last citation
-    with pytest.raises(RawDataError, match=r"only in text: \['10.1213/ane.0000000000004185'\]"):
+    with pytest.raises(RawDataErrors, match=r"only in text: \['10.1213/ane.0000000000004185'\]"):
         build(Paths(scratch_project))
 
 
@@ -126,16 +126,76 @@ def test_a_safety_claim_must_name_a_harm_outcome(scratch_project):
     path = scratch_project / "data/raw/claims.csv"
     _edit(path, "chronic-non-cancer-pain,adverse-effects,,safety,established,harm",
           "chronic-non-cancer-pain,pain-relief,,safety,established,harm")
-    with pytest.raises(RawDataError, match="'pain-relief' is a benefit outcome, but a safety "
+    with pytest.raises(RawDataErrors, match="'pain-relief' is a benefit outcome, but a safety "
                                            "claim needs a harm outcome"):
         build(Paths(scratch_project))
 
 
 def test_claim_spans_must_lie_inside_the_text_and_not_overlap(scratch_project):
     path = scratch_project / "data/raw/claims.csv"
-    _edit(path, ",inferred,2793,2863,", ",inferred,2700,2863,")  # A11 now overlaps A10
-    with pytest.raises(RawDataError, match="claims A11 .* and A10 .* of article A overlap"):
+    line = _edit(path, ",inferred,2793,2863,", ",inferred,2700,2863,")  # A11 now overlaps A10
+    with pytest.raises(RawDataErrors, match="claims A11 .* and A10 .* of article A overlap"):
         build(Paths(scratch_project))
     _edit(path, ",inferred,2700,2863,", ",inferred,2793,99999,")
-    with pytest.raises(RawDataError, match="runs past the end of article A's text"):
+    with pytest.raises(RawDataErrors, match=rf"line {line}, column 'end': claim A11: span .* "
+                                            "runs past the end of article A's text"):
         build(Paths(scratch_project))
+
+
+def test_a_claim_checked_against_the_outcomes_is_located_at_its_line(scratch_project):
+    path = scratch_project / "data/raw/claims.csv"
+    line = _edit(path, "chronic-non-cancer-pain,adverse-effects,,safety,established,harm",
+                 "chronic-non-cancer-pain,pain-relief,,safety,established,harm")
+    with pytest.raises(RawDataErrors, match=rf"claims.csv, line {line}, column 'outcome'"):
+        build(Paths(scratch_project))
+
+
+# --- every problem in one run ----------------------------------------------------------------
+
+RAW_TABLES = ("articles.csv", "citations.csv", "indications.csv", "outcomes.csv", "claims.csv",
+              "appraisals.csv", "best_evidence.csv")
+
+
+def test_an_empty_project_reports_every_missing_table_at_once(tmp_path):
+    with pytest.raises(RawDataErrors) as caught:
+        build(Paths(tmp_path))
+    errors = caught.value.errors
+    assert [e.file.rsplit("/", 1)[-1] for e in errors] == list(RAW_TABLES)
+    assert all(str(e).endswith("file not found") for e in errors)
+    assert str(caught.value).startswith("7 problems in the input files:\n")
+
+
+def test_a_problem_in_each_table_is_reported_in_one_run(scratch_project):
+    raw = scratch_project / "data/raw"
+    _edit(raw / "articles.csv", "clinic-blog", "blog")
+    _edit(raw / "citations.csv", "A,2,", "A,99999999999999999999999999999999999999,")
+    _edit(raw / "indications.csv", "acute-pain,", "Acute Pain,")
+    (raw / "claims.csv").write_bytes((raw / "claims.csv").read_bytes().replace(b"Ketamine", b"K\xe9tamine", 1))
+    _edit(raw / "outcomes.csv", "Pain relief,benefit,", "Pain relief,gain,")
+    (raw / "appraisals.csv").unlink()
+    best = raw / "best_evidence.csv"
+    best.write_bytes(best.read_text(encoding="utf-8").encode("utf-16"))
+    with pytest.raises(RawDataErrors) as caught:
+        build(Paths(scratch_project))
+    found = {e.file.rsplit("/", 1)[-1]: str(e) for e in caught.value.errors}
+    assert list(found) == list(RAW_TABLES)
+    assert "'blog' is not allowed" in found["articles.csv"]
+    assert "column 'ref_no'" in found["citations.csv"]
+    assert "is not an id" in found["indications.csv"]
+    assert "'gain' is not allowed" in found["outcomes.csv"]
+    assert "not UTF-8 text (byte 0xe9" in found["claims.csv"]
+    assert "file not found" in found["appraisals.csv"]
+    assert "UTF-16 text" in found["best_evidence.csv"]
+
+
+def test_every_missing_article_text_is_reported_with_the_other_problems(scratch_project):
+    raw = scratch_project / "data/raw"
+    for text in (raw / "articles").iterdir():
+        text.unlink()
+    _edit(raw / "claims.csv", ",efficacy,uncertain,", ",efficacy,maybe,")
+    with pytest.raises(RawDataErrors) as caught:
+        build(Paths(scratch_project))
+    messages = [str(e) for e in caught.value.errors]
+    assert len(messages) == 3
+    assert "line 2, column 'text_file'" in messages[0] and "line 3, column 'text_file'" in messages[1]
+    assert "no such file" in messages[0] and "'maybe' is not allowed" in messages[2]

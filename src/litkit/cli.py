@@ -1,28 +1,27 @@
-"""The ``litkit`` command: dois, fetch, build.
+"""The ``litkit`` command: dois, fetch, build, audit, report.
 
-Exit status: 0 when all went well; 1 when some requested DOIs are not in the cache
-afterwards or a raw table is invalid (the message says which and why); 2 for usage errors.
+Exit status (the README has the table, command by command): 0 when all went well; 1 when
+an input is missing or invalid, some requested DOIs are not in the cache afterwards, or a
+step failed (the message says which and why, every problem at once); 2 for usage errors;
+130 when interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
 
 from litkit import __version__
 from litkit.config import DEFAULT_CROSSREF_URL as DEFAULT_BASE_URL
 from litkit.config import MAILTO_VARIABLE, URL_VARIABLE, Paths, settings
 from litkit.crossref.cache import CrossrefCache
 from litkit.crossref.fetch import Fetcher, Limits
-from litkit.doi import extract_dois
-from litkit.errors import LitkitError, UsageError
-from litkit.raw import read_articles, read_citations
+from litkit.doi import iter_dois
+from litkit.errors import LitkitError, NotTextError, RawDataError, UsageError
+from litkit.textfile import iter_text, read_text
 from litkit.vocabulary import AUDIT_VERDICTS as VERDICTS
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
@@ -75,25 +74,43 @@ def _root_option(parser: argparse.ArgumentParser) -> None:
 
 
 def run_dois(args: argparse.Namespace) -> int:
-    seen: dict[str, None] = {}
+    """Print each DOI once, in order of first appearance, as the files are read in chunks.
+
+    A file that is missing is a usage error (2); one that is not UTF-8 text is skipped with
+    a warning (1); one with no DOI gets a warning but is no failure (0).
+    """
+    seen: set[str] = set()
+    status = EXIT_OK
     for path in args.files:
+        if not path.is_file():
+            what = "a folder, not a file" if path.is_dir() else "no such file"
+            print(f"litkit dois: {path}: {what}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        found = 0
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-        for doi in extract_dois(text):
-            seen.setdefault(doi, None)
-    for doi in seen:
-        print(doi)
-    return EXIT_OK
+            for doi in iter_dois(iter_text(path, label=str(path))):
+                found += 1
+                if doi not in seen:
+                    seen.add(doi)
+                    print(doi)
+        except RawDataError as exc:
+            print(f"litkit dois: warning: {exc}; skipped", file=sys.stderr)
+            status = max(status, EXIT_INCOMPLETE)
+            continue
+        if not found:
+            print(f"litkit dois: warning: {path}: no DOI found", file=sys.stderr)
+    return status
 
 
 def dois_from_file(path: Path) -> list[str]:
     """The DOIs a ``--from`` file asks for: a CSV's ``doi`` column, or one DOI a line."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        text = read_text(path, label=str(path))
+    except NotTextError:
+        raise
+    except RawDataError as exc:
+        raise UsageError(f"cannot read {exc}") from None
     first = text.splitlines()[0] if text.strip() else ""
     if path.suffix.lower() == ".csv" or "doi" in [h.strip().lower() for h in first.split(",")]:
         rows = csv.DictReader(text.splitlines())
@@ -110,8 +127,9 @@ def _requested_dois(args: argparse.Namespace, paths: Paths) -> list[str]:
     if args.from_file:
         requested += dois_from_file(args.from_file)
     if not requested:  # the default: the cited DOIs (claims and appraisals need not be valid)
-        articles = read_articles(paths.articles)
-        requested = list(read_citations(paths.citations, articles=articles)["doi"].dropna())
+        from litkit.pipeline import read_cited
+
+        requested = [doi for doi in read_cited(paths)["doi"].dropna() if doi]
     return requested
 
 
@@ -186,8 +204,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LitkitError as exc:
         print(f"litkit {args.command}: {exc}", file=sys.stderr)
         return EXIT_INCOMPLETE
+    except OSError as exc:  # the file system refused: disk full, no permission, read-only
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"litkit {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INCOMPLETE
     except KeyboardInterrupt:
-        print(f"litkit {args.command}: interrupted; finished records are kept", file=sys.stderr)
+        kept = {"fetch": "; finished records are kept", "report": "; the last good report is kept"}
+        print(f"litkit {args.command}: interrupted{kept.get(args.command, '')}", file=sys.stderr)
         return 130
 
 

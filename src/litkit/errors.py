@@ -29,12 +29,19 @@ class RawDataError(LitkitError, ValueError):
         super().__init__(f"{where}: {message}")
 
 
+class NotTextError(RawDataError):
+    """A file that should be UTF-8 text and is not: binary, UTF-16, or another encoding."""
+
+
 class RawDataErrors(LitkitError):
-    """Several input problems found in one run, reported together."""
+    """Every input problem found in one run, reported together so that one run lists them all."""
 
     def __init__(self, errors: list[RawDataError]):
         self.errors = list(errors)
-        super().__init__("\n".join(str(e) for e in self.errors))
+        count = len(self.errors)
+        heading = "1 problem" if count == 1 else f"{count} problems"
+        super().__init__(f"{heading} in the input files:\n"
+                         + "\n".join(f"  {e}" for e in self.errors))
 
 
 class CacheError(LitkitError):
@@ -43,3 +50,12 @@ class CacheError(LitkitError):
 
 class FetchError(LitkitError):
     """A fetch that cannot go on at all (no network, a server that cannot be reached)."""
+
+
+class ReportError(LitkitError):
+    """A step of ``litkit report`` that failed; the last good report was kept as it was."""
+
+    def __init__(self, step: str, detail: str):
+        self.step = step
+        super().__init__(f"{step} failed, so the report was not changed (the last good one is "
+                         f"kept): {detail}")

@@ -6,8 +6,10 @@ only then writes them, so an invalid raw row stops the build before anything is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -19,13 +21,17 @@ from litkit.analysis.works import cited_works, works_to_check
 from litkit.config import Paths
 from litkit.crossref.cache import CrossrefCache
 from litkit.crossref.records import to_frame
+from litkit.errors import RawDataError, RawDataErrors
 from litkit.raw import (
-    check_citations_against_text, check_claim_kinds, check_claim_spans, read_appraisals,
-    read_articles, read_best_evidence, read_citations, read_claims, read_indications,
-    read_outcomes,
+    check_citations_against_texts, check_claim_kinds, check_claim_spans, read_appraisals,
+    read_article_texts, read_articles, read_best_evidence, read_citations, read_claims,
+    read_indications, read_outcomes,
 )
 from litkit.processed import write_processed
 from litkit.schema import split_list
+from litkit.textfile import display_name
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,24 +51,14 @@ class Inputs:
 
 
 def read_inputs(paths: Paths) -> Inputs:
-    """Read and check the raw tables, and load the cached record of each DOI they name."""
-    articles = read_articles(paths.articles)
-    citations = read_citations(paths.citations, articles=articles)
-    check_citations_against_text(citations, articles, raw_folder=paths.raw,
-                                 citations_file=str(paths.citations))
-    indications = read_indications(paths.indications)
-    outcomes = read_outcomes(paths.outcomes)
-    ids, dois = set(indications["indication_id"]), set(citations["doi"].dropna())
-    outcome_ids = set(outcomes["outcome_id"])
-    claims = read_claims(paths.claims, article_ids=set(articles["article_id"]),
-                         indication_ids=ids, outcome_ids=outcome_ids, cited_dois=dois)
-    check_claim_kinds(claims, outcomes, claims_file=str(paths.claims))
-    texts = {a.article_id: (paths.raw / a.text_file).read_text(encoding="utf-8")
-             for a in articles.itertuples()}
-    check_claim_spans(claims, texts, claims_file=str(paths.claims))
-    appraisals = read_appraisals(paths.appraisals, indication_ids=ids, outcome_ids=outcome_ids,
-                                 cited_dois=dois)
-    best = read_best_evidence(paths.best_evidence, indication_ids=ids, outcome_ids=outcome_ids)
+    """Read and check the raw tables, and load the cached record of each DOI they name.
+
+    Raises:
+        RawDataErrors: listing every missing or invalid input (see :func:`read_tables`).
+    """
+    tables = read_tables(paths)
+    articles, citations, best = tables["articles"], tables["citations"], tables["best_evidence"]
+    dois = {d for d in citations["doi"].dropna() if d}
     cache = CrossrefCache(paths.crossref_cache)
     # Keyed by the DOI asked for (the cache's key), not the record's own DOI field, so that a
     # record Crossref returns under an alias still joins its citation.
@@ -70,8 +66,85 @@ def read_inputs(paths: Paths) -> Inputs:
     cached = {doi: cache.read(doi) for doi in wanted if cache.has(doi)}
     fetched_at = pd.Series({d: c.provenance.get("fetched_at") for d, c in cached.items()},
                            dtype="string")
-    return Inputs(articles, citations, indications, outcomes, claims, appraisals, best,
+    return Inputs(articles, citations, tables["indications"], tables["outcomes"],
+                  tables["claims"], tables["appraisals"], best,
                   {d: c.message for d, c in cached.items()}, fetched_at, cache.not_found())
+
+
+def read_tables(paths: Paths) -> dict[str, pd.DataFrame]:
+    """Every raw table, read and checked, by name.
+
+    Every table is read even when another has failed, so that one run reports every missing
+    or invalid input: each table's first problem, every article text that is missing or is
+    not text, every article whose DOIs disagree with the citations. A check against a table
+    that could not be read is skipped until that table is fixed.
+
+    Raises:
+        RawDataErrors: listing every problem found.
+    """
+    problems: list[RawDataError] = []
+    articles = _attempt(problems, read_articles, paths.articles, line_index=True)
+    citations = _attempt(problems, read_citations, paths.citations, articles=articles)
+    texts = None
+    if articles is not None:
+        texts = _attempt(problems, read_article_texts, articles, raw_folder=paths.raw,
+                         articles_file=display_name(paths.articles))
+        articles = articles.reset_index(drop=True)
+    if texts is not None and citations is not None:
+        _attempt(problems, check_citations_against_texts, citations, texts,
+                 citations_file=display_name(paths.citations))
+    indications = _attempt(problems, read_indications, paths.indications)
+    outcomes = _attempt(problems, read_outcomes, paths.outcomes)
+    ids, outcome_ids = _ids(indications, "indication_id"), _ids(outcomes, "outcome_id")
+    dois = None if citations is None else {d for d in citations["doi"].dropna() if d}
+    claims = _attempt(problems, read_claims, paths.claims, article_ids=_ids(articles, "article_id"),
+                      indication_ids=ids, outcome_ids=outcome_ids, cited_dois=dois, line_index=True)
+    if claims is not None:
+        claims_file = display_name(paths.claims)
+        if outcomes is not None:
+            _attempt(problems, check_claim_kinds, claims, outcomes, claims_file=claims_file)
+        if texts is not None:
+            _attempt(problems, check_claim_spans, claims, texts, claims_file=claims_file)
+        claims = claims.reset_index(drop=True)
+    appraisals = _attempt(problems, read_appraisals, paths.appraisals, indication_ids=ids,
+                          outcome_ids=outcome_ids, cited_dois=dois)
+    best = _attempt(problems, read_best_evidence, paths.best_evidence, indication_ids=ids,
+                    outcome_ids=outcome_ids)
+    if problems:
+        raise RawDataErrors(problems)
+    return {"articles": articles, "citations": citations, "indications": indications,
+            "outcomes": outcomes, "claims": claims, "appraisals": appraisals,
+            "best_evidence": best}
+
+
+def _ids(table: pd.DataFrame | None, column: str) -> set[str] | None:
+    """The ids in ``column``, or None when the table could not be read."""
+    return None if table is None else set(table[column])
+
+
+def read_cited(paths: Paths) -> pd.DataFrame:
+    """The citations, checked against the articles: all that ``litkit fetch`` needs.
+
+    Raises:
+        RawDataErrors: every problem in the two tables (each table's first).
+    """
+    problems: list[RawDataError] = []
+    articles = _attempt(problems, read_articles, paths.articles)
+    citations = _attempt(problems, read_citations, paths.citations, articles=articles)
+    if problems:
+        raise RawDataErrors(problems)
+    return citations
+
+
+def _attempt(problems: list[RawDataError], read: Callable[..., T], *args, **kwargs) -> T | None:
+    """``read(*args, **kwargs)``, or None with its problems added to ``problems``."""
+    try:
+        return read(*args, **kwargs)
+    except RawDataErrors as exc:
+        problems.extend(exc.errors)
+    except RawDataError as exc:
+        problems.append(exc)
+    return None
 
 
 def work_labels(works: pd.DataFrame) -> dict[str, str]:

@@ -6,21 +6,23 @@ bibliographic fields exactly as the article prints them; ``indications.csv`` and
 ``claims.csv`` holds every claim in our own words, with its place in the article's text;
 ``appraisals.csv`` holds what each cited work shows for each indication and outcome, and
 ``best_evidence.csv`` the best available evidence on each, cited or not, each fact with its
-``source``. Each table is read against its schema, so a bad value stops the build with the
-file, line, column and value.
+``source``. Each table is read against its schema, so a bad value is reported with the file,
+line, column and value; numbers are checked against ranges no real value leaves.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Collection
-from pathlib import Path
+from collections.abc import Callable, Collection
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
 from litkit.doi import extract_dois, normalize_doi
-from litkit.errors import RawDataError
+from litkit.errors import RawDataError, RawDataErrors
 from litkit.schema import Column, Table, read_table
+from litkit.textfile import display_name, read_text
 from litkit.vocabulary import (
     ASSERTED, CERTAINTY_LEVELS, CLAIM_STATUSES, DESIGNS, DIRECTIONS, GENERAL, GRADED_TOPICS,
     INCONSISTENCY, LINKS, OUTCOME_KINDS, REJECTED_SOURCE_HOSTS, REVIEW_OF, RISK_OF_BIAS,
@@ -30,20 +32,37 @@ from litkit.vocabulary import (
 
 # --- cell checks ---------------------------------------------------------------------------
 
-def _whole_number(value: str) -> str:
-    if not value.isdigit():
-        raise ValueError(f"{value!r} is not a whole number")
-    return value
+# Ranges that no real value leaves, so that a typo (or 40 digits pasted by mistake) stops
+# the build here, not later as an integer overflow in a processed table.
+REF_NO_RANGE = (1, 9_999)  # a reference list
+STUDIES_RANGE = (1, 100_000)  # studies in one review
+PARTICIPANTS_RANGE = (1, 1_000_000_000)  # participants in one work, registries included
+OFFSET_RANGE = (0, 999_999_999)  # a character in an article's text
 
 
-def _count(value: str) -> str:
-    if not value.isdigit() or int(value) == 0:
-        raise ValueError(f"{value!r} is not a positive whole number")
-    return value
+def whole_number(low: int, high: int) -> Callable[[str], str]:
+    """A cell check: a whole number written in the digits 0-9, from ``low`` to ``high``.
+
+    >>> whole_number(1, 99)("100")
+    Traceback (most recent call last):
+    ...
+    ValueError: '100' is not a whole number from 1 to 99
+    """
+    def check(value: str) -> str:
+        # Only ASCII digits: str.isdigit() also takes '²', which int() then refuses.
+        # The length test comes first, so a thousand-digit value is never converted.
+        if (not re.fullmatch(r"[0-9]+", value) or len(value.lstrip("0")) > len(str(high))
+                or not low <= int(value) <= high):
+            raise ValueError(f"{value!r} is not a whole number from {low:,} to {high:,}")
+        return value
+    return check
+
+
+_DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?")
 
 
 def _year(value: str) -> str:
-    if not re.fullmatch(r"(19|20)\d\d", value):
+    if not re.fullmatch(r"(19|20)[0-9][0-9]", value):
         raise ValueError(f"{value!r} is not a four-digit year")
     return value
 
@@ -57,22 +76,16 @@ def _slug(value: str) -> str:
 
 
 def _decimal(value: str) -> str:
-    try:
-        float(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a number (use a decimal point)") from None
+    # ASCII digits only, and finite: float() also takes 'nan', 'inf', '1e999' and '١٢'.
+    if not _DECIMAL.fullmatch(value) or not math.isfinite(float(value)):
+        raise ValueError(f"{value!r} is not a number (digits 0-9, a decimal point, "
+                         "an optional exponent)")
     return value
 
 
 def _month(value: str) -> str:
-    if not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?", value):
+    if not re.fullmatch(r"(19|20)[0-9][0-9]-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?", value):
         raise ValueError(f"{value!r} is not a date as YYYY-MM or YYYY-MM-DD")
-    return value
-
-
-def _offset(value: str) -> str:
-    if not value.isdigit() or len(value) > 9:
-        raise ValueError(f"{value!r} is not a character offset (a whole number)")
     return value
 
 
@@ -85,6 +98,14 @@ def _source(value: str) -> str:
     if rejected:
         raise ValueError(f"{value!r} is a mirror or aggregator ({rejected[0]}); cite PubMed, "
                          f"PMC, the Cochrane Library or the publisher")
+    return value
+
+
+def _relative_path(value: str) -> str:
+    """A path inside ``data/raw``: relative, and never climbing out with ``..``."""
+    path = PurePosixPath(value.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or re.match(r"[A-Za-z]:", value):
+        raise ValueError(f"{value!r} is not a path inside data/raw (e.g. articles/A.txt)")
     return value
 
 
@@ -125,12 +146,12 @@ ARTICLES = Table("articles", (
     Column("source_kind", allowed=SOURCE_KINDS),
     Column("lists_references", allowed=YES_NO),
     Column("medically_reviewed", allowed=YES_NO),
-    Column("text_file"),
+    Column("text_file", check=_relative_path),
 ))
 
 CITATIONS = Table("citations", (
     Column("article_id"),
-    Column("ref_no", check=_whole_number),
+    Column("ref_no", check=whole_number(*REF_NO_RANGE)),
     Column("doi", required=False, check=normalize_doi),
     Column("authors"),
     Column("title"),
@@ -170,8 +191,8 @@ CLAIMS = Table("claims", (
     Column("direction", required=False, allowed=DIRECTIONS),
     Column("cited_dois", required=False, many=True),
     Column("link", allowed=LINKS),
-    Column("start", check=_offset),
-    Column("end", check=_offset),
+    Column("start", check=whole_number(*OFFSET_RANGE)),
+    Column("end", check=whole_number(*OFFSET_RANGE)),
     Column("status", allowed=CLAIM_STATUSES),
 ), row_check=_check_claim)
 
@@ -182,8 +203,8 @@ _APPRAISAL_COLUMNS = (
     Column("outcome"),
     Column("design", allowed=DESIGNS),
     Column("review_of", required=False, allowed=REVIEW_OF),
-    Column("n_studies", required=False, check=_count),
-    Column("n_participants", required=False, check=_count),
+    Column("n_studies", required=False, check=whole_number(*STUDIES_RANGE)),
+    Column("n_participants", required=False, check=whole_number(*PARTICIPANTS_RANGE)),
     Column("comparator", required=False),
     Column("effect_measure", required=False),
     Column("estimate", required=False, check=_decimal),
@@ -227,14 +248,19 @@ BEST_EVIDENCE = Table("best_evidence", (
 
 # --- readers ---------------------------------------------------------------------------------
 
-def read_articles(path: str | Path) -> pd.DataFrame:
-    """The articles table, checked."""
-    return read_table(path, ARTICLES)
+def read_articles(path: str | Path, *, line_index: bool = False) -> pd.DataFrame:
+    """The articles table, checked (``line_index``: rows indexed by their line, see read_table)."""
+    return read_table(path, ARTICLES, line_index=line_index)
 
 
-def read_citations(path: str | Path, *, articles: pd.DataFrame) -> pd.DataFrame:
-    """The citations table, checked; each article id must be one of ``articles``."""
-    return read_table(path, CITATIONS, allowed={"article_id": set(articles["article_id"])})
+def read_citations(path: str | Path, *, articles: pd.DataFrame | None) -> pd.DataFrame:
+    """The citations table, checked; each article id must be one of ``articles``.
+
+    ``articles`` is None when the articles table could not be read: the citations are then
+    checked on their own, so that one run still reports their problems too.
+    """
+    ids = None if articles is None else set(articles["article_id"])
+    return read_table(path, CITATIONS, allowed={"article_id": ids})
 
 
 def read_indications(path: str | Path) -> pd.DataFrame:
@@ -247,14 +273,18 @@ def read_outcomes(path: str | Path) -> pd.DataFrame:
     return read_table(path, OUTCOMES)
 
 
-def read_claims(path: str | Path, *, article_ids: Collection[str],
-                indication_ids: Collection[str], outcome_ids: Collection[str],
-                cited_dois: Collection[str]) -> pd.DataFrame:
-    """The claims, checked against the articles, the vocabularies and the citations."""
-    return read_table(path, CLAIMS, allowed={
+def read_claims(path: str | Path, *, article_ids: Collection[str] | None,
+                indication_ids: Collection[str] | None, outcome_ids: Collection[str] | None,
+                cited_dois: Collection[str] | None, line_index: bool = False) -> pd.DataFrame:
+    """The claims, checked against the articles, the vocabularies and the citations.
+
+    A ``None`` vocabulary (its table could not be read) leaves that column unchecked.
+    ``line_index``: rows indexed by their line, for the checks across tables below.
+    """
+    return read_table(path, CLAIMS, line_index=line_index, allowed={
         "article_id": article_ids,
-        "indication": {*indication_ids, GENERAL, UNASSIGNED},
-        "outcome": {*outcome_ids, UNASSIGNED},
+        "indication": None if indication_ids is None else {*indication_ids, GENERAL, UNASSIGNED},
+        "outcome": None if outcome_ids is None else {*outcome_ids, UNASSIGNED},
         "cited_dois": cited_dois,
     })
 
@@ -264,16 +294,17 @@ def _typed_appraisals(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(**counts)
 
 
-def read_appraisals(path: str | Path, *, indication_ids: Collection[str],
-                    outcome_ids: Collection[str], cited_dois: Collection[str]) -> pd.DataFrame:
+def read_appraisals(path: str | Path, *, indication_ids: Collection[str] | None,
+                    outcome_ids: Collection[str] | None,
+                    cited_dois: Collection[str] | None) -> pd.DataFrame:
     """The appraisals, checked: vocabularies, and DOIs among the citations."""
     table = read_table(path, APPRAISALS, allowed={
         "indication": indication_ids, "outcome": outcome_ids, "doi": cited_dois})
     return _typed_appraisals(table)
 
 
-def read_best_evidence(path: str | Path, *, indication_ids: Collection[str],
-                       outcome_ids: Collection[str]) -> pd.DataFrame:
+def read_best_evidence(path: str | Path, *, indication_ids: Collection[str] | None,
+                       outcome_ids: Collection[str] | None) -> pd.DataFrame:
     """The best-evidence table, checked; typed like the appraisals it is graded with."""
     table = read_table(path, BEST_EVIDENCE, allowed={
         "indication": indication_ids, "outcome": outcome_ids})
@@ -284,51 +315,82 @@ def check_claim_kinds(claims: pd.DataFrame, outcomes: pd.DataFrame, *, claims_fi
     """An efficacy claim names a benefit outcome and a safety claim a harm outcome.
 
     So that a claim about harms is never judged on the certainty of a benefit, and the
-    reverse.
+    reverse. ``claims`` is indexed by line (``read_claims(..., line_index=True)``).
     """
     kinds = dict(zip(outcomes["outcome_id"], outcomes["kind"]))
-    for line, claim in enumerate(claims.itertuples(), start=2):
-        wanted = GRADED_TOPICS.get(claim.topic)
-        kind = kinds.get(claim.outcome)
+    for line, claim in claims.iterrows():
+        wanted = GRADED_TOPICS.get(claim["topic"])
+        kind = kinds.get(claim["outcome"])
         if wanted and kind and kind != wanted:
-            raise RawDataError(claims_file, _line_of(claims, claim.claim_id, line), "outcome",
-                               f"{claim.outcome!r} is a {kind} outcome, but a {claim.topic} "
+            raise RawDataError(claims_file, line, "outcome",
+                               f"{claim['outcome']!r} is a {kind} outcome, but a {claim['topic']} "
                                f"claim needs a {wanted} outcome")
 
 
-def _line_of(claims: pd.DataFrame, claim_id: str, fallback: int) -> int:
-    lines = claims.attrs.get("lines", {})
-    return lines.get(claim_id, fallback)
-
-
 def check_claim_spans(claims: pd.DataFrame, texts: dict[str, str], *, claims_file: str) -> None:
-    """Each claim's span lies inside its article's text, and no two claims of one overlap."""
+    """Each claim's span lies inside its article's text, and no two claims of one overlap.
+
+    ``claims`` is indexed by line (``read_claims(..., line_index=True)``).
+    """
     for article_id, group in claims.groupby("article_id", sort=False):
         size = len(texts.get(article_id, ""))
-        spans = sorted((int(c.start), int(c.end), c.claim_id) for c in group.itertuples())
-        for start, end, claim_id in spans:
+        spans = sorted((int(c["start"]), int(c["end"]), c["claim_id"], line)
+                       for line, c in group.iterrows())
+        for start, end, claim_id, line in spans:
             if end > size:
-                raise RawDataError(claims_file, None, "end", f"claim {claim_id}: span {start}–{end} "
+                raise RawDataError(claims_file, line, "end", f"claim {claim_id}: span {start}–{end} "
                                    f"runs past the end of article {article_id}'s text ({size} characters)")
-        for (s1, e1, c1), (s2, _, c2) in zip(spans, spans[1:]):
+        for (s1, e1, c1, _), (s2, _, c2, line) in zip(spans, spans[1:]):
             if s2 < e1:
-                raise RawDataError(claims_file, None, "start", f"claims {c1} ({s1}–{e1}) and "
+                raise RawDataError(claims_file, line, "start", f"claims {c1} ({s1}–{e1}) and "
                                    f"{c2} (from {s2}) of article {article_id} overlap")
 
 
-def check_citations_against_text(citations: pd.DataFrame, articles: pd.DataFrame, *,
-                                 raw_folder: Path, citations_file: str) -> None:
+def read_article_texts(articles: pd.DataFrame, *, raw_folder: Path,
+                       articles_file: str) -> dict[str, str]:
+    """Each article's text, by article id, read from its ``text_file`` under ``raw_folder``.
+
+    ``articles`` is indexed by line (``read_articles(..., line_index=True)``), so that a
+    missing file is reported at its row.
+
+    Raises:
+        RawDataErrors: one entry per text file that is missing or is not UTF-8 text.
+    """
+    texts: dict[str, str] = {}
+    problems: list[RawDataError] = []
+    for line, article in articles.iterrows():
+        path = raw_folder / str(article["text_file"])
+        if not path.is_file():
+            problems.append(RawDataError(
+                articles_file, line, "text_file",
+                f"{article['text_file']!r}: no such file (looked for {display_name(path)})"))
+            continue
+        try:
+            texts[article["article_id"]] = read_text(path)
+        except RawDataError as exc:
+            problems.append(exc)
+    if problems:
+        raise RawDataErrors(problems)
+    return texts
+
+
+def check_citations_against_texts(citations: pd.DataFrame, texts: dict[str, str], *,
+                                  citations_file: str) -> None:
     """Every article's DOIs, found in its text, must be exactly its DOIs in the citations.
 
     Raises:
-        RawDataError: naming the article and the DOIs that are in one and not the other.
+        RawDataErrors: one entry per article whose text and citations disagree, naming the
+            DOIs that are in one and not the other.
     """
-    for article in articles.itertuples():
-        text = (raw_folder / str(article.text_file)).read_text(encoding="utf-8")
+    problems = []
+    for article_id, text in texts.items():
         in_text = set(extract_dois(text))
-        cited = set(citations.loc[citations["article_id"] == article.article_id, "doi"].dropna())
+        rows = citations.loc[citations["article_id"] == article_id, "doi"].dropna()
+        cited = {doi for doi in rows if doi}  # a work printed without a DOI has none to find
         if in_text != cited:
-            raise RawDataError(
+            problems.append(RawDataError(
                 citations_file, None, "doi",
-                f"article {article.article_id}: DOIs in its text and in the table differ "
-                f"(only in text: {sorted(in_text - cited)}; only in table: {sorted(cited - in_text)})")
+                f"article {article_id}: DOIs in its text and in the table differ "
+                f"(only in text: {sorted(in_text - cited)}; only in table: {sorted(cited - in_text)})"))
+    if problems:
+        raise RawDataErrors(problems)

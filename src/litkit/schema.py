@@ -3,7 +3,10 @@
 Each raw table has a :class:`Table` schema: its columns, which are required, which must be
 unique, and which hold values from a vocabulary. :func:`read_table` reads a CSV against it
 and stops at the first bad value with a :class:`RawDataError` that names the file, the line,
-the column and the value, so a curator can go straight to it.
+the column and the value, so a curator can go straight to it. A file that is not UTF-8 text
+(see :mod:`litkit.textfile`) or not valid CSV (a header naming a column twice, a quote left
+open, a field over the CSV field limit) stops it the same way. The pipeline reads every
+table even when one fails, and reports them all at once.
 
 >>> import io
 >>> t = Table("demo", (Column("id", unique=True), Column("kind", allowed=("a", "b"))))
@@ -24,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from litkit.errors import RawDataError
+from litkit.textfile import display_name, read_text
 
 # Multi-valued cells (cited DOIs, synonyms) separate their values with a semicolon.
 LIST_SEPARATOR = ";"
@@ -102,7 +106,8 @@ def _check_cell(value: str, column: Column, allowed: Collection[str] | None) -> 
 
 
 def read_table(source: str | Path | io.TextIOBase, table: Table, *, name: str | None = None,
-               allowed: Mapping[str, Collection[str]] | None = None) -> pd.DataFrame:
+               allowed: Mapping[str, Collection[str] | None] | None = None,
+               line_index: bool = False) -> pd.DataFrame:
     """Read a raw CSV table, checking every cell against ``table``.
 
     Args:
@@ -110,35 +115,79 @@ def read_table(source: str | Path | io.TextIOBase, table: Table, *, name: str | 
         table: the schema.
         name: how to name the file in errors (defaults to the path).
         allowed: vocabularies known only at run time (e.g. the indication ids), by column;
-            they replace the column's own ``allowed``.
+            they replace the column's own ``allowed``. ``None`` for a column leaves it
+            unchecked (a table it depends on could not be read).
+        line_index: index the rows by their line in the file, for checks made later that
+            must still point at the row.
 
     Returns:
         The table with string columns, in the schema's column order (extra columns follow).
 
     Raises:
-        RawDataError: naming the file, line, column and value of the first problem.
+        RawDataError: naming the file, line, column and value of the first problem; the
+            file missing, not UTF-8 text, or not valid CSV are problems too.
     """
-    label = name or str(source)
     if isinstance(source, (str, Path)):
-        if not Path(source).is_file():
-            raise RawDataError(label, None, None, "file not found")
-        with open(source, newline="", encoding="utf-8-sig") as handle:
-            return _read(handle, table, label, allowed or {})
-    return _read(source, table, label, allowed or {})
+        label = name or display_name(source)
+        source = io.StringIO(read_text(source, label=label), newline="")
+    else:
+        label = name or str(source)
+    rows, lines, extra = _read(source, table, label, allowed or {})
+    return pd.DataFrame(rows, columns=table.names + extra, dtype="string",
+                        index=pd.Index(lines, name="line") if line_index else None)
 
 
-def _read(handle, table: Table, label: str, allowed: Mapping[str, Collection[str]]):
-    reader = csv.reader(handle)
-    header = [h.strip() for h in next(reader, [])]
+def _header(reader, table: Table, label: str) -> list[str]:
+    """The header row, checked: no column twice, every column of the schema present."""
+    header = [h.strip() for h in next(_records(reader, label), (0, []))[1]]
+    if not header:
+        raise RawDataError(label, None, None,
+                           f"empty file; expected a header row: {', '.join(table.names)}")
+    for place, name in enumerate(header, 1):
+        first = header.index(name) + 1
+        if name and first != place:
+            raise RawDataError(label, 1, name, f"appears twice in the header (fields {first} "
+                               f"and {place}); each column must appear once")
     missing = [c for c in table.names if c not in header]
     if missing:
         raise RawDataError(label, 1, missing[0], f"missing column (header has: {', '.join(header)})")
+    return header
+
+
+def _records(reader, label: str):
+    """Each CSV record with the line it starts on; malformed CSV becomes a located error."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise RawDataError(label, start, None, _csv_problem(str(exc))) from None
+        yield start, values
+
+
+def _csv_problem(message: str) -> str:
+    """What a ``csv.Error`` means for the person who edits the file."""
+    if message.startswith("field larger than field limit"):
+        return (f"a field longer than {csv.field_size_limit():,} characters, the CSV field "
+                "limit (a quote left open makes the rest of the file one field)")
+    if message == "unexpected end of data":
+        return "a quoted field is not closed before the end of the file; close the quote"
+    return f"not valid CSV ({message}); a quote inside a field is written twice (\"\")"
+
+
+def _read(handle, table: Table, label: str,
+          allowed: Mapping[str, Collection[str] | None]) -> tuple[list[dict], list[int], list[str]]:
+    """The checked rows, their lines, and the header's extra columns."""
+    reader = csv.reader(handle, strict=True)
+    header = _header(reader, table, label)
     rows: list[dict[str, str]] = []
+    lines: list[int] = []
     seen: dict[str, dict[str, int]] = {c.name: {} for c in table.columns if c.unique}
     keys: dict[tuple, int] = {}
     agreed: dict[tuple[str, str], tuple[str, int]] = {}
-    for line_values in reader:
-        line = reader.line_num
+    for line, line_values in _records(reader, label):
         if not any(v.strip() for v in line_values):
             continue
         if len(line_values) != len(header):
@@ -146,7 +195,7 @@ def _read(handle, table: Table, label: str, allowed: Mapping[str, Collection[str
                                f"{len(line_values)} fields where the header has {len(header)}")
         row = {h: v.strip() for h, v in zip(header, line_values)}
         for column in table.columns:
-            vocabulary = allowed.get(column.name, column.allowed)
+            vocabulary = allowed[column.name] if column.name in allowed else column.allowed
             try:
                 row[column.name] = _check_cell(row[column.name], column, vocabulary)
             except ValueError as exc:
@@ -176,6 +225,6 @@ def _read(handle, table: Table, label: str, allowed: Mapping[str, Collection[str
             except ValueError as exc:
                 raise RawDataError(label, line, None, str(exc)) from None
         rows.append(row)
+        lines.append(line)
     extra = [h for h in header if h not in table.names]
-    frame = pd.DataFrame(rows, columns=table.names + extra, dtype="string")
-    return frame
+    return rows, lines, extra

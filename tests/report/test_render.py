@@ -11,7 +11,10 @@ import pytest
 from litkit.config import Paths
 from litkit.pipeline import build
 from litkit.processed import read_processed
-from litkit.report.render import kernel_environment, save_figure, write_figures, write_index
+from litkit.cli import main
+from litkit.report.render import (
+    kernel_environment, make_report, save_figure, write_figures, write_index,
+)
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
@@ -67,3 +70,55 @@ def test_committed_notebooks_are_executed_clean_and_show_their_charts(path):
         assert "def " not in cell.source, "logic belongs in litkit"
         if "plots.plot_" in cell.source:
             assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.source
+
+
+# --- the report is swapped in whole, or not at all -----------------------------------------------
+
+def _notebook(path: Path, *cells: str) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell(f"# {path.stem}"),
+                      *(nbformat.v4.new_code_cell(c) for c in cells)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.fixture
+def reported_project(scratch_project: Path) -> Path:
+    """A project whose last good report is in reports/, with a file no step writes."""
+    reports = scratch_project / "reports"
+    (reports / "exports").mkdir(parents=True)
+    (reports / "index.html").write_text("the last good report")
+    (reports / "exports" / "kept.csv").write_text("a,b\n")
+    return scratch_project
+
+
+def test_a_failing_notebook_keeps_the_last_good_report_and_names_the_step(reported_project, capsys):
+    good = _notebook(reported_project / "notebooks/01-good.ipynb", "print('fine')")
+    _notebook(reported_project / "notebooks/02-broken.ipynb", "1 / 0")
+    before = good.read_bytes()
+    assert main(["report", "--root", str(reported_project)]) == 1
+    err = capsys.readouterr().err
+    assert "notebook 02-broken.ipynb failed" in err and "ZeroDivisionError" in err
+    assert "the last good one is kept" in err and "Traceback" not in err
+    reports = reported_project / "reports"
+    assert sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*")) == [
+        "exports", "exports/kept.csv", "index.html"]
+    assert (reports / "index.html").read_text() == "the last good report"
+    assert good.read_bytes() == before  # the notebook that ran is not saved either
+    assert not list(reported_project.glob(".reports*"))
+
+
+def test_a_report_that_succeeds_is_swapped_in_whole(reported_project):
+    notebook = _notebook(reported_project / "notebooks/01-good.ipynb", "print('fine')")
+    reports = reported_project / "reports"
+    reports.chmod(0o755)
+    notebook.chmod(0o644)
+    written = make_report(Paths(reported_project))
+    assert reports.stat().st_mode & 0o777 == 0o755 and notebook.stat().st_mode & 0o777 == 0o644
+    assert (reports / "01-good.html").is_file() and (reports / "exports/kept.csv").is_file()
+    assert 'href="01-good.html"' in (reports / "index.html").read_text()
+    assert len(list((reports / "figures").glob("*.svg"))) == 5
+    assert all(p.is_file() for p in written) and notebook in written
+    assert nbformat.read(notebook, as_version=4).cells[1].outputs[0].text == "fine\n"
+    assert not list(reported_project.glob(".reports*"))

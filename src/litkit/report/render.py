@@ -1,16 +1,25 @@
 """The reviewers' report: figures, executed notebooks, and their HTML.
 
-``litkit report`` (and ``make report``) runs the pipeline, saves every chart to
-``reports/figures/`` as PNG and SVG, executes the notebooks in place so their committed
-outputs are current, and renders them to ``reports/*.html`` with an ``index.html``.
-Everything written is deterministic: a second run changes no tracked file.
+``litkit report`` (and ``make report``) runs the pipeline, executes the notebooks so their
+committed outputs are current, renders them to ``reports/*.html``, saves every chart to
+``reports/figures/`` as PNG and SVG, and writes an ``index.html``. Everything written
+is deterministic: a second run changes no tracked file.
+
+The report is never left half-updated: it is built in a temporary folder beside
+``reports/`` and swapped in only when every step has succeeded, and the executed notebooks
+are saved only then. When a step fails, ``reports/`` and the notebooks stay as they were and
+a :class:`ReportError` names the step. (The processed tables are data, not the report: the
+build step writes them whole, table by table, before the report is drawn.)
 """
 
 from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -19,9 +28,12 @@ import nbformat
 import pandas as pd
 from matplotlib.axes import Axes
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
 
 from litkit.config import Paths
+from litkit.errors import LitkitError, ReportError
+from litkit.files import atomic_write
 from litkit.pipeline import build
 from litkit.processed import read_all, read_processed
 from litkit.report import plots, views
@@ -58,13 +70,14 @@ def save_figure(fig: plt.Figure, stem: Path) -> list[Path]:
     return written
 
 
-def write_figures(paths: Paths) -> list[Path]:
-    """Draw every chart from the processed tables and save it to ``reports/figures``."""
+def write_figures(paths: Paths, *, folder: Path | None = None) -> list[Path]:
+    """Draw every chart from the processed tables and save it to ``folder``
+    (``reports/figures`` by default)."""
     tables = read_all(paths=paths)
     written = []
     for name, (table, draw) in figure_makers(paths).items():
         ax = draw(tables[table])
-        written += save_figure(ax.figure, paths.figures / name)
+        written += save_figure(ax.figure, (folder or paths.figures) / name)
         plt.close(ax.figure)
     return written
 
@@ -81,14 +94,21 @@ def kernel_environment() -> dict[str, str]:
 
 
 def execute_notebook(path: Path) -> nbformat.NotebookNode:
-    """Run a notebook top to bottom in its own folder and save it with its outputs."""
+    """Run a notebook top to bottom in its own folder; return it with its outputs (unsaved)."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=NOTEBOOK_TIMEOUT, kernel_name=KERNEL,
                             record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute(env=kernel_environment())
-    nbformat.write(notebook, path)
     return notebook
+
+
+def save_notebook(notebook: nbformat.NotebookNode, path: Path) -> Path:
+    """Write an executed notebook over its file, atomically, keeping the file's permissions."""
+    mode = path.stat().st_mode
+    atomic_write(path, lambda out: nbformat.write(notebook, out))
+    path.chmod(mode)
+    return path
 
 
 def render_html(notebook: nbformat.NotebookNode, target: Path) -> Path:
@@ -109,7 +129,7 @@ def notebook_title(notebook: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def write_index(paths: Paths, pages: list[tuple[str, str]]) -> Path:
+def write_index(paths: Paths, pages: list[tuple[str, str]], *, folder: Path | None = None) -> Path:
     """``reports/index.html``: the headline chart and a link to each rendered notebook."""
     items = "\n".join(f'    <li><a href="{html.escape(href)}">{html.escape(title)}</a></li>'
                       for href, title in pages)
@@ -142,21 +162,69 @@ def write_index(paths: Paths, pages: list[tuple[str, str]]) -> Path:
 </body>
 </html>
 """
-    target = paths.reports / "index.html"
+    target = (folder or paths.reports) / "index.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
     return target
 
 
 def make_report(paths: Paths) -> list[Path]:
-    """Tables, figures, executed notebooks, HTML pages and the index; the files written."""
-    written = list(build(paths).values())
-    written += write_figures(paths)
-    pages = []
-    for path in notebook_files(paths):
-        notebook = execute_notebook(path)
-        html_path = render_html(notebook, paths.reports / f"{path.stem}.html")
-        pages.append((html_path.name, notebook_title(notebook, path.stem)))
-        written += [path, html_path]
-    written.append(write_index(paths, pages))
-    return written
+    """Tables, figures, executed notebooks, HTML pages and the index; the files written.
+
+    Raises:
+        ReportError: naming the step that failed; ``reports/`` and the notebooks are as
+            they were before the run.
+    """
+    with _step("build"):
+        tables = list(build(paths).values())
+    staging = Path(tempfile.mkdtemp(dir=paths.reports.parent, prefix=f".{paths.reports.name}-"))
+    # mkdtemp makes a private folder; the report keeps the permissions of the one it replaces.
+    staging.chmod(paths.reports.stat().st_mode if paths.reports.is_dir() else paths.root.stat().st_mode)
+    try:
+        if paths.reports.is_dir():  # what is not rebuilt (e.g. exports/) carries over
+            shutil.copytree(paths.reports, staging, dirs_exist_ok=True)
+        staged, executed, pages = [], [], []
+        for path in notebook_files(paths):  # first: the likeliest step to fail, and the longest
+            with _step(f"notebook {path.name}"):
+                notebook = execute_notebook(path)
+                staged.append(render_html(notebook, staging / f"{path.stem}.html"))
+            pages.append((staged[-1].name, notebook_title(notebook, path.stem)))
+            executed.append((notebook, path))
+        with _step("drawing the figures"):
+            staged += write_figures(paths, folder=staging / paths.figures.relative_to(paths.reports))
+        with _step("writing the index"):
+            staged.append(write_index(paths, pages, folder=staging))
+        with _step("saving the report"):
+            _swap_in(staging, paths.reports)
+            saved = [save_notebook(notebook, path) for notebook, path in executed]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return tables + [paths.reports / p.relative_to(staging) for p in staged] + saved
+
+
+@contextmanager
+def _step(name: str) -> Iterator[None]:
+    """Turn an expected failure inside a step of the report into a ReportError naming it.
+
+    Anything else is a bug and keeps its traceback; the report is kept all the same.
+    """
+    try:
+        yield
+    except CellExecutionError as exc:
+        raise ReportError(name, f"{exc.ename}: {exc.evalue}") from None
+    except (LitkitError, CellTimeoutError, DeadKernelError, OSError) as exc:
+        raise ReportError(name, str(exc)) from None
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Put the folder ``staging`` where ``target`` is, putting ``target`` back if that fails."""
+    old = staging.with_name(staging.name + "-old")
+    if target.exists():
+        os.replace(target, old)
+    try:
+        os.replace(staging, target)
+    except OSError:
+        if old.exists():
+            os.replace(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

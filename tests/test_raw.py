@@ -42,7 +42,7 @@ def test_a_reference_number_out_of_range_is_named(tmp_path, ref_no):
     with pytest.raises(RawDataError) as caught:
         read_citations(path, articles=ARTICLES)
     assert caught.value.line == 2 and caught.value.column == "ref_no"
-    assert "is not a whole number from 1 to 9,999" in str(caught.value)
+    assert "is not a whole number from 1 to 999,999" in str(caught.value)
 
 
 def test_a_reference_number_with_leading_zeros_is_still_in_range(tmp_path):

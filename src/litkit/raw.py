@@ -34,7 +34,7 @@ from litkit.vocabulary import (
 
 # Ranges that no real value leaves, so that a typo (or 40 digits pasted by mistake) stops
 # the build here, not later as an integer overflow in a processed table.
-REF_NO_RANGE = (1, 9_999)  # a reference list
+REF_NO_RANGE = (1, 999_999)  # a reference list, or a whole reading list
 STUDIES_RANGE = (1, 100_000)  # studies in one review
 PARTICIPANTS_RANGE = (1, 1_000_000_000)  # participants in one work, registries included
 OFFSET_RANGE = (0, 999_999_999)  # a character in an article's text

@@ -209,7 +209,7 @@ def _verdict(results: dict[str, tuple[str, str]], retracted: bool) -> str:
     return {"ok": "ok", "note": "ok", "minor": "minor", "major": "major"}[worst]
 
 
-def audit_citation(citation: pd.Series, record: dict | None,
+def audit_citation(citation: Mapping[str, object], record: dict | None,
                    lookup: Mapping[str, str] | None = None) -> dict:
     """Audit one citation against its Crossref record (or what the DOI look-up said)."""
     base = {"role": citation.get("role", "cited"), "article_id": citation["article_id"],
@@ -263,7 +263,7 @@ def audit_citations(citations: pd.DataFrame, records: Mapping[str, dict],
     """
     not_found = not_found or {}
     rows = [audit_citation(c, records.get(c["doi"]), not_found.get(c["doi"]))
-            for _, c in citations.iterrows()]
+            for c in citations.to_dict("records")]
     return conform(pd.DataFrame(rows, columns=columns("citation_audit")), "citation_audit")
 
 

@@ -1,4 +1,4 @@
-"""The ``litkit`` command: dois, fetch, build.
+"""The ``litkit`` command: dois, cites, fetch, build, audit, report.
 
 Exit status: 0 when all went well; 1 when some requested DOIs are not in the cache
 afterwards or a raw table is invalid (the message says which and why); 2 for usage errors.
@@ -36,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
 
     dois = commands.add_parser("dois", help="print the DOIs found in text, HTML or Markdown files")
     dois.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    cites = commands.add_parser(
+        "cites", help="print the scholarly works text, HTML or Markdown files cite, as CSV")
+    cites.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     fetch = commands.add_parser("fetch", help="fetch Crossref records into the cache")
     fetch.add_argument("dois", nargs="*", metavar="DOI",
@@ -85,6 +89,20 @@ def run_dois(args: argparse.Namespace) -> int:
             seen.setdefault(doi, None)
     for doi in seen:
         print(doi)
+    return EXIT_OK
+
+
+def run_cites(args: argparse.Namespace) -> int:
+    from litkit.articles.extract import read_document
+    from litkit.articles.identifiers import identifiers_in_document, unique
+
+    found = []
+    for path in args.files:
+        document = read_document(path)
+        found += identifiers_in_document(document.text, document.links)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["type", "identifier", "url"])
+    writer.writerows((f.type, f.identifier, f.url) for f in unique(found))
     return EXIT_OK
 
 
@@ -170,7 +188,7 @@ def run_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"dois": run_dois, "fetch": run_fetch, "build": run_build, "audit": run_audit,
+COMMANDS = {"dois": run_dois, "cites": run_cites, "fetch": run_fetch, "build": run_build, "audit": run_audit,
             "report": run_report}
 
 

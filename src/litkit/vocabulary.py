@@ -31,6 +31,17 @@ YES_NO = ("yes", "no")
 
 SOURCE_KINDS = ("health-information-site", "clinic-blog", "news", "journal-article", "other")
 
+# --- what an article cites ---------------------------------------------------------------
+
+# The kinds of identifier litkit finds in a text or a link, and "reference" for an entry of
+# a reference list that prints none.
+IDENTIFIER_TYPES = ("doi", "pmid", "pmcid", "pii", "arxiv", "isbn", "nbk")
+CITATION_TYPES = (*IDENTIFIER_TYPES, "reference")
+# A row written by `litkit add-article` is a draft until a person has checked it.
+CITATION_STATUSES = ("draft", "reviewed")
+# The printed styles of reference-list entries that litkit parses field by field.
+REFERENCE_STYLES = ("mla", "apa", "harvard", "vancouver", "unparsed")
+
 # --- study designs ------------------------------------------------------------------------
 
 # Ordered roughly by strength of evidence, strongest first; a guideline weighs what it

@@ -254,13 +254,13 @@ def bare_urls(text: str) -> Iterator[tuple[int, int]]:
 
 
 def identifiers_in_text(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Found]:
-    """The identifiers printed in running ``text``, by position, outside the ``skip`` spans.
+    """The identifiers printed in running ``text``, by position, not overlapping ``skip`` spans.
 
     >>> [(f.type, f.identifier) for f in identifiers_in_text("PMID: 32927735; doi:10.1000/ABC")]
     [('pmid', '32927735'), ('doi', '10.1000/abc')]
     """
     skip = sorted(skip)
-    outside = lambda s, e: not any(a <= s and e <= b for a, b in skip)  # noqa: E731
+    outside = lambda s, e: not any(s < b and a < e for a, b in skip)  # noqa: E731
     found: list[Found] = []
     for rule in rules():
         if rule.where != "text":

@@ -129,7 +129,8 @@ def _requested_dois(args: argparse.Namespace, paths: Paths) -> list[str]:
         requested += dois_from_file(args.from_file)
     if not requested:  # the default: the cited DOIs (claims and appraisals need not be valid)
         articles = read_articles(paths.articles)
-        requested = list(read_citations(paths.citations, articles=articles)["doi"].dropna())
+        cited = read_citations(paths.citations, articles=articles)["doi"].dropna()
+        requested = list(dict.fromkeys(d for d in cited if d))
     return requested
 
 

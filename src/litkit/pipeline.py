@@ -48,7 +48,8 @@ def read_inputs(paths: Paths) -> Inputs:
     check_citations_against_text(citations, articles, raw_folder=paths.raw,
                                  citations_file=str(paths.citations))
     indications = read_indications(paths.indications)
-    ids, dois = set(indications["indication_id"]), set(citations["doi"].dropna())
+    ids = set(indications["indication_id"])
+    dois = {d for d in citations["doi"].dropna() if d}  # works known only by PMID etc. have none
     claims = read_claims(paths.claims, article_ids=set(articles["article_id"]),
                          indication_ids=ids, cited_dois=dois)
     appraisals = read_appraisals(paths.appraisals, indication_ids=ids, cited_dois=dois)

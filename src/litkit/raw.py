@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from litkit.articles.identifiers import normalize as normalize_identifier
 from litkit.doi import extract_dois, normalize_doi
 from litkit.errors import RawDataError
 from litkit.schema import Column, Table, read_table
 from litkit.vocabulary import (
-    ASSERTED, DESIGNS, DIRECTIONS, CERTAINTY_LEVELS, GENERAL, INCONSISTENCY, LINKS, REVIEW_OF,
-    RISK_OF_BIAS, SOURCE_KINDS, TOPICS, VERIFIED, YES_NO,
+    ASSERTED, CITATION_STATUSES, CITATION_TYPES, DESIGNS, DIRECTIONS, CERTAINTY_LEVELS, GENERAL,
+    INCONSISTENCY, LINKS, REVIEW_OF, RISK_OF_BIAS, SOURCE_KINDS, TOPICS, VERIFIED, YES_NO,
 )
 
 
@@ -42,6 +43,12 @@ def _count(value: str) -> str:
 def _year(value: str) -> str:
     if not re.fullmatch(r"(19|20)\d\d", value):
         raise ValueError(f"{value!r} is not a four-digit year")
+    return value
+
+
+def _date(value: str) -> str:
+    if not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", value):
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
     return value
 
 
@@ -71,6 +78,26 @@ def _check_link(row: dict[str, str]) -> None:
         raise ValueError(f"no cited_dois, so 'link' must be 'none', not {row['link']!r}")
 
 
+def _check_citation(row: dict[str, str]) -> None:
+    """A cited work's identifier is in its normal form, and a DOI row names its DOI twice."""
+    kind, identifier = row["type"], row["identifier"]
+    if kind == "reference":
+        if identifier:
+            raise ValueError(f"a 'reference' row prints no identifier, but has {identifier!r}")
+        if not (row["title"] or row["anchor_text"]):
+            raise ValueError("a 'reference' row needs its printed 'title' or 'anchor_text'")
+    else:
+        if not identifier:
+            raise ValueError(f"a {kind!r} row needs its 'identifier'")
+        normal = normalize_identifier(kind, identifier)
+        if normal != identifier:
+            raise ValueError(f"identifier {identifier!r} is not in its normal form {normal!r}")
+    if kind == "doi" and row["doi"] != identifier:
+        raise ValueError(f"a 'doi' row has its DOI in 'doi' too ({identifier!r}, not {row['doi']!r})")
+    if bool(row["anchor_text"]) != bool(row["offset"]):
+        raise ValueError("'anchor_text' and 'offset' go together: give both or neither")
+
+
 # --- the schemas -----------------------------------------------------------------------------
 
 ARTICLES = Table("articles", (
@@ -81,21 +108,32 @@ ARTICLES = Table("articles", (
     Column("lists_references", allowed=YES_NO),
     Column("medically_reviewed", allowed=YES_NO),
     Column("text_file"),
+    Column("url", required=False),
+    Column("accessed", required=False, check=_date),
 ))
 
+# One row per cited work of an article: a link (url, anchor_text, offset) or a reference-list
+# entry (the printed fields), or both. ``identifier`` is empty only for a "reference" that
+# prints none; ``doi`` is the work's DOI where known.
 CITATIONS = Table("citations", (
     Column("article_id"),
     Column("ref_no", check=_whole_number),
+    Column("type", allowed=CITATION_TYPES),
+    Column("identifier", required=False),
     Column("doi", required=False, check=normalize_doi),
-    Column("authors"),
-    Column("title"),
-    Column("journal"),
+    Column("url", required=False),
+    Column("anchor_text", required=False),
+    Column("offset", required=False, check=_whole_number),
+    Column("authors", required=False),
+    Column("title", required=False),
+    Column("journal", required=False),
     Column("volume", required=False),
     Column("issue", required=False),
     Column("pages", required=False),
-    Column("year", check=_year),
+    Column("year", required=False, check=_year),
     Column("month", required=False),
-), key=("article_id", "ref_no"))
+    Column("status", allowed=CITATION_STATUSES),
+), key=("article_id", "ref_no"), row_check=_check_citation)
 
 INDICATIONS = Table("indications", (
     Column("indication_id", unique=True, check=_slug),
@@ -175,17 +213,29 @@ def read_appraisals(path: str | Path, *, indication_ids: Collection[str],
 
 def check_citations_against_text(citations: pd.DataFrame, articles: pd.DataFrame, *,
                                  raw_folder: Path, citations_file: str) -> None:
-    """Every article's DOIs, found in its text, must be exactly its DOIs in the citations.
+    """Each article's citations agree with its text.
+
+    Every DOI printed in the text has a citation row; a DOI row without a URL (printed, not
+    linked) is printed in the text; and each link's ``anchor_text`` stands at its ``offset``.
 
     Raises:
-        RawDataError: naming the article and the DOIs that are in one and not the other.
+        RawDataError: naming the article and what disagrees.
     """
     for article in articles.itertuples():
         text = (raw_folder / str(article.text_file)).read_text(encoding="utf-8")
-        in_text = set(extract_dois(text))
-        cited = set(citations.loc[citations["article_id"] == article.article_id, "doi"].dropna())
-        if in_text != cited:
+        in_text = {normalize_identifier("doi", d) for d in extract_dois(text)}
+        rows = citations[citations["article_id"] == article.article_id]
+        cited = {d for d in rows["doi"] if isinstance(d, str) and d}
+        printed = {r.identifier for r in rows.itertuples() if r.type == "doi" and not r.url}
+        if in_text - cited or printed - in_text:
             raise RawDataError(
                 citations_file, None, "doi",
                 f"article {article.article_id}: DOIs in its text and in the table differ "
-                f"(only in text: {sorted(in_text - cited)}; only in table: {sorted(cited - in_text)})")
+                f"(only in text: {sorted(in_text - cited)}; "
+                f"printed only in the table: {sorted(printed - in_text)})")
+        for row in rows.itertuples():
+            if row.anchor_text and text[int(row.offset):int(row.offset) + len(row.anchor_text)] != row.anchor_text:
+                raise RawDataError(
+                    citations_file, None, "offset",
+                    f"article {article.article_id}, ref_no {row.ref_no}: {row.anchor_text!r} is "
+                    f"not at offset {row.offset} of {article.text_file}")

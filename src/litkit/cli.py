@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--list-rate", type=float, help="list requests per second")
     fetch.add_argument("--concurrency", type=int, help="requests in flight at once")
 
+    init = commands.add_parser("init", help="make a new project folder")
+    init.add_argument("folder", type=Path, metavar="DIR")
+    init.add_argument("--title", default="", help="the report's title")
+    init.add_argument("--intervention", default="", help="what the articles' claims are about")
+    init.add_argument("--topic", default="", help="the condition or question")
+    init.add_argument("--articles", default="", help="one sentence on the articles")
+
     build = commands.add_parser("build", help="write the processed tables")
     _root_option(build)
 
@@ -157,6 +164,19 @@ def run_fetch(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_INCOMPLETE
 
 
+def run_init(args: argparse.Namespace) -> int:
+    from litkit.project import Project, init_project
+
+    project = Project(title=args.title, intervention=args.intervention, topic=args.topic,
+                      articles=args.articles)
+    written = init_project(args.folder, project=project)
+    print(f"made {args.folder}: {len(written)} files")
+    if project.missing():
+        print(f"next: fill in {', '.join(project.missing())} in {args.folder / 'litkit.toml'}")
+    print(f"then: litkit add-article SOURCE --id ID --root {args.folder}")
+    return EXIT_OK
+
+
 def run_build(args: argparse.Namespace) -> int:
     from litkit.pipeline import build
 
@@ -189,7 +209,7 @@ def run_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"dois": run_dois, "cites": run_cites, "fetch": run_fetch, "build": run_build, "audit": run_audit,
+COMMANDS = {"dois": run_dois, "cites": run_cites, "init": run_init, "fetch": run_fetch, "build": run_build, "audit": run_audit,
             "report": run_report}
 
 

@@ -16,6 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+# A project's metadata file, at its root.
+PROJECT_FILE = "litkit.toml"
+
 # Environment variables litkit reads.
 MAILTO_VARIABLE = "LITKIT_MAILTO"
 URL_VARIABLE = "LITKIT_CROSSREF_URL"
@@ -62,8 +65,18 @@ class Paths:
         return self.root / "data" / "raw"
 
     @property
+    def project_file(self) -> Path:
+        """``litkit.toml``: the project's title, intervention, topic and articles."""
+        return self.root / PROJECT_FILE
+
+    @property
     def articles(self) -> Path:
         return self.raw / "articles.csv"
+
+    @property
+    def article_texts(self) -> Path:
+        """The folder of article texts (``data/raw/articles``)."""
+        return self.raw / "articles"
 
     @property
     def citations(self) -> Path:
@@ -72,6 +85,10 @@ class Paths:
     @property
     def indications(self) -> Path:
         return self.raw / "indications.csv"
+
+    @property
+    def outcomes(self) -> Path:
+        return self.raw / "outcomes.csv"
 
     @property
     def claims(self) -> Path:
@@ -84,6 +101,11 @@ class Paths:
     @property
     def crossref_cache(self) -> Path:
         return self.raw / "crossref"
+
+    @property
+    def resolved(self) -> Path:
+        """Identifiers resolved to DOIs by ``litkit resolve`` (written by code, never by hand)."""
+        return self.raw / "resolved.csv"
 
     # data/processed: tables the pipeline writes
     @property

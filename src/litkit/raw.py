@@ -22,37 +22,45 @@ from litkit.errors import RawDataError
 from litkit.schema import Column, Table, read_table
 from litkit.vocabulary import (
     ASSERTED, CITATION_STATUSES, CITATION_TYPES, DESIGNS, DIRECTIONS, CERTAINTY_LEVELS, GENERAL,
-    INCONSISTENCY, LINKS, REVIEW_OF, RISK_OF_BIAS, SOURCE_KINDS, TOPICS, VERIFIED, YES_NO,
+    INCONSISTENCY, LINKS, OUTCOME_KINDS, REVIEW_OF, RISK_OF_BIAS, SOURCE_KINDS, TOPICS, VERIFIED,
+    YES_NO,
 )
 
 
 # --- cell checks ---------------------------------------------------------------------------
 
+# Each check's docstring says the format it accepts, for the generated README.
+
 def _whole_number(value: str) -> str:
+    """a whole number (0, 1, 2, …)"""
     if not value.isdigit():
         raise ValueError(f"{value!r} is not a whole number")
     return value
 
 
 def _count(value: str) -> str:
+    """a positive whole number"""
     if not value.isdigit() or int(value) == 0:
         raise ValueError(f"{value!r} is not a positive whole number")
     return value
 
 
 def _year(value: str) -> str:
+    """a four-digit year"""
     if not re.fullmatch(r"(19|20)\d\d", value):
         raise ValueError(f"{value!r} is not a four-digit year")
     return value
 
 
 def _date(value: str) -> str:
+    """a date, YYYY-MM-DD"""
     if not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", value):
         raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
     return value
 
 
 def _slug(value: str) -> str:
+    """an id: lower-case words joined by hyphens"""
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value):
         raise ValueError(f"{value!r} is not an id (lower-case words joined by hyphens)")
     if value == GENERAL:
@@ -61,6 +69,11 @@ def _slug(value: str) -> str:
 
 
 # --- row checks ------------------------------------------------------------------------------
+
+def _doi(value: str) -> str:
+    """a DOI, written lower case (10.xxxx/…)"""
+    return normalize_doi(value)
+
 
 def _check_review_of(row: dict[str, str]) -> None:
     """What a systematic review must say, and what only one may say."""
@@ -120,7 +133,7 @@ CITATIONS = Table("citations", (
     Column("ref_no", check=_whole_number),
     Column("type", allowed=CITATION_TYPES),
     Column("identifier", required=False),
-    Column("doi", required=False, check=normalize_doi),
+    Column("doi", required=False, check=_doi),
     Column("url", required=False),
     Column("anchor_text", required=False),
     Column("offset", required=False, check=_whole_number),
@@ -138,6 +151,14 @@ CITATIONS = Table("citations", (
 INDICATIONS = Table("indications", (
     Column("indication_id", unique=True, check=_slug),
     Column("label", unique=True),
+    Column("synonyms", required=False, many=True),
+    Column("description", required=False),
+))
+
+OUTCOMES = Table("outcomes", (
+    Column("outcome_id", unique=True, check=_slug),
+    Column("label", unique=True),
+    Column("kind", allowed=OUTCOME_KINDS),
     Column("synonyms", required=False, many=True),
     Column("description", required=False),
 ))
@@ -175,6 +196,35 @@ APPRAISALS = Table("appraisals", (
 ), key=("doi", "indication"), consistent=(("doi", "design"),), row_check=_check_review_of)
 
 
+# Every raw table a project has, by file name under data/raw, with what it holds.
+RAW_TABLES: dict[str, tuple[Table, str]] = {
+    "articles.csv": (ARTICLES, "One row per article under analysis; its text is in `text_file` "
+                               "(under data/raw)."),
+    "citations.csv": (CITATIONS, "One row per work an article cites: a link or a reference-list "
+                                 "entry, with its identifier and the fields as printed."),
+    "indications.csv": (INDICATIONS, "The vocabulary of indications (what the intervention is "
+                                     "used for); `synonyms` are the words that name each in a text."),
+    "outcomes.csv": (OUTCOMES, "The vocabulary of outcomes (what a claim says improves or "
+                               "harms); `synonyms` are the words that name each in a text."),
+    "claims.csv": (CLAIMS, "Every claim of each article, in the reviewer's own words, with its "
+                           "indication, topic, strength and cited works."),
+    "appraisals.csv": (APPRAISALS, "What each cited work shows for each indication, with its "
+                                   "`source`."),
+}
+
+# Columns whose values come from another table, checked when the tables are read together.
+RUNTIME_VOCABULARIES: dict[tuple[str, str], str] = {
+    ("citations", "article_id"): "an `article_id` of articles.csv",
+    ("claims", "article_id"): "an `article_id` of articles.csv",
+    ("claims", "indication"): f"an `indication_id` of indications.csv, or `{GENERAL}`",
+    ("claims", "outcome"): "an `outcome_id` of outcomes.csv",
+    ("claims", "cited_dois"): "DOIs of citations.csv",
+    ("appraisals", "indication"): "an `indication_id` of indications.csv",
+    ("appraisals", "outcome"): "an `outcome_id` of outcomes.csv",
+    ("appraisals", "doi"): "a DOI of citations.csv",
+}
+
+
 # --- readers ---------------------------------------------------------------------------------
 
 def read_articles(path: str | Path) -> pd.DataFrame:
@@ -190,6 +240,11 @@ def read_citations(path: str | Path, *, articles: pd.DataFrame) -> pd.DataFrame:
 def read_indications(path: str | Path) -> pd.DataFrame:
     """The indications vocabulary, checked."""
     return read_table(path, INDICATIONS)
+
+
+def read_outcomes(path: str | Path) -> pd.DataFrame:
+    """The outcomes vocabulary, checked."""
+    return read_table(path, OUTCOMES)
 
 
 def read_claims(path: str | Path, *, article_ids: Collection[str],

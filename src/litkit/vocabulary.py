@@ -126,6 +126,11 @@ SCOPE = "the evidence the article cites (not a systematic search of the literatu
 GENERAL = "general"
 GENERAL_LABEL = "General (no single indication)"
 
+# An outcome is a benefit (pain relief, fewer infections) or a harm (adverse effects).
+OUTCOME_KINDS = ("benefit", "harm")
+# Claims found by `litkit add-article` name these until a reviewer assigns them.
+UNASSIGNED = "unassigned"
+
 ASSERTED = ("established", "probable", "possible", "uncertain", "against")
 TOPICS = ("efficacy", "safety", "mechanism", "regulatory", "dosing", "practice")
 LINKS = ("explicit", "inferred", "none")

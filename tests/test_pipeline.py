@@ -43,11 +43,11 @@ def test_the_real_project_tables_cover_both_articles_and_all_seven_works(project
 
 
 @pytest.mark.parametrize("file, old, new, column, message", [
-    ("claims.csv", ",neuropathic-pain,efficacy,possible,10.1097/aap", ",nerve-pain,efficacy,possible,10.1097/aap",
+    ("claims.csv", ",neuropathic-pain,,efficacy,possible,,10.1097/aap", ",nerve-pain,,efficacy,possible,,10.1097/aap",
      "indication", "'nerve-pain' is not allowed"),
     ("claims.csv", "10.1097/aap.0000000000000808; 10.1097/j.pain", "10.1097/aap.0000000000009999; 10.1097/j.pain",
      "cited_dois", "'10.1097/aap.0000000000009999' is not allowed"),
-    ("claims.csv", ",efficacy,possible,10.1097/aap", ",efficacy,likely,10.1097/aap",
+    ("claims.csv", ",efficacy,possible,,10.1097/aap", ",efficacy,likely,,10.1097/aap",
      "asserted", "'likely' is not allowed"),
     ("claims.csv", "A11,A,", "A10,A,", "claim_id", "duplicate 'A10'"),
     ("claims.csv", "A11,A,Ketamine Helps Pain: How Effectively?,", "A11,A,,",
@@ -82,6 +82,19 @@ def test_an_invalid_row_leaves_earlier_tables_untouched(scratch_project):
         build(Paths(scratch_project))
     after = {p.name: p.read_bytes() for p in (scratch_project / "data/processed").iterdir()}
     assert after == before
+
+
+def test_only_a_draft_claim_may_leave_its_indication_unassigned(scratch_project):
+    path = scratch_project / "data/raw/claims.csv"
+    _edit(path, ",neuropathic-pain,,efficacy,possible,", ",unassigned,,efficacy,possible,")
+    with pytest.raises(RawDataError, match="only a draft may leave 'indication' 'unassigned'"):
+        build(Paths(scratch_project))
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = [line.replace(",reviewed\n", ",draft\n") if line.startswith("A11,") else line
+             for line in lines]
+    path.write_text("".join(lines), encoding="utf-8")
+    claims = pd.read_csv(build(Paths(scratch_project))["claims"])
+    assert "A11" not in set(claims["claim_id"])  # a draft is not assessed until reviewed
 
 
 def test_a_claim_with_cited_works_must_say_how_they_were_linked(scratch_project):

@@ -21,10 +21,11 @@ from litkit.crossref.cache import CrossrefCache
 from litkit.crossref.records import to_frame
 from litkit.raw import (
     check_citations_against_text, read_appraisals, read_articles, read_citations, read_claims,
-    read_indications,
+    read_indications, read_outcomes,
 )
 from litkit.processed import write_processed
 from litkit.schema import split_list
+from litkit.vocabulary import REVIEWED
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,10 @@ def read_inputs(paths: Paths) -> Inputs:
     indications = read_indications(paths.indications)
     ids = set(indications["indication_id"])
     dois = {d for d in citations["doi"].dropna() if d}  # works known only by PMID etc. have none
+    outcomes = read_outcomes(paths.outcomes)
     claims = read_claims(paths.claims, article_ids=set(articles["article_id"]),
-                         indication_ids=ids, cited_dois=dois)
+                         indication_ids=ids, cited_dois=dois,
+                         outcome_ids=set(outcomes["outcome_id"]))
     appraisals = read_appraisals(paths.appraisals, indication_ids=ids, cited_dois=dois)
     cache = CrossrefCache(paths.crossref_cache)
     # Keyed by the cited DOI (the cache's key), not the record's own DOI field, so that a
@@ -76,7 +79,9 @@ def compute_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
     grades = grade_appraisals(inputs.appraisals, work_labels=work_labels(works),
                               excluded=retracted_dois(audit))
     flags = flags_by_doi(audit)
-    claims = flag_cited(assess_claims(inputs.claims, grades), flags, column="cited_dois")
+    # Draft claims (from `litkit add-article`) are not claims until a reviewer accepts them.
+    reviewed = inputs.claims[inputs.claims["status"] == REVIEWED]
+    claims = flag_cited(assess_claims(reviewed, grades), flags, column="cited_dois")
     evidence = flag_cited(evidence_by_indication(grades, inputs.indications, claims), flags,
                           column="dois")
     return {

@@ -22,8 +22,8 @@ from litkit.errors import RawDataError
 from litkit.schema import Column, Table, read_table
 from litkit.vocabulary import (
     ASSERTED, CITATION_STATUSES, CITATION_TYPES, DESIGNS, DIRECTIONS, CERTAINTY_LEVELS, GENERAL,
-    INCONSISTENCY, LINKS, OUTCOME_KINDS, REVIEW_OF, RISK_OF_BIAS, SOURCE_KINDS, TOPICS, VERIFIED,
-    YES_NO,
+    CLAIM_STATUSES, DRAFT, INCONSISTENCY, LINKS, OUTCOME_KINDS, REVIEW_OF, RISK_OF_BIAS,
+    SOURCE_KINDS, TOPICS, UNASSIGNED, VERIFIED, YES_NO,
 )
 
 
@@ -81,6 +81,19 @@ def _check_review_of(row: dict[str, str]) -> None:
         raise ValueError("a systematic-review row needs 'review_of' (rct, non-randomised or mixed)")
     if row["design"] != "systematic-review" and row["review_of"]:
         raise ValueError(f"'review_of' is only for systematic reviews, not {row['design']!r}")
+
+
+def _check_claim(row: dict[str, str]) -> None:
+    """A claim's span is in order, only a draft leaves its indication or outcome unassigned,
+    and cited works say how they were tied to it."""
+    if row["start"] and row["end"] and int(row["start"]) >= int(row["end"]):
+        raise ValueError(f"'start' {row['start']} is not before 'end' {row['end']}")
+    if bool(row["start"]) != bool(row["end"]):
+        raise ValueError("'start' and 'end' go together: give both or neither")
+    for column in ("indication", "outcome"):
+        if row[column] == UNASSIGNED and row["status"] != DRAFT:
+            raise ValueError(f"only a draft may leave {column!r} {UNASSIGNED!r}; assign it when reviewing")
+    _check_link(row)
 
 
 def _check_link(row: dict[str, str]) -> None:
@@ -163,17 +176,23 @@ OUTCOMES = Table("outcomes", (
     Column("description", required=False),
 ))
 
+# ``start`` and ``end`` are 0-based offsets into the article's text file, end exclusive.
 CLAIMS = Table("claims", (
     Column("claim_id", unique=True),
     Column("article_id"),
     Column("section"),
     Column("claim", unique=True),
     Column("indication"),
+    Column("outcome", required=False),
     Column("topic", allowed=TOPICS),
     Column("asserted", allowed=ASSERTED),
+    Column("direction", required=False, allowed=DIRECTIONS),
     Column("cited_dois", required=False, many=True),
     Column("link", allowed=LINKS),
-), row_check=_check_link)
+    Column("start", required=False, check=_whole_number),
+    Column("end", required=False, check=_whole_number),
+    Column("status", allowed=CLAIM_STATUSES),
+), row_check=_check_claim)
 
 APPRAISALS = Table("appraisals", (
     Column("doi"),
@@ -248,11 +267,13 @@ def read_outcomes(path: str | Path) -> pd.DataFrame:
 
 
 def read_claims(path: str | Path, *, article_ids: Collection[str],
-                indication_ids: Collection[str], cited_dois: Collection[str]) -> pd.DataFrame:
-    """The claims, checked against the articles, the indications and the citations."""
+                indication_ids: Collection[str], cited_dois: Collection[str],
+                outcome_ids: Collection[str] = ()) -> pd.DataFrame:
+    """The claims, checked against the articles, the vocabularies and the citations."""
     return read_table(path, CLAIMS, allowed={
         "article_id": article_ids,
-        "indication": {*indication_ids, GENERAL},
+        "indication": {*indication_ids, GENERAL, UNASSIGNED},
+        "outcome": {*outcome_ids, UNASSIGNED},
         "cited_dois": cited_dois,
     })
 

@@ -131,6 +131,11 @@ OUTCOME_KINDS = ("benefit", "harm")
 # Claims found by `litkit add-article` name these until a reviewer assigns them.
 UNASSIGNED = "unassigned"
 
+# A claim drafted by `litkit add-article` is a draft until a reviewer writes it in their
+# own words and checks its fields.
+CLAIM_STATUSES = ("draft", "reviewed")
+DRAFT, REVIEWED = CLAIM_STATUSES
+
 ASSERTED = ("established", "probable", "possible", "uncertain", "against")
 TOPICS = ("efficacy", "safety", "mechanism", "regulatory", "dosing", "practice")
 LINKS = ("explicit", "inferred", "none")

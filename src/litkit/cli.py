@@ -24,6 +24,7 @@ from litkit.doi import extract_dois
 from litkit.errors import LitkitError, UsageError
 from litkit.raw import read_articles, read_citations
 from litkit.vocabulary import AUDIT_VERDICTS as VERDICTS
+from litkit.vocabulary import SOURCE_KINDS
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
 
@@ -66,6 +67,16 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--intervention", default="", help="what the articles' claims are about")
     init.add_argument("--topic", default="", help="the condition or question")
     init.add_argument("--articles", default="", help="one sentence on the articles")
+
+    add = commands.add_parser(
+        "add-article", help="add an article (HTML, Markdown or text) with draft citations and claims")
+    add.add_argument("source", type=Path, metavar="SOURCE")
+    add.add_argument("--id", dest="article_id", required=True, metavar="ID", help="the article's id")
+    _root_option(add)
+    add.add_argument("--url", help="where the article was published (default: from the page)")
+    add.add_argument("--title", help="the article's title (default: from the page)")
+    add.add_argument("--kind", default="other", help=f"kind of source ({', '.join(SOURCE_KINDS)})")
+    add.add_argument("--accessed", metavar="YYYY-MM-DD", help="when it was read (default: today)")
 
     build = commands.add_parser("build", help="write the processed tables")
     _root_option(build)
@@ -177,6 +188,15 @@ def run_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_add_article(args: argparse.Namespace) -> int:
+    from litkit.articles.add import add_article
+
+    added = add_article(args.source, paths=Paths(args.root), article_id=args.article_id,
+                        url=args.url, title=args.title, kind=args.kind, accessed=args.accessed)
+    print(added.summary())
+    return EXIT_OK
+
+
 def run_build(args: argparse.Namespace) -> int:
     from litkit.pipeline import build
 
@@ -209,7 +229,7 @@ def run_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"dois": run_dois, "cites": run_cites, "init": run_init, "fetch": run_fetch, "build": run_build, "audit": run_audit,
+COMMANDS = {"dois": run_dois, "cites": run_cites, "init": run_init, "add-article": run_add_article, "fetch": run_fetch, "build": run_build, "audit": run_audit,
             "report": run_report}
 
 

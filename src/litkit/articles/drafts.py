@@ -173,20 +173,21 @@ def draft_citations(document: Document, references: Sequence[Reference], *, arti
             "identifier": first.identifier if first else "",
             "doi": _doi_of(first, known_dois) if first else "",
             "url": first.url if first else "",
-            "anchor_text": entry.text, "offset": entry.start, **entry.fields})
+            "anchor_text": entry.text, "offset": str(entry.start), **entry.fields})
     for found in unique(identifiers_in_document(document.text, document.links)):
         key = (found.type, found.identifier)
         if key in in_entries or key in taken:
             continue
         rows.append({"type": found.type, "identifier": found.identifier,
                      "doi": _doi_of(found, known_dois), "url": found.url,
-                     "anchor_text": document.text[found.start:found.end], "offset": found.start})
+                     "anchor_text": document.text[found.start:found.end],
+                     "offset": str(found.start)})
     table = pd.DataFrame(rows, columns=["type", "identifier", "doi", "url", "anchor_text", "offset",
                                         "authors", "title", "journal", "volume", "issue", "pages",
-                                        "year", "month"])
-    table.insert(0, "ref_no", range(first_ref_no, first_ref_no + len(table)))
+                                        "year", "month"], dtype="string").fillna("")
+    table.insert(0, "ref_no", [str(n) for n in range(first_ref_no, first_ref_no + len(table))])
     table.insert(0, "article_id", article_id)
-    return table.assign(status=DRAFT).fillna("").astype({"offset": "string"}).astype("string")
+    return table.assign(status=DRAFT).astype("string")
 
 
 # --- claims ------------------------------------------------------------------------------------------

@@ -175,7 +175,7 @@ def test_invalid_filter_is_a_json_validation_failure(serve):
         "status": "failed", "message-type": "validation-failure",
         "message": [{"type": "filter-not-available", "value": "xyz",
                      "message": "Filter xyz specified but there is no such filter for this"
-                                " route. Valid filters for this route are: doi"}]}
+                                " route. Valid filters for this route are: doi, alternative-id"}]}
 
 
 def test_invalid_rows_is_a_400(serve):

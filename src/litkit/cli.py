@@ -17,14 +17,14 @@ import pandas as pd
 
 from litkit import __version__
 from litkit.config import DEFAULT_CROSSREF_URL as DEFAULT_BASE_URL
-from litkit.config import MAILTO_VARIABLE, URL_VARIABLE, Paths, settings
+from litkit.config import IDCONV_URL_VARIABLE, MAILTO_VARIABLE, URL_VARIABLE, Paths, settings
 from litkit.crossref.cache import CrossrefCache
 from litkit.crossref.fetch import Fetcher, Limits
 from litkit.doi import extract_dois
 from litkit.errors import LitkitError, UsageError
 from litkit.raw import read_articles, read_citations
 from litkit.vocabulary import AUDIT_VERDICTS as VERDICTS
-from litkit.vocabulary import SOURCE_KINDS
+from litkit.vocabulary import RESOLVE_STATUSES, SOURCE_KINDS
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
 
@@ -60,6 +60,22 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--single-rate", type=float, help="single-record requests per second")
     fetch.add_argument("--list-rate", type=float, help="list requests per second")
     fetch.add_argument("--concurrency", type=int, help="requests in flight at once")
+
+    resolve = commands.add_parser(
+        "resolve", help="look up DOIs of cited works known by PII, PMID, PMCID or printed reference")
+    _root_option(resolve)
+    resolve.add_argument("--offline", action="store_true",
+                         help="make no request; say what is not resolved yet")
+    resolve.add_argument("--refresh", action="store_true",
+                         help="ask again about works resolved or found missing before")
+    resolve.add_argument("--base-url", metavar="URL",
+                         help=f"Crossref API (default: ${URL_VARIABLE} or {DEFAULT_BASE_URL})")
+    resolve.add_argument("--idconv-url", metavar="URL",
+                         help=f"NCBI ID converter (default: ${IDCONV_URL_VARIABLE} or NCBI's)")
+    resolve.add_argument("--mailto", metavar="EMAIL",
+                         help=f"contact address for Crossref and NCBI (default: ${MAILTO_VARIABLE})")
+    resolve.add_argument("--min-score", type=float, default=50.0,
+                         help="lowest Crossref score a printed reference's match may have (default 50)")
 
     init = commands.add_parser("init", help="make a new project folder")
     init.add_argument("folder", type=Path, metavar="DIR")
@@ -146,8 +162,13 @@ def _requested_dois(args: argparse.Namespace, paths: Paths) -> list[str]:
     if args.from_file:
         requested += dois_from_file(args.from_file)
     if not requested:  # the default: the cited DOIs (claims and appraisals need not be valid)
+        from litkit.crossref.resolve import fill_resolved_dois
+        from litkit.raw import read_resolved
+
         articles = read_articles(paths.articles)
-        cited = read_citations(paths.citations, articles=articles)["doi"].dropna()
+        citations = fill_resolved_dois(read_citations(paths.citations, articles=articles),
+                                       read_resolved(paths.resolved))
+        cited = citations["doi"].dropna()
         requested = list(dict.fromkeys(d for d in cited if d))
     return requested
 
@@ -173,6 +194,32 @@ def run_fetch(args: argparse.Namespace) -> int:
         print(f"{outcome.doi}: {outcome.status}: {outcome.reason}", file=sys.stderr)
     print(report.summary())
     return EXIT_OK if report.ok else EXIT_INCOMPLETE
+
+
+def run_resolve(args: argparse.Namespace) -> int:
+    from litkit.crossref.resolve import Resolver, wanted, write_resolved
+    from litkit.raw import read_resolved
+
+    paths = Paths(args.root)
+    articles = read_articles(paths.articles)
+    items = wanted(read_citations(paths.citations, articles=articles))
+    resolver = Resolver(cache=CrossrefCache(paths.crossref_cache), base_url=args.base_url,
+                        idconv_url=args.idconv_url, mailto=args.mailto or settings().mailto,
+                        min_score=args.min_score)
+    rows = resolver.resolve(items, previous=read_resolved(paths.resolved),
+                            offline=args.offline, refresh=args.refresh)
+    if rows:
+        write_resolved(paths.resolved, rows)
+    asked = {(w.type, w.identifier) for w in items}
+    mine = [r for r in rows if (r["type"], r["identifier"]) in asked]
+    for row in mine:
+        if row["status"] != "resolved":
+            print(f"{row['type']} {row['identifier']}: {row['status']}: {row['reason']}",
+                  file=sys.stderr)
+    counts = {s: sum(r["status"] == s for r in mine) for s in RESOLVE_STATUSES}
+    print(", ".join(f"{s} {n}" for s, n in counts.items() if n) or "nothing to resolve",
+          f"({paths.resolved})" if rows else "")
+    return EXIT_INCOMPLETE if counts["unresolved"] or counts["failed"] else EXIT_OK
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -229,7 +276,7 @@ def run_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"dois": run_dois, "cites": run_cites, "init": run_init, "add-article": run_add_article, "fetch": run_fetch, "build": run_build, "audit": run_audit,
+COMMANDS = {"dois": run_dois, "cites": run_cites, "init": run_init, "resolve": run_resolve, "add-article": run_add_article, "fetch": run_fetch, "build": run_build, "audit": run_audit,
             "report": run_report}
 
 

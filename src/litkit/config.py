@@ -23,22 +23,28 @@ PROJECT_FILE = "litkit.toml"
 MAILTO_VARIABLE = "LITKIT_MAILTO"
 URL_VARIABLE = "LITKIT_CROSSREF_URL"
 
+IDCONV_URL_VARIABLE = "LITKIT_IDCONV_URL"
+
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
+# NCBI's PMC ID converter (PMIDs and PMCIDs to DOIs).
+DEFAULT_IDCONV_URL = "https://www.ncbi.nlm.nih.gov/pmc/utils/idconv/v1.0/"
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What the environment says: the Crossref address and the contact address."""
+    """What the environment says: the Crossref and ID converter addresses, the contact address."""
 
     crossref_url: str = DEFAULT_CROSSREF_URL
     mailto: str | None = None
+    idconv_url: str = DEFAULT_IDCONV_URL
 
 
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings from ``environ`` (``os.environ`` by default), read once per call site."""
     env = os.environ if environ is None else environ
     return Settings(crossref_url=(env.get(URL_VARIABLE) or DEFAULT_CROSSREF_URL).rstrip("/"),
-                    mailto=env.get(MAILTO_VARIABLE) or None)
+                    mailto=env.get(MAILTO_VARIABLE) or None,
+                    idconv_url=env.get(IDCONV_URL_VARIABLE) or DEFAULT_IDCONV_URL)
 
 
 def default_root() -> Path:

@@ -21,8 +21,9 @@ from litkit.crossref.cache import CrossrefCache
 from litkit.crossref.records import to_frame
 from litkit.raw import (
     check_citations_against_text, read_appraisals, read_articles, read_citations, read_claims,
-    read_indications, read_outcomes,
+    read_indications, read_outcomes, read_resolved,
 )
+from litkit.crossref.resolve import fill_resolved_dois
 from litkit.processed import write_processed
 from litkit.schema import split_list
 from litkit.vocabulary import REVIEWED
@@ -48,6 +49,8 @@ def read_inputs(paths: Paths) -> Inputs:
     citations = read_citations(paths.citations, articles=articles)
     check_citations_against_text(citations, articles, raw_folder=paths.raw,
                                  citations_file=str(paths.citations))
+    # A work known by PMID, PII or its printed reference joins by the DOI `litkit resolve` found.
+    citations = fill_resolved_dois(citations, read_resolved(paths.resolved))
     indications = read_indications(paths.indications)
     ids = set(indications["indication_id"])
     dois = {d for d in citations["doi"].dropna() if d}  # works known only by PMID etc. have none

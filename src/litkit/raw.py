@@ -22,8 +22,8 @@ from litkit.errors import RawDataError
 from litkit.schema import Column, Table, read_table
 from litkit.vocabulary import (
     ASSERTED, CITATION_STATUSES, CITATION_TYPES, DESIGNS, DIRECTIONS, CERTAINTY_LEVELS, GENERAL,
-    CLAIM_STATUSES, DRAFT, INCONSISTENCY, LINKS, OUTCOME_KINDS, REVIEW_OF, RISK_OF_BIAS,
-    SOURCE_KINDS, TOPICS, UNASSIGNED, VERIFIED, YES_NO,
+    CLAIM_STATUSES, DRAFT, INCONSISTENCY, LINKS, OUTCOME_KINDS, RESOLVE_METHODS,
+    RESOLVE_STATUSES, REVIEW_OF, RISK_OF_BIAS, SOURCE_KINDS, TOPICS, UNASSIGNED, VERIFIED, YES_NO,
 )
 
 
@@ -215,6 +215,18 @@ APPRAISALS = Table("appraisals", (
 ), key=("doi", "indication"), consistent=(("doi", "design"),), row_check=_check_review_of)
 
 
+# Written by `litkit resolve`, never by hand: what became of each cited work without a DOI.
+RESOLVED = Table("resolved", (
+    Column("type", allowed=CITATION_TYPES),
+    Column("identifier"),
+    Column("doi", required=False, check=_doi),
+    Column("method", allowed=RESOLVE_METHODS),
+    Column("score", required=False),
+    Column("checked_at"),
+    Column("status", allowed=RESOLVE_STATUSES),
+    Column("reason", required=False),
+), key=("type", "identifier"))
+
 # Every raw table a project has, by file name under data/raw, with what it holds.
 RAW_TABLES: dict[str, tuple[Table, str]] = {
     "articles.csv": (ARTICLES, "One row per article under analysis; its text is in `text_file` "
@@ -259,6 +271,13 @@ def read_citations(path: str | Path, *, articles: pd.DataFrame) -> pd.DataFrame:
 def read_indications(path: str | Path) -> pd.DataFrame:
     """The indications vocabulary, checked."""
     return read_table(path, INDICATIONS)
+
+
+def read_resolved(path: str | Path) -> pd.DataFrame:
+    """``resolved.csv``, checked; an empty table when ``litkit resolve`` has not run yet."""
+    if not Path(path).is_file():
+        return pd.DataFrame(columns=RESOLVED.names, dtype="string")
+    return read_table(path, RESOLVED)
 
 
 def read_outcomes(path: str | Path) -> pd.DataFrame:

@@ -160,5 +160,8 @@ CORRECTION_TYPES = ("correction", "erratum", "corrigendum", "addendum", "clarifi
 # What each DOI of a fetch ends as. "fetched" and "cached" mean it is in the cache afterwards.
 FETCH_STATUSES = ("fetched", "cached", "invalid", "not-found", "failed", "not-cached")
 FETCHED_STATUSES = ("fetched", "cached")
+# What `litkit resolve` made of a cited work without a DOI, and how it looked.
+RESOLVE_STATUSES = ("resolved", "not-found", "unresolved", "failed")
+RESOLVE_METHODS = ("crossref-alternative-id", "ncbi-idconv", "crossref-bibliographic")
 # Whether a cited work's row comes from its Crossref record or from the printed citation.
 CROSSREF_STATUSES = ("fetched", "not fetched")

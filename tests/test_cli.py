@@ -92,8 +92,10 @@ def test_build_writes_the_tables(scratch_project, capsys):
 def test_audit_prints_a_verdict_per_citation_and_writes_the_table(scratch_project, capsys):
     assert main(["audit", "--root", str(scratch_project)]) == 0
     out = capsys.readouterr().out
-    assert out.count(": not-checked: no Crossref record cached") == 7
-    assert "not-checked 7" in out
+    assert out.count(": not-checked: no Crossref record cached") == 23  # 7 cited, 16 best evidence
+    assert "A1 10.1097/pr9.0000000000000674: not-checked" in out
+    assert "best evidence 10.1002/14651858.cd012033.pub4: not-checked" in out
+    assert "not-checked 23" in out
     assert (scratch_project / "data/processed/citation_audit.csv").is_file()
 
 

@@ -28,32 +28,45 @@ def test_build_writes_every_table(scratch_project):
     claims = pd.read_csv(written["claims"])
     assert set(claims["article_id"]) == {"A", "B"}
     works = pd.read_csv(written["works"])
-    assert len(works) == 7 and (works["crossref_status"] == "not fetched").all()
+    assert (works["role"] == "cited").sum() == 7
+    assert (works["crossref_status"] == "not fetched").all()
 
 
 def test_the_real_project_tables_cover_both_articles_and_all_seven_works(project_root):
-    evidence = pd.read_csv(project_root / "data/processed/evidence_by_indication.csv")
+    evidence = pd.read_csv(project_root / "data/processed/evidence_by_outcome.csv")
     assert {"acute-postoperative-pain", "chronic-non-cancer-pain", "neuropathic-pain",
             "cancer-palliative-pain"} <= set(evidence["indication"])
+    assert {"pain-relief", "opioid-use", "adverse-effects"} <= set(evidence["outcome"])
+    best = pd.read_csv(project_root / "data/raw/best_evidence.csv")
+    assert best["source"].notna().all() and best["verified"].notna().all()
     appraised = pd.read_csv(project_root / "data/raw/appraisals.csv")
     assert appraised["doi"].nunique() == 7 and appraised["source"].notna().all()
     claims = pd.read_csv(project_root / "data/raw/claims.csv")
-    assert 20 <= (claims["article_id"] == "A").sum() <= 40
+    assert 20 <= (claims["article_id"] == "A").sum() <= 45
     assert 8 <= (claims["article_id"] == "B").sum() <= 12
 
 
 @pytest.mark.parametrize("file, old, new, column, message", [
-    ("claims.csv", ",neuropathic-pain,,efficacy,possible,,10.1097/aap", ",nerve-pain,,efficacy,possible,,10.1097/aap",
+    ("claims.csv", ",neuropathic-pain,pain-relief,,efficacy,possible,favours,10.1097/aap",
+     ",nerve-pain,pain-relief,,efficacy,possible,favours,10.1097/aap",
      "indication", "'nerve-pain' is not allowed"),
+    ("claims.csv", ",neuropathic-pain,pain-relief,,efficacy,possible,favours,10.1097/aap",
+     ",neuropathic-pain,pain-relief,,efficacy,possible,helps,10.1097/aap",
+     "direction", "'helps' is not allowed"),
+    ("outcomes.csv", "adverse-effects,Adverse effects,harm", "adverse-effects,Adverse effects,bad",
+     "kind", "'bad' is not allowed"),
+    ("best_evidence.csv", "https://pubmed.ncbi.nlm.nih.gov/22965960/", "https://www.scribd.com/x",
+     "source", "mirror or aggregator"),
     ("claims.csv", "10.1097/aap.0000000000000808; 10.1097/j.pain", "10.1097/aap.0000000000009999; 10.1097/j.pain",
      "cited_dois", "'10.1097/aap.0000000000009999' is not allowed"),
-    ("claims.csv", ",efficacy,possible,,10.1097/aap", ",efficacy,likely,,10.1097/aap",
+    ("claims.csv", ",efficacy,possible,favours,10.1097/aap", ",efficacy,likely,favours,10.1097/aap",
      "asserted", "'likely' is not allowed"),
     ("claims.csv", "A11,A,", "A10,A,", "claim_id", "duplicate 'A10'"),
     ("claims.csv", "A11,A,Ketamine Helps Pain: How Effectively?,", "A11,A,,",
      "section", "a value is required"),
-    ("appraisals.csv", "10.1213/ane.0000000000004185,neuropathic-pain,systematic-review",
-     "10.1213/ane.0000000000004185,neuropathic-pain,cohort", "design", "disagrees with 'systematic-review'"),
+    ("appraisals.csv", "10.1213/ane.0000000000004185,neuropathic-pain,pain-relief,,systematic-review",
+     "10.1213/ane.0000000000004185,neuropathic-pain,pain-relief,,cohort", "design",
+     "disagrees with 'systematic-review'"),
     ("appraisals.csv", "10.1111/bcp.12094,neuropathic-pain", "10.1111/bcp.12095,neuropathic-pain",
      "doi", "'10.1111/bcp.12095' is not allowed"),
     ("citations.csv", "A,6,doi,10.1111/bcp.12094,10.1111/bcp.12094",
@@ -82,19 +95,6 @@ def test_an_invalid_row_leaves_earlier_tables_untouched(scratch_project):
         build(Paths(scratch_project))
     after = {p.name: p.read_bytes() for p in (scratch_project / "data/processed").iterdir()}
     assert after == before
-
-
-def test_only_a_draft_claim_may_leave_its_indication_unassigned(scratch_project):
-    path = scratch_project / "data/raw/claims.csv"
-    _edit(path, ",neuropathic-pain,,efficacy,possible,", ",unassigned,,efficacy,possible,")
-    with pytest.raises(RawDataError, match="only a draft may leave 'indication' 'unassigned'"):
-        build(Paths(scratch_project))
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines = [line.replace(",reviewed\n", ",draft\n") if line.startswith("A11,") else line
-             for line in lines]
-    path.write_text("".join(lines), encoding="utf-8")
-    claims = pd.read_csv(build(Paths(scratch_project))["claims"])
-    assert "A11" not in set(claims["claim_id"])  # a draft is not assessed until reviewed
 
 
 def test_a_claim_with_cited_works_must_say_how_they_were_linked(scratch_project):
@@ -158,3 +158,22 @@ def test_a_record_returned_under_an_alias_doi_still_joins_its_citation(scratch_p
     assert works.loc[cited, "crossref_status"] == "fetched"
     audit = pd.read_csv(written["citation_audit"]).set_index("doi")
     assert audit.loc[cited, "verdict"] != "not-checked"
+
+
+def test_a_safety_claim_must_name_a_harm_outcome(scratch_project):
+    path = scratch_project / "data/raw/claims.csv"
+    _edit(path, "chronic-non-cancer-pain,adverse-effects,,safety,established,harm",
+          "chronic-non-cancer-pain,pain-relief,,safety,established,harm")
+    with pytest.raises(RawDataError, match="'pain-relief' is a benefit outcome, but a safety "
+                                           "claim needs a harm outcome"):
+        build(Paths(scratch_project))
+
+
+def test_claim_spans_must_lie_inside_the_text_and_not_overlap(scratch_project):
+    path = scratch_project / "data/raw/claims.csv"
+    _edit(path, ",inferred,2793,2863,", ",inferred,2700,2863,")  # A11 now overlaps A10
+    with pytest.raises(RawDataError, match="claims A11 .* and A10 .* of article A overlap"):
+        build(Paths(scratch_project))
+    _edit(path, ",inferred,2700,2863,", ",inferred,2793,99999,")
+    with pytest.raises(RawDataError, match="runs past the end of article A's text"):
+        build(Paths(scratch_project))

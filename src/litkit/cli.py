@@ -259,8 +259,9 @@ def run_audit(args: argparse.Namespace) -> int:
     paths = Paths(args.root)
     written = build(paths)
     audit = read_processed("citation_audit", paths=paths)
-    for row in audit.fillna("").itertuples():
-        print(f"{row.article_id}{row.ref_no} {row.doi}: {row.verdict}: {row.reasons}")
+    for row in audit.itertuples():
+        where = f"{row.article_id}{row.ref_no}" if row.role == "cited" else "best evidence"
+        print(f"{where} {row.doi}: {row.verdict}: {row.reasons}")
     counts = audit["verdict"].value_counts()
     print(", ".join(f"{v} {counts[v]}" for v in VERDICTS if v in counts)
           + f"; written to {written['citation_audit']}")

@@ -101,8 +101,16 @@ class Paths:
         return self.raw / "claims.csv"
 
     @property
+    def outcomes(self) -> Path:
+        return self.raw / "outcomes.csv"
+
+    @property
     def appraisals(self) -> Path:
         return self.raw / "appraisals.csv"
+
+    @property
+    def best_evidence(self) -> Path:
+        return self.raw / "best_evidence.csv"
 
     @property
     def crossref_cache(self) -> Path:

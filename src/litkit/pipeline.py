@@ -14,19 +14,19 @@ import pandas as pd
 from litkit.analysis.audit import audit_citations, flags_by_doi, retracted_dois
 from litkit.analysis.claims import assess_claims
 from litkit.analysis.designs import curated_designs, tabulate_designs
-from litkit.analysis.evidence import evidence_by_indication, gap_map, grade_appraisals
-from litkit.analysis.works import cited_works
+from litkit.analysis.evidence import evidence_by_outcome, gap_map, grade_appraisals
+from litkit.analysis.works import cited_works, works_to_check
 from litkit.config import Paths
 from litkit.crossref.cache import CrossrefCache
 from litkit.crossref.records import to_frame
 from litkit.raw import (
-    check_citations_against_text, read_appraisals, read_articles, read_citations, read_claims,
-    read_indications, read_outcomes, read_resolved,
+    check_citations_against_text, check_claim_kinds, check_claim_spans, read_appraisals,
+    read_articles, read_best_evidence, read_citations, read_claims, read_indications,
+    read_outcomes, read_resolved,
 )
 from litkit.crossref.resolve import fill_resolved_dois
 from litkit.processed import write_processed
 from litkit.schema import split_list
-from litkit.vocabulary import REVIEWED
 
 
 @dataclass(frozen=True)
@@ -36,15 +36,17 @@ class Inputs:
     articles: pd.DataFrame
     citations: pd.DataFrame
     indications: pd.DataFrame
+    outcomes: pd.DataFrame
     claims: pd.DataFrame
     appraisals: pd.DataFrame
+    best_evidence: pd.DataFrame
     records: dict[str, dict]
     fetched_at: pd.Series
     not_found: dict[str, dict[str, str]]
 
 
 def read_inputs(paths: Paths) -> Inputs:
-    """Read and check the raw tables, and load the cached record of each cited DOI."""
+    """Read and check the raw tables, and load the cached record of each DOI they name."""
     articles = read_articles(paths.articles)
     citations = read_citations(paths.citations, articles=articles)
     check_citations_against_text(citations, articles, raw_folder=paths.raw,
@@ -52,49 +54,68 @@ def read_inputs(paths: Paths) -> Inputs:
     # A work known by PMID, PII or its printed reference joins by the DOI `litkit resolve` found.
     citations = fill_resolved_dois(citations, read_resolved(paths.resolved))
     indications = read_indications(paths.indications)
+    outcomes = read_outcomes(paths.outcomes)
     ids = set(indications["indication_id"])
     dois = {d for d in citations["doi"].dropna() if d}  # works known only by PMID etc. have none
-    outcomes = read_outcomes(paths.outcomes)
+    outcome_ids = set(outcomes["outcome_id"])
     claims = read_claims(paths.claims, article_ids=set(articles["article_id"]),
-                         indication_ids=ids, cited_dois=dois,
-                         outcome_ids=set(outcomes["outcome_id"]))
-    appraisals = read_appraisals(paths.appraisals, indication_ids=ids, cited_dois=dois)
+                         indication_ids=ids, outcome_ids=outcome_ids, cited_dois=dois)
+    check_claim_kinds(claims, outcomes, claims_file=str(paths.claims))
+    texts = {a.article_id: (paths.raw / a.text_file).read_text(encoding="utf-8")
+             for a in articles.itertuples()}
+    check_claim_spans(claims, texts, claims_file=str(paths.claims))
+    appraisals = read_appraisals(paths.appraisals, indication_ids=ids, outcome_ids=outcome_ids,
+                                 cited_dois=dois)
+    best = read_best_evidence(paths.best_evidence, indication_ids=ids, outcome_ids=outcome_ids)
     cache = CrossrefCache(paths.crossref_cache)
-    # Keyed by the cited DOI (the cache's key), not the record's own DOI field, so that a
+    # Keyed by the DOI asked for (the cache's key), not the record's own DOI field, so that a
     # record Crossref returns under an alias still joins its citation.
-    cached = {doi: cache.read(doi) for doi in sorted(dois) if cache.has(doi)}
+    wanted = sorted(dois | set(best["doi"]))
+    cached = {doi: cache.read(doi) for doi in wanted if cache.has(doi)}
     fetched_at = pd.Series({d: c.provenance.get("fetched_at") for d, c in cached.items()},
                            dtype="string")
-    return Inputs(articles, citations, indications, claims, appraisals,
+    return Inputs(articles, citations, indications, outcomes, claims, appraisals, best,
                   {d: c.message for d, c in cached.items()}, fetched_at, cache.not_found())
 
 
 def work_labels(works: pd.DataFrame) -> dict[str, str]:
-    """A short label per cited DOI, "Author Year", for reasons and charts."""
+    """A short label per DOI, "Author Year", for reasons and charts."""
     return {w.doi: f"{w.first_author} {w.year}" for w in works.itertuples() if pd.notna(w.doi)}
+
+
+def graded(inputs: Inputs, labels: dict[str, str], excluded: dict[str, str]) -> pd.DataFrame:
+    """The cited works' appraisals and the best evidence, graded by the same rules."""
+    best = inputs.best_evidence.rename(columns={"review_grade": "stated_certainty_level"})
+    best_labels = labels | dict(zip(best["doi"], best["work"]))
+    years = dict(zip(inputs.citations["doi"], inputs.citations["year"]))
+    cited = inputs.appraisals.assign(year=inputs.appraisals["doi"].map(years))
+    return pd.concat([
+        grade_appraisals(cited, role="cited", work_labels=labels, excluded=excluded),
+        grade_appraisals(best, role="best-evidence", work_labels=best_labels, excluded=excluded),
+    ], ignore_index=True)
 
 
 def compute_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
     """Every processed table, by name, from the checked inputs (no I/O)."""
     records = to_frame(inputs.records.values()).assign(doi=list(inputs.records))
-    works = cited_works(inputs.citations, records.astype({"doi": "string"}), inputs.fetched_at)
-    audit = audit_citations(inputs.citations, inputs.records, inputs.not_found)
-    grades = grade_appraisals(inputs.appraisals, work_labels=work_labels(works),
-                              excluded=retracted_dois(audit))
+    printed = works_to_check(inputs.citations, inputs.best_evidence)
+    works = cited_works(printed, records.astype({"doi": "string"}), inputs.fetched_at)
+    audit = audit_citations(printed, inputs.records, inputs.not_found)
+    grades = graded(inputs, work_labels(works), retracted_dois(audit))
     flags = flags_by_doi(audit)
-    # Draft claims (from `litkit add-article`) are not claims until a reviewer accepts them.
-    reviewed = inputs.claims[inputs.claims["status"] == REVIEWED]
-    claims = flag_cited(assess_claims(reviewed, grades), flags, column="cited_dois")
-    evidence = flag_cited(evidence_by_indication(grades, inputs.indications, claims), flags,
-                          column="dois")
+    claims = flag_cited(assess_claims(inputs.claims, grades, inputs.outcomes), flags,
+                        column="cited_dois")
+    curated = curated_designs(pd.concat([inputs.appraisals, inputs.best_evidence]))
     return {
         "articles": inputs.articles,
         "indications": inputs.indications,
+        "outcomes": inputs.outcomes,
         "works": works,
         "citation_audit": audit,
-        "designs": tabulate_designs(works, curated_designs(inputs.appraisals)),
+        "designs": tabulate_designs(works, curated),
         "evidence_by_work": grades,
-        "evidence_by_indication": evidence,
+        "evidence_by_outcome": evidence_by_outcome(grades, claims, inputs.indications,
+                                                   inputs.outcomes),
         "evidence_gap_map": gap_map(grades, inputs.indications),
         "claims": claims,
     }

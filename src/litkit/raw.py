@@ -21,9 +21,10 @@ from litkit.doi import extract_dois, normalize_doi
 from litkit.errors import RawDataError
 from litkit.schema import Column, Table, read_table
 from litkit.vocabulary import (
-    ASSERTED, CITATION_STATUSES, CITATION_TYPES, DESIGNS, DIRECTIONS, CERTAINTY_LEVELS, GENERAL,
-    CLAIM_STATUSES, DRAFT, INCONSISTENCY, LINKS, OUTCOME_KINDS, RESOLVE_METHODS,
-    RESOLVE_STATUSES, REVIEW_OF, RISK_OF_BIAS, SOURCE_KINDS, TOPICS, UNASSIGNED, VERIFIED, YES_NO,
+    ASSERTED, CERTAINTY_LEVELS, CITATION_STATUSES, CITATION_TYPES, CLAIM_STATUSES, DESIGNS,
+    DIRECTIONS, GENERAL, GRADED_TOPICS, INCONSISTENCY, LINKS, OUTCOME_KINDS,
+    REJECTED_SOURCE_HOSTS, RESOLVE_METHODS, RESOLVE_STATUSES, REVIEW_OF, RISK_OF_BIAS,
+    SOURCE_KINDS, TOPICS, UNASSIGNED, VERIFIED, YES_NO,
 )
 
 
@@ -63,8 +64,43 @@ def _slug(value: str) -> str:
     """an id: lower-case words joined by hyphens"""
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value):
         raise ValueError(f"{value!r} is not an id (lower-case words joined by hyphens)")
-    if value == GENERAL:
-        raise ValueError(f"{GENERAL!r} is reserved for claims about no single indication")
+    if value in (GENERAL, UNASSIGNED):
+        raise ValueError(f"{value!r} is reserved (claims about no single indication, drafts)")
+    return value
+
+
+def _decimal(value: str) -> str:
+    """a number, with a decimal point"""
+    try:
+        float(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number (use a decimal point)") from None
+    return value
+
+
+def _month(value: str) -> str:
+    """a date, YYYY-MM or YYYY-MM-DD"""
+    if not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?", value):
+        raise ValueError(f"{value!r} is not a date as YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+def _offset(value: str) -> str:
+    """a character offset into the article's text (a whole number)"""
+    if not value.isdigit() or len(value) > 9:
+        raise ValueError(f"{value!r} is not a character offset (a whole number)")
+    return value
+
+
+def _source(value: str) -> str:
+    """an http(s) URL of a source page, not a mirror or aggregator"""
+    if not re.match(r"https?://[^\s/]+", value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    host = value.split("/")[2].lower()
+    rejected = [h for h in REJECTED_SOURCE_HOSTS if h in value.lower() or host.endswith(h)]
+    if rejected:
+        raise ValueError(f"{value!r} is a mirror or aggregator ({rejected[0]}); cite PubMed, "
+                         f"PMC, the Cochrane Library or the publisher")
     return value
 
 
@@ -84,24 +120,21 @@ def _check_review_of(row: dict[str, str]) -> None:
 
 
 def _check_claim(row: dict[str, str]) -> None:
-    """A claim's span is in order, only a draft leaves its indication or outcome unassigned,
-    and cited works say how they were tied to it."""
-    if row["start"] and row["end"] and int(row["start"]) >= int(row["end"]):
-        raise ValueError(f"'start' {row['start']} is not before 'end' {row['end']}")
-    if bool(row["start"]) != bool(row["end"]):
-        raise ValueError("'start' and 'end' go together: give both or neither")
-    for column in ("indication", "outcome"):
-        if row[column] == UNASSIGNED and row["status"] != DRAFT:
-            raise ValueError(f"only a draft may leave {column!r} {UNASSIGNED!r}; assign it when reviewing")
-    _check_link(row)
-
-
-def _check_link(row: dict[str, str]) -> None:
-    """A claim with cited works says how they were tied to it; one without says none."""
+    """Links say how cited works were tied; spans run forward; reviewed claims are complete."""
     if row["cited_dois"] and row["link"] == "none":
         raise ValueError("cited_dois are given, so 'link' must be explicit or inferred, not 'none'")
     if not row["cited_dois"] and row["link"] != "none":
         raise ValueError(f"no cited_dois, so 'link' must be 'none', not {row['link']!r}")
+    if int(row["end"]) <= int(row["start"]):
+        raise ValueError(f"the span is empty or backwards (start {row['start']}, end {row['end']})")
+    if row["status"] == "reviewed":
+        for column in ("indication", "outcome"):
+            if row[column] == UNASSIGNED:
+                raise ValueError(f"a reviewed claim needs its {column} (not {UNASSIGNED!r})")
+        if row["topic"] in GRADED_TOPICS and not row["direction"]:
+            raise ValueError(f"a reviewed {row['topic']} claim needs its 'direction'")
+    if row["topic"] in GRADED_TOPICS and not row["outcome"]:
+        raise ValueError(f"a {row['topic']} claim needs its 'outcome'")
 
 
 def _check_citation(row: dict[str, str]) -> None:
@@ -161,17 +194,17 @@ CITATIONS = Table("citations", (
     Column("status", allowed=CITATION_STATUSES),
 ), key=("article_id", "ref_no"), row_check=_check_citation)
 
-INDICATIONS = Table("indications", (
-    Column("indication_id", unique=True, check=_slug),
-    Column("label", unique=True),
-    Column("synonyms", required=False, many=True),
-    Column("description", required=False),
-))
-
 OUTCOMES = Table("outcomes", (
     Column("outcome_id", unique=True, check=_slug),
     Column("label", unique=True),
     Column("kind", allowed=OUTCOME_KINDS),
+    Column("synonyms", required=False, many=True),
+    Column("description", required=False),
+))
+
+INDICATIONS = Table("indications", (
+    Column("indication_id", unique=True, check=_slug),
+    Column("label", unique=True),
     Column("synonyms", required=False, many=True),
     Column("description", required=False),
 ))
@@ -184,35 +217,65 @@ CLAIMS = Table("claims", (
     Column("claim", unique=True),
     Column("indication"),
     Column("outcome", required=False),
+    Column("comparator", required=False),
     Column("topic", allowed=TOPICS),
     Column("asserted", allowed=ASSERTED),
     Column("direction", required=False, allowed=DIRECTIONS),
     Column("cited_dois", required=False, many=True),
     Column("link", allowed=LINKS),
-    Column("start", required=False, check=_whole_number),
-    Column("end", required=False, check=_whole_number),
+    Column("start", check=_offset),
+    Column("end", check=_offset),
     Column("status", allowed=CLAIM_STATUSES),
 ), row_check=_check_claim)
 
-APPRAISALS = Table("appraisals", (
-    Column("doi"),
+# What a work shows for one indication and outcome: the facts GRADE's domains need. The
+# appraisals of cited works and the best-evidence table share these columns.
+_APPRAISAL_COLUMNS = (
     Column("indication"),
+    Column("outcome"),
     Column("design", allowed=DESIGNS),
     Column("review_of", required=False, allowed=REVIEW_OF),
-    Column("population"),
     Column("n_studies", required=False, check=_count),
-    Column("n_patients", required=False, check=_count),
+    Column("n_participants", required=False, check=_count),
+    Column("comparator", required=False),
+    Column("effect_measure", required=False),
+    Column("estimate", required=False, check=_decimal),
+    Column("ci_low", required=False, check=_decimal),
+    Column("ci_high", required=False, check=_decimal),
+    Column("heterogeneity", required=False),
     Column("direction", allowed=DIRECTIONS),
-    Column("stated_certainty", required=False),
-    Column("stated_certainty_level", required=False, allowed=CERTAINTY_LEVELS),
     Column("risk_of_bias", allowed=RISK_OF_BIAS),
     Column("inconsistency", allowed=INCONSISTENCY),
     Column("indirect", allowed=YES_NO),
+    Column("independent_of", required=False, many=True, check=normalize_doi),
     Column("key_findings"),
-    Column("source"),
+    Column("source", many=True, check=_source),
     Column("verified", allowed=VERIFIED),
     Column("notes", required=False),
-), key=("doi", "indication"), consistent=(("doi", "design"),), row_check=_check_review_of)
+)
+
+APPRAISALS = Table("appraisals", (
+    Column("doi", check=normalize_doi),
+    *_APPRAISAL_COLUMNS[:4],
+    Column("population"),
+    *_APPRAISAL_COLUMNS[4:],
+    Column("stated_certainty", required=False),
+    Column("stated_certainty_level", required=False, allowed=CERTAINTY_LEVELS),
+), key=("doi", "indication", "outcome"), consistent=(("doi", "design"),),
+   row_check=_check_review_of)
+
+BEST_EVIDENCE = Table("best_evidence", (
+    Column("doi", check=normalize_doi),
+    Column("work"),
+    Column("authors"),
+    Column("title"),
+    Column("journal"),
+    Column("year", check=_year),
+    *_APPRAISAL_COLUMNS,
+    Column("review_grade", required=False, allowed=CERTAINTY_LEVELS),
+    Column("search_date", required=False, check=_month),
+), key=("indication", "outcome", "doi"), consistent=(("doi", "design"),),
+   row_check=_check_review_of)
 
 
 # Written by `litkit resolve`, never by hand: what became of each cited work without a DOI.
@@ -239,8 +302,10 @@ RAW_TABLES: dict[str, tuple[Table, str]] = {
                                "harms); `synonyms` are the words that name each in a text."),
     "claims.csv": (CLAIMS, "Every claim of each article, in the reviewer's own words, with its "
                            "indication, topic, strength and cited works."),
-    "appraisals.csv": (APPRAISALS, "What each cited work shows for each indication, with its "
-                                   "`source`."),
+    "appraisals.csv": (APPRAISALS, "What each cited work shows for each indication and "
+                                   "outcome, with its `source`."),
+    "best_evidence.csv": (BEST_EVIDENCE, "The best available evidence for each indication and "
+                                         "outcome, cited or not, with its `source`."),
 }
 
 # Columns whose values come from another table, checked when the tables are read together.
@@ -253,6 +318,8 @@ RUNTIME_VOCABULARIES: dict[tuple[str, str], str] = {
     ("appraisals", "indication"): "an `indication_id` of indications.csv",
     ("appraisals", "outcome"): "an `outcome_id` of outcomes.csv",
     ("appraisals", "doi"): "a DOI of citations.csv",
+    ("best_evidence", "indication"): "an `indication_id` of indications.csv",
+    ("best_evidence", "outcome"): "an `outcome_id` of outcomes.csv",
 }
 
 
@@ -286,8 +353,8 @@ def read_outcomes(path: str | Path) -> pd.DataFrame:
 
 
 def read_claims(path: str | Path, *, article_ids: Collection[str],
-                indication_ids: Collection[str], cited_dois: Collection[str],
-                outcome_ids: Collection[str] = ()) -> pd.DataFrame:
+                indication_ids: Collection[str], outcome_ids: Collection[str],
+                cited_dois: Collection[str]) -> pd.DataFrame:
     """The claims, checked against the articles, the vocabularies and the citations."""
     return read_table(path, CLAIMS, allowed={
         "article_id": article_ids,
@@ -297,13 +364,61 @@ def read_claims(path: str | Path, *, article_ids: Collection[str],
     })
 
 
-def read_appraisals(path: str | Path, *, indication_ids: Collection[str],
-                    cited_dois: Collection[str]) -> pd.DataFrame:
-    """The appraisals, checked: indications from the vocabulary, DOIs among the citations."""
-    table = read_table(path, APPRAISALS,
-                       allowed={"indication": indication_ids, "doi": cited_dois})
-    counts = {c: table[c].replace("", pd.NA).astype("Int64") for c in ("n_studies", "n_patients")}
+def _typed_appraisals(table: pd.DataFrame) -> pd.DataFrame:
+    counts = {c: table[c].replace("", pd.NA).astype("Int64") for c in ("n_studies", "n_participants")}
     return table.assign(**counts)
+
+
+def read_appraisals(path: str | Path, *, indication_ids: Collection[str],
+                    outcome_ids: Collection[str], cited_dois: Collection[str]) -> pd.DataFrame:
+    """The appraisals, checked: vocabularies, and DOIs among the citations."""
+    table = read_table(path, APPRAISALS, allowed={
+        "indication": indication_ids, "outcome": outcome_ids, "doi": cited_dois})
+    return _typed_appraisals(table)
+
+
+def read_best_evidence(path: str | Path, *, indication_ids: Collection[str],
+                       outcome_ids: Collection[str]) -> pd.DataFrame:
+    """The best-evidence table, checked; typed like the appraisals it is graded with."""
+    table = read_table(path, BEST_EVIDENCE, allowed={
+        "indication": indication_ids, "outcome": outcome_ids})
+    return _typed_appraisals(table)
+
+
+def check_claim_kinds(claims: pd.DataFrame, outcomes: pd.DataFrame, *, claims_file: str) -> None:
+    """An efficacy claim names a benefit outcome and a safety claim a harm outcome.
+
+    So that a claim about harms is never judged on the certainty of a benefit, and the
+    reverse.
+    """
+    kinds = dict(zip(outcomes["outcome_id"], outcomes["kind"]))
+    for line, claim in enumerate(claims.itertuples(), start=2):
+        wanted = GRADED_TOPICS.get(claim.topic)
+        kind = kinds.get(claim.outcome)
+        if wanted and kind and kind != wanted:
+            raise RawDataError(claims_file, _line_of(claims, claim.claim_id, line), "outcome",
+                               f"{claim.outcome!r} is a {kind} outcome, but a {claim.topic} "
+                               f"claim needs a {wanted} outcome")
+
+
+def _line_of(claims: pd.DataFrame, claim_id: str, fallback: int) -> int:
+    lines = claims.attrs.get("lines", {})
+    return lines.get(claim_id, fallback)
+
+
+def check_claim_spans(claims: pd.DataFrame, texts: dict[str, str], *, claims_file: str) -> None:
+    """Each claim's span lies inside its article's text, and no two claims of one overlap."""
+    for article_id, group in claims.groupby("article_id", sort=False):
+        size = len(texts.get(article_id, ""))
+        spans = sorted((int(c.start), int(c.end), c.claim_id) for c in group.itertuples())
+        for start, end, claim_id in spans:
+            if end > size:
+                raise RawDataError(claims_file, None, "end", f"claim {claim_id}: span {start}–{end} "
+                                   f"runs past the end of article {article_id}'s text ({size} characters)")
+        for (s1, e1, c1), (s2, _, c2) in zip(spans, spans[1:]):
+            if s2 < e1:
+                raise RawDataError(claims_file, None, "start", f"claims {c1} ({s1}–{e1}) and "
+                                   f"{c2} (from {s2}) of article {article_id} overlap")
 
 
 def check_citations_against_text(citations: pd.DataFrame, articles: pd.DataFrame, *,

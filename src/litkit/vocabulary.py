@@ -101,7 +101,7 @@ def validate_design(value: str) -> str:
 DIRECTIONS = ("favours", "mixed", "no-benefit", "harm")
 REVIEW_OF = ("rct", "non-randomised", "mixed")
 RISK_OF_BIAS = ("low", "some-concerns", "high", "not-assessed")
-INCONSISTENCY = ("none", "some", "serious", "not-applicable")
+INCONSISTENCY = ("none", "some", "serious", "not-applicable", "not-assessed")
 VERIFIED = ("yes", "partly", "no")
 
 # --- certainty (GRADE) ------------------------------------------------------------------------
@@ -117,8 +117,20 @@ def validate_certainty(value: str) -> str:
     return validate(value, CERTAINTIES, "certainty")
 
 
-# What the certainties of the cited evidence describe, said on every evidence row.
-SCOPE = "the evidence the article cites (not a systematic search of the literature)"
+# The certainty an assertion claims, in GRADE's own wording of findings: high certainty
+# "reduces", moderate "probably reduces", low "may reduce", very low "very uncertain".
+# An assertion is in keeping with evidence of at least this certainty.
+ASSERTION_NEEDS = {
+    "established": "high",
+    "probable": "moderate",
+    "possible": "low",
+    "uncertain": "very-low",
+    "against": "low",
+}
+
+# What the two certainties describe, said wherever they are shown.
+CITED_SCOPE = "the evidence the article cites"
+BEST_SCOPE = "the best available evidence, cited or not (curated; see its sources)"
 
 # --- indications and claims ---------------------------------------------------------------
 
@@ -126,25 +138,51 @@ SCOPE = "the evidence the article cites (not a systematic search of the literatu
 GENERAL = "general"
 GENERAL_LABEL = "General (no single indication)"
 
-# An outcome is a benefit (pain relief, fewer infections) or a harm (adverse effects).
-OUTCOME_KINDS = ("benefit", "harm")
-# Claims found by `litkit add-article` name these until a reviewer assigns them.
+# A claim not yet tied to an indication or outcome (drafts only).
 UNASSIGNED = "unassigned"
 
-# A claim drafted by `litkit add-article` is a draft until a reviewer writes it in their
-# own words and checks its fields.
-CLAIM_STATUSES = ("draft", "reviewed")
-DRAFT, REVIEWED = CLAIM_STATUSES
+# Outcomes are benefits (symptom relief) or harms (adverse effects); a claim about a harm is
+# judged only against evidence on that harm.
+OUTCOME_KINDS = ("benefit", "harm")
 
 ASSERTED = ("established", "probable", "possible", "uncertain", "against")
 TOPICS = ("efficacy", "safety", "mechanism", "regulatory", "dosing", "practice")
+# The topics whose claims are graded, and the kind of outcome each must name.
+GRADED_TOPICS = {"efficacy": "benefit", "safety": "harm"}
 LINKS = ("explicit", "inferred", "none")
-CONCORDANCES = ("supported", "overstated", "understated", "uncited", "not-assessable")
+CLAIM_STATUSES = ("draft", "reviewed")
+DRAFT, REVIEWED = CLAIM_STATUSES
 
-# Mechanism and regulatory statements are facts of pharmacology and law, and practice
-# statements (monitor, select, supervise) are what GRADE calls good practice statements:
-# a certainty of clinical effect does not apply to any of them.
-NOT_GRADED_TOPICS = ("mechanism", "regulatory", "practice")
+# A claim's verdict, in the order a reviewer reads them (docs/method.md has one worked
+# example of each):
+VERDICTS = (
+    "contradicted",   # the best evidence points the other way
+    "overstated",     # asserted more firmly than even the best evidence allows
+    "under-cited",    # the literature backs it; the article's own citations do not
+    "uncited",        # the article cites nothing for it (the reason says what the best evidence shows)
+    "understated",    # asserted more weakly than the best evidence allows
+    "supported",      # in keeping with the best evidence and backed by the works cited
+    "not-graded",     # mechanism, regulation, advice or dosing, or a draft: no certainty applies
+)
+
+# Mechanism and regulatory statements are facts of pharmacology and law; practice and
+# dosing statements (monitor, select, avoid high doses) are what GRADE calls good practice
+# statements: a certainty of clinical effect applies to none of them.
+NOT_GRADED_TOPICS = ("mechanism", "regulatory", "practice", "dosing")
+
+# Comparators that make a finding absolute (does it work, does it harm) rather than a
+# head-to-head comparison with another treatment.
+ABSOLUTE_COMPARATORS = ("placebo", "usual care", "standard care", "no treatment", "control")
+
+# Roles of a work in the analysis: cited by an article, or curated as best evidence.
+WORK_ROLES = ("cited", "best-evidence")
+
+# Pages that repeat others' content: never a source of a curated fact.
+REJECTED_SOURCE_HOSTS = (
+    "zendy.io", "scribd.com", "doczz.net", "abcdocz.com", "researchgate.net",
+    "semanticscholar.org", "medscape.com", "guidelinecentral.com", "basespace.illumina.com",
+    "sci-hub", "europepmc.org/abstract/MED/mirror",
+)
 
 # --- the citation audit ----------------------------------------------------------------------
 

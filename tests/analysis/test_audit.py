@@ -149,7 +149,8 @@ def test_page_ranges_are_expanded(printed, expected):
 def test_offline_every_project_citation_is_not_checked(scratch_project):
     build(Paths(scratch_project))  # the scratch copy has no cached record
     audit_table = pd.read_csv(Paths(scratch_project).table("citation_audit"))
-    assert len(audit_table) == 7 and (audit_table["verdict"] == "not-checked").all()
+    assert (audit_table["verdict"] == "not-checked").all()
+    assert audit_table["role"].value_counts().to_dict() == {"best-evidence": 16, "cited": 7}
 
 
 def test_a_retraction_carries_through_to_claims_and_certainty(scratch_project, crossref_records):
@@ -161,13 +162,14 @@ def test_a_retraction_carries_through_to_claims_and_certainty(scratch_project, c
         doi, record, message_version="1.0.0", api_url="test-fixture", via="single")
     build(Paths(scratch_project))
     tables = {name: pd.read_csv(Paths(scratch_project).table(name))
-              for name in ("citation_audit", "evidence_by_work", "evidence_by_indication", "claims")}
+              for name in ("citation_audit", "evidence_by_work", "evidence_by_outcome", "claims")}
     assert tables["citation_audit"].set_index("doi").loc[doi, "verdict"] == "retracted"
     graded = tables["evidence_by_work"][tables["evidence_by_work"]["doi"] == doi]
     assert not graded["counted"].any()
     assert graded["reasons"].str.contains("not counted: retracted").all()
-    chronic = tables["evidence_by_indication"].set_index("indication").loc["chronic-non-cancer-pain"]
-    assert "retracted" in chronic["citation_flags"]
+    by_outcome = tables["evidence_by_outcome"].set_index(["indication", "outcome"])
+    chronic = by_outcome.loc[("chronic-non-cancer-pain", "pain-relief")]
+    assert doi not in chronic["cited_dois"] and doi not in chronic["best_dois"]
     assert "not counted (retracted" in chronic["reasons"]
     flagged = tables["claims"][tables["claims"]["cited_dois"].str.contains(doi, na=False)]
     assert len(flagged) > 0 and flagged["citation_flags"].str.contains("retracted").all()

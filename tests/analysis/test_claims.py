@@ -1,117 +1,188 @@
-"""Concordance rules: each claim's assertion against the certainty of its cited evidence."""
+"""Verdict rules: each claim against the evidence it cites and the best evidence."""
 
 import pandas as pd
 import pytest
 
-from litkit.analysis.claims import assess_claims, concordance
+from litkit.analysis.claims import assess_claims, verdict
 from litkit.analysis.evidence import grade_appraisals
+from litkit.vocabulary import VERDICTS
+
+NONE = {"certainty": "none", "direction": pd.NA, "best_work": pd.NA}
 
 
-@pytest.mark.parametrize("asserted, certainty, expected", [
-    ("established", "high", "supported"),
-    ("established", "moderate", "overstated"),
-    ("established", "very-low", "overstated"),
-    ("probable", "high", "supported"),
-    ("probable", "moderate", "supported"),
-    ("probable", "low", "overstated"),
-    ("possible", "low", "supported"),
-    ("possible", "very-low", "supported"),
-    ("possible", "moderate", "understated"),
-    ("uncertain", "very-low", "supported"),
-    ("uncertain", "low", "supported"),
-    ("uncertain", "moderate", "understated"),
-    ("uncertain", "high", "understated"),
-])
-def test_assertion_against_certainty(asserted, certainty, expected):
-    value, reason = concordance(asserted=asserted, topic="efficacy", certainty=certainty,
-                                direction="favours")
-    assert value == expected
-    assert certainty in reason
+def body(certainty, direction="favours", work="Work 2020"):
+    return {"certainty": certainty, "direction": direction, "best_work": work}
 
 
-@pytest.mark.parametrize("asserted, direction, expected", [
-    ("established", "mixed", "overstated"),
-    ("probable", "mixed", "overstated"),
-    ("possible", "mixed", "supported"),
-    ("possible", "no-benefit", "overstated"),
-    ("uncertain", "harm", "supported"),       # doubting an effect never overstates it
-    ("uncertain", "no-benefit", "supported"),
-])
-def test_direction_rules_for_efficacy_claims(asserted, direction, expected):
-    assert concordance(asserted=asserted, topic="efficacy", certainty="high" if asserted == "established" else "low",
-                       direction=direction)[0] == expected
+def judge(asserted="established", direction="favours", topic="efficacy", status="reviewed",
+          cited=NONE, best=NONE, has_citations=True):
+    return verdict(asserted=asserted, direction=direction, topic=topic, status=status,
+                   cited=cited, best=best, has_citations=has_citations)
 
 
-def test_direction_does_not_judge_a_safety_claim():
-    assert concordance(asserted="possible", topic="safety", certainty="low",
-                       direction="no-benefit")[0] == "supported"
+# --- one test per rule -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("topic", ["mechanism", "regulatory", "practice", "dosing"])
+def test_mechanism_regulation_advice_and_dosing_are_not_graded(topic):
+    value, reason, _ = judge(topic=topic, best=body("high", "harm"))
+    assert value == "not-graded" and ("not graded" in reason or "no certainty" in reason)
 
 
-@pytest.mark.parametrize("direction, certainty, expected", [
-    ("mixed", "low", "supported"),
-    ("no-benefit", "high", "supported"),
-    ("favours", "low", "supported"),
-    ("favours", "moderate", "understated"),
-])
-def test_advice_against(direction, certainty, expected):
-    assert concordance(asserted="against", topic="efficacy", certainty=certainty,
-                       direction=direction)[0] == expected
+def test_a_draft_claim_is_not_graded():
+    assert judge(status="draft", best=body("high"))[:2] == (
+        "not-graded", "a draft claim: not reviewed yet, so not graded")
 
 
-@pytest.mark.parametrize("topic", ["mechanism", "regulatory", "practice"])
-def test_mechanism_regulatory_and_good_practice_statements_are_not_assessable(topic):
-    assert concordance(asserted="established", topic=topic, certainty="none",
-                       direction=None)[0] == "not-assessable"
+def test_best_evidence_the_other_way_contradicts():
+    value, reason, _ = judge(asserted="possible", cited=body("very-low"),
+                             best=body("moderate", "no-benefit", "Hardy 2012"))
+    assert value == "contradicted"
+    assert "Hardy 2012 (moderate, no-benefit), points the other way" in reason
 
 
-def test_a_claim_without_cited_evidence_is_uncited():
-    assert concordance(asserted="possible", topic="efficacy", certainty="none",
-                       direction=None)[0] == "uncited"
+def test_very_low_evidence_the_other_way_does_not_contradict():
+    assert judge(asserted="possible", best=body("very-low", "no-benefit"),
+                 cited=body("very-low", "no-benefit"))[0] == "overstated"
 
 
-def _grades():
-    appraisals = pd.DataFrame([
-        dict(doi="10.1/rct", indication="neuropathic-pain", design="rct", review_of="",
-             n_patients=1000, direction="favours", stated_certainty_level="",
-             risk_of_bias="low", inconsistency="none", indirect="no"),
-        dict(doi="10.1/rev", indication="acute-pain", design="narrative-review", review_of="",
-             n_patients=pd.NA, direction="favours", stated_certainty_level="",
-             risk_of_bias="not-assessed", inconsistency="none", indirect="no"),
-    ]).astype({"n_patients": "Int64"})
-    return grade_appraisals(appraisals)
+def test_asserted_beyond_the_best_evidence_is_overstated_by_the_levels_it_lacks():
+    value, reason, levels = judge(asserted="established", cited=body("very-low"),
+                                  best=body("moderate", work="Brinck 2018"))
+    assert (value, levels) == ("overstated", 1)
+    assert "asserted as established; the best evidence is Brinck 2018 (moderate, favours)" in reason
 
 
-def _claim(**overrides):
-    row = dict(claim_id="A01", article_id="A", section="s", claim="c", indication="neuropathic-pain",
-               topic="efficacy", asserted="established", cited_dois="10.1/rct", link="inferred")
+def test_mixed_best_evidence_cannot_carry_a_firm_assertion():
+    assert judge(asserted="probable", best=body("high", "mixed"), cited=body("high", "mixed"))[:3:2] == (
+        "overstated", 1)
+
+
+def test_backed_by_the_literature_but_not_by_the_citations_is_under_cited():
+    value, reason, _ = judge(asserted="probable", cited=body("very-low", work="Bell 2018"),
+                             best=body("moderate", work="Brinck 2018"))
+    assert value == "under-cited"
+    assert "backs it (Brinck 2018 (moderate, favours))" in reason and "Bell 2018 (very-low" in reason
+
+
+def test_a_claim_the_article_cites_nothing_for_is_uncited_and_says_what_the_best_evidence_shows():
+    value, reason, levels = judge(asserted="established", has_citations=False,
+                                  best=body("low", work="Review 2022"))
+    assert (value, levels) == ("uncited", 2)
+    assert "the article cites nothing for it" in reason
+    assert "Review 2022 (low, favours)" in reason and "2 level(s) beyond it" in reason
+
+
+def test_cited_works_that_miss_the_question_with_no_best_evidence_leave_it_uncited():
+    assert judge(cited=NONE, best=NONE)[0] == "uncited"
+
+
+def test_asserted_two_levels_below_the_best_evidence_is_understated():
+    assert judge(asserted="uncertain", cited=body("high"), best=body("moderate"))[0] == "understated"
+
+
+def test_a_doubtful_claim_is_not_understated_by_evidence_pointing_elsewhere():
+    assert judge(asserted="uncertain", direction="mixed", cited=body("very-low", "mixed"),
+                 best=body("moderate", "no-benefit"))[0] != "understated"
+
+
+def test_in_keeping_with_both_bodies_is_supported():
+    value, reason, _ = judge(asserted="probable", cited=body("moderate"), best=body("moderate"))
+    assert value == "supported" and "the cited evidence is Work 2020 (moderate" in reason
+
+
+def test_without_best_evidence_the_cited_evidence_decides_and_says_so():
+    value, reason, _ = judge(asserted="established", cited=body("low"), best=NONE)
+    assert value == "overstated" and "the cited evidence (no best evidence curated)" in reason
+
+
+def test_every_verdict_is_reachable():
+    reached = {
+        judge(topic="practice")[0], judge(status="draft")[0],
+        judge(best=body("high", "harm"))[0], judge(best=body("low"))[0],
+        judge(asserted="probable", cited=body("low"), best=body("high"))[0],
+        judge(has_citations=False, best=body("high"))[0],
+        judge(asserted="uncertain", best=body("high"), cited=body("high"))[0],
+        judge(best=body("high"), cited=body("high"))[0],
+    }
+    assert reached == set(VERDICTS)
+
+
+# --- harms are judged on harm evidence only ---------------------------------------------------
+
+def _appraisal(**overrides):
+    row = dict(doi="10.1/rct", indication="acute-postoperative-pain", outcome="pain-relief",
+               comparator="", design="rct", review_of="", n_studies=pd.NA, n_participants=1000,
+               effect_measure="", estimate="", ci_low="", ci_high="", direction="favours",
+               stated_certainty_level="", risk_of_bias="low", inconsistency="none",
+               indirect="no", independent_of="", year=2020)
     return row | overrides
 
 
-def test_a_claim_rests_on_its_cited_works_for_its_indication():
+def _grades(*rows, role="cited"):
+    frame = pd.DataFrame(list(rows)).astype({"n_participants": "Int64", "n_studies": "Int64"})
+    return grade_appraisals(frame, role=role)
+
+
+def _claim(**overrides):
+    row = dict(claim_id="A01", article_id="A", section="s", claim="c",
+               indication="acute-postoperative-pain", outcome="pain-relief", comparator="",
+               topic="efficacy", asserted="established", direction="favours",
+               cited_dois="10.1/rct", link="inferred", start="0", end="1", status="reviewed")
+    return row | overrides
+
+
+OUTCOMES = pd.DataFrame({"outcome_id": ["pain-relief", "adverse-effects"],
+                         "label": ["Pain relief", "Adverse effects"], "kind": ["benefit", "harm"]})
+
+
+def test_no_harm_or_precaution_claim_is_judged_on_efficacy_certainty():
+    # Strong efficacy evidence and weak harm evidence for the same work and indication.
+    grades = pd.concat([
+        _grades(_appraisal(design="narrative-review")),  # efficacy: very low
+        _grades(_appraisal(outcome="adverse-effects", direction="harm")),  # harm: high
+        _grades(_appraisal(doi="10.1/best", outcome="adverse-effects", direction="harm"),
+                role="best-evidence"),
+    ], ignore_index=True)
+    claims = pd.DataFrame([
+        _claim(claim_id="H1", topic="safety", outcome="adverse-effects", direction="harm"),
+        _claim(claim_id="P1", topic="practice", outcome="adverse-effects", direction=""),
+        _claim(claim_id="D1", topic="dosing", outcome="adverse-effects", direction="harm"),
+    ])
+    assessed = assess_claims(claims, grades, OUTCOMES).set_index("claim_id")
+    harm = assessed.loc["H1"]
+    assert (harm["cited_certainty"], harm["outcome_kind"]) == ("high", "harm")
+    assert harm["verdict"] == "supported"
+    assert (assessed.loc[["P1", "D1"], "verdict"] == "not-graded").all()
+    assert not (assessed["verdict"] == "overstated").any()
+
+
+def test_a_claim_rests_on_its_cited_works_for_its_indication_and_outcome():
+    grades = pd.concat([
+        _grades(_appraisal()),
+        _grades(_appraisal(doi="10.1/sr", design="systematic-review", review_of="rct",
+                           stated_certainty_level="moderate"), role="best-evidence"),
+    ], ignore_index=True)
     claims = pd.DataFrame([
         _claim(),
-        _claim(claim_id="A02", indication="acute-pain"),            # cited work is off-indication
-        _claim(claim_id="A03", cited_dois="", link="none"),
-        _claim(claim_id="A04", indication="general", cited_dois="10.1/rct; 10.1/rev"),
+        _claim(claim_id="A02", indication="acute-pain"),   # cited work is off-indication
+        _claim(claim_id="A03", cited_dois="", link="none", asserted="probable"),
+        _claim(claim_id="A04", indication="general", asserted="probable"),
     ])
-    assessed = assess_claims(claims, _grades()).set_index("claim_id")
-    assert assessed.loc["A01", ["evidence_certainty", "concordance"]].tolist() == ["high", "supported"]
-    assert assessed.loc["A02", "concordance"] == "uncited"
-    assert "none of its cited works addresses acute-pain" in assessed.loc["A02", "concordance_reason"]
-    assert assessed.loc["A03", "concordance_reason"] == "the article cites no work for it"
-    assert assessed.loc["A04", "evidence_certainty"] == "high"  # general: all its cited works
-    assert assessed.loc["A04", "n_evidence_works"] == 2
+    assessed = assess_claims(claims, grades, OUTCOMES).set_index("claim_id")
+    assert assessed.loc["A01", ["cited_certainty", "best_certainty", "verdict"]].tolist() == [
+        "high", "moderate", "overstated"]
+    assert assessed.loc["A02", ["cited_certainty", "verdict"]].tolist() == ["none", "uncited"]
+    assert assessed.loc["A03", "verdict"] == "uncited"
+    assert assessed.loc["A04", ["best_certainty", "verdict"]].tolist() == ["moderate", "supported"]
+    assert assessed.loc["A01", "overstated_by"] == 1
 
 
 def test_a_general_claim_takes_each_works_best_row_so_indications_do_not_disagree():
-    appraisals = pd.DataFrame([
-        dict(doi="10.1/gl", indication=ind, design="guideline", review_of="", n_patients=pd.NA,
-             direction=direction, stated_certainty_level=level, risk_of_bias="not-assessed",
-             inconsistency="none", indirect="no")
-        for ind, direction, level in (("neuropathic-pain", "favours", "moderate"),
-                                      ("cancer-palliative-pain", "mixed", "low"))
-    ]).astype({"n_patients": "Int64"})
+    grades = _grades(
+        _appraisal(doi="10.1/gl", design="guideline", stated_certainty_level="moderate",
+                   indication="neuropathic-pain"),
+        _appraisal(doi="10.1/gl", design="guideline", stated_certainty_level="low",
+                   indication="cancer-palliative-pain", direction="mixed"))
     claim = pd.DataFrame([_claim(indication="general", cited_dois="10.1/gl", asserted="probable")])
-    assessed = assess_claims(claim, grade_appraisals(appraisals)).iloc[0]
-    assert (assessed["evidence_certainty"], assessed["evidence_direction"]) == ("moderate", "favours")
-    assert assessed["concordance"] == "supported"
+    assessed = assess_claims(claim, grades, OUTCOMES).iloc[0]
+    assert (assessed["cited_certainty"], assessed["cited_direction"]) == ("moderate", "favours")

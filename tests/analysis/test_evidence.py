@@ -4,24 +4,26 @@ import pandas as pd
 import pytest
 
 from litkit.analysis.evidence import (
-    SCORE_FLOOR, combine, evidence_by_indication, gap_map, grade_appraisals, starting_certainty,
-    step_down,
+    combine, crosses_no_effect, evidence_by_outcome, gap_map, grade_appraisals, matching,
+    starting_certainty, step_down,
 )
 from litkit.vocabulary import CERTAINTIES, validate_certainty
 
 
 def appraisal(**overrides) -> dict:
-    row = dict(doi="10.1/a", indication="neuropathic-pain", design="rct", review_of="",
-               population="adults", n_studies=pd.NA, n_patients=500, direction="favours",
-               stated_certainty="", stated_certainty_level="", risk_of_bias="low",
-               inconsistency="not-applicable", indirect="no", key_findings="k", source="s",
-               verified="yes", notes="")
+    row = dict(doi="10.1/a", indication="neuropathic-pain", outcome="pain-relief",
+               comparator="", design="rct", review_of="", population="adults",
+               n_studies=pd.NA, n_participants=500, effect_measure="", estimate="", ci_low="",
+               ci_high="", direction="favours", stated_certainty="", stated_certainty_level="",
+               risk_of_bias="low", inconsistency="not-applicable", indirect="no",
+               independent_of="", year=2020, key_findings="k", source="s", verified="yes",
+               notes="")
     return row | overrides
 
 
-def grade(*rows, **options) -> pd.DataFrame:
-    frame = pd.DataFrame(list(rows)).astype({"n_patients": "Int64"})
-    return grade_appraisals(frame, **options)
+def grade(*rows, role="cited", **options) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows)).astype({"n_participants": "Int64", "n_studies": "Int64"})
+    return grade_appraisals(frame, role=role, **options)
 
 
 @pytest.mark.parametrize("design, review_of, stated, expected", [
@@ -62,8 +64,11 @@ def test_a_clean_large_rct_stays_high():
     ({"inconsistency": "some"}, 1, "inconsistent"),
     ({"inconsistency": "serious"}, 2, "inconsistent"),
     ({"indirect": "yes"}, 1, "indirect"),
-    ({"n_patients": 399}, 1, "imprecise: 399 patients"),
-    ({"n_patients": pd.NA}, 1, "number of patients not stated"),
+    ({"n_participants": 399}, 1, "imprecise: 399 participants"),
+    ({"effect_measure": "RR", "estimate": "0.9", "ci_low": "0.7", "ci_high": "1.2"}, 1,
+     "CI includes no effect"),
+    ({"effect_measure": "MD", "estimate": "-1.8", "ci_low": "-2.4", "ci_high": "-1.3",
+      "n_participants": 211}, 1, "imprecise: 211 participants"),
 ])
 def test_each_downgrade_costs_its_levels_and_says_why(overrides, levels, words):
     graded = grade(appraisal(**overrides)).iloc[0]
@@ -72,23 +77,51 @@ def test_each_downgrade_costs_its_levels_and_says_why(overrides, levels, words):
     assert words in graded["reasons"]
 
 
-def test_four_hundred_patients_is_not_imprecise():
-    assert grade(appraisal(n_patients=400)).loc[0, "downgrades"] == 0
+def test_a_missing_participant_count_is_not_imprecision_by_itself():
+    graded = grade(appraisal(n_participants=pd.NA)).iloc[0]
+    assert graded["downgrades"] == 0 and graded["certainty"] == "high"
+    assert "imprecision not judged: participants not reported" in graded["reasons"]
+
+
+def test_a_ci_that_excludes_no_effect_with_enough_participants_is_precise():
+    graded = grade(appraisal(effect_measure="SMD", estimate="-0.45", ci_low="-0.84",
+                             ci_high="-0.07", n_participants=1613)).iloc[0]
+    assert graded["downgrades"] == 0
+    assert graded["effect"] == "SMD: -0.45 (95% CI -0.84 to -0.07)"
+
+
+@pytest.mark.parametrize("measure, low, high, expected", [
+    ("RR of nausea", "0.5", "0.9", False), ("odds ratio", "0.8", "1.1", True),
+    ("MD pain 0-10", "-0.8", "0.0", True), ("SMD", "0.1", "0.4", False), ("MD", "", "", None),
+])
+def test_crosses_no_effect_knows_ratios_from_differences(measure, low, high, expected):
+    assert crosses_no_effect(measure, low, high) is expected
+
+
+def test_a_reviews_own_grade_is_taken_as_it_is():
+    graded = grade(appraisal(design="systematic-review", review_of="rct", stated_certainty_level="low",
+                             risk_of_bias="high", n_participants=100)).iloc[0]
+    assert graded["certainty"] == "low" and graded["own_grade"]
+    assert "the review's own GRADE rating" in graded["reasons"]
+
+
+def test_four_hundred_participants_is_not_imprecise():
+    assert grade(appraisal(n_participants=400)).loc[0, "downgrades"] == 0
 
 
 def test_downgrades_add_up_and_stop_at_very_low():
-    graded = grade(appraisal(risk_of_bias="high", inconsistency="some", n_patients=211)).iloc[0]
+    graded = grade(appraisal(risk_of_bias="high", inconsistency="some", n_participants=211)).iloc[0]
     assert graded["downgrades"] == 4 and graded["certainty"] == "very-low"
 
 
 def test_observational_risk_of_bias_not_assessed_is_not_downgraded():
-    graded = grade(appraisal(design="cohort", risk_of_bias="not-assessed", n_patients=1000)).iloc[0]
+    graded = grade(appraisal(design="cohort", risk_of_bias="not-assessed", n_participants=1000)).iloc[0]
     assert (graded["certainty"], graded["downgrades"]) == ("low", 0)
 
 
 def test_a_guideline_keeps_its_grade_and_is_downgraded_only_for_indirectness():
     direct = grade(appraisal(design="guideline", stated_certainty_level="moderate",
-                             risk_of_bias="high", n_patients=pd.NA)).iloc[0]
+                             risk_of_bias="high", n_participants=pd.NA)).iloc[0]
     assert direct["certainty"] == "moderate"
     indirect = grade(appraisal(design="guideline", stated_certainty_level="moderate", indirect="yes"))
     assert indirect.loc[0, "certainty"] == "low"
@@ -102,60 +135,94 @@ def test_protocols_and_excluded_works_are_not_counted():
         "protocol: reports no findings to grade, not counted", "retracted (10.1/notice)"]
     assert "retracted (10.1/notice)" in graded.loc[1, "reasons"]
     body = combine(graded)
-    assert body["certainty"] == "none" and body["score"] == 0
+    assert body["certainty"] == "none" and body["n_works"] == 0
     assert "not counted (retracted (10.1/notice))" in body["reasons"]
 
 
 def test_the_best_rated_works_stand_for_the_body():
-    graded = grade(appraisal(doi="10.1/a", design="cohort", n_patients=1000),
+    graded = grade(appraisal(doi="10.1/a", design="cohort", n_participants=1000),
                    appraisal(doi="10.1/b", design="narrative-review"),
                    work_labels={"10.1/a": "Alpha 2020"})
     body = combine(graded)
     assert body["certainty"] == "low" and body["best_design"] == "cohort"
-    assert body["n_works"] == 2
-    assert body["n_by_design"] == "cohort: 1; narrative-review: 1"
+    assert body["n_works"] == 2 and body["best_work"] == "Alpha 2020"
     assert "best: Alpha 2020 (cohort)" in body["reasons"]
-    assert "also cited, rated lower: 10.1/b (narrative-review, very-low)" in body["reasons"]
+    assert "also, rated lower: 10.1/b (narrative-review, very-low)" in body["reasons"]
 
 
 def test_disagreeing_best_works_lower_the_body_one_level():
     graded = grade(appraisal(doi="10.1/a"), appraisal(doi="10.1/b", direction="no-benefit"))
     body = combine(graded)
     assert body["certainty"] == "moderate"
-    assert body["dominant_direction"] == "mixed"
+    assert body["direction"] == "mixed"
     assert "disagree (favours vs no-benefit)" in body["reasons"]
 
 
-def test_score_bands_never_overlap_so_the_score_is_monotone_in_certainty():
-    best_in_band = {}
-    for certainty in ("high", "moderate", "low", "very-low"):
-        stated = certainty
-        rows = [appraisal(doi=f"10.1/{i}", design="guideline", stated_certainty_level=stated)
-                for i in range(6)]
-        one = combine(grade(rows[0]))
-        many = combine(grade(*rows))
-        assert SCORE_FLOOR[certainty] <= one["score"] < many["score"]
-        best_in_band[certainty] = (one["score"], many["score"])
-    assert best_in_band["high"][0] > best_in_band["moderate"][1]
-    assert best_in_band["moderate"][0] > best_in_band["low"][1]
-    assert best_in_band["low"][0] > best_in_band["very-low"][1] > 0
+def test_works_sharing_authors_are_flagged_and_not_counted_as_agreeing():
+    graded = grade(appraisal(doi="10.1/a", independent_of="10.1/b"),
+                   appraisal(doi="10.1/b", direction="no-benefit", independent_of="10.1/a"))
+    body = combine(graded)
+    assert "share authors: counted once" in body["reasons"]
+    assert body["certainty"] == "high" and body["direction"] == "favours"
 
 
-def test_a_single_mixed_work_earns_no_agreement_bonus():
-    mixed = combine(grade(appraisal(design="cohort", n_patients=1000, direction="mixed")))
-    favours = combine(grade(appraisal(design="cohort", n_patients=1000)))
-    assert mixed["score"] == SCORE_FLOOR["low"] < favours["score"]
+def test_a_consensus_guideline_does_not_outrank_a_systematic_review():
+    graded = grade(appraisal(doi="10.1/gl", design="guideline", stated_certainty_level="high"),
+                   appraisal(doi="10.1/sr", design="systematic-review", review_of="rct",
+                             stated_certainty_level="low"),
+                   work_labels={"10.1/gl": "Guide 2018", "10.1/sr": "Review 2019"})
+    body = combine(graded)
+    assert (body["certainty"], body["best_work"]) == ("low", "Review 2019")
+    assert "Guide 2018 not counted (a consensus guideline's grade does not outrank" in body["reasons"]
 
 
-def test_every_indication_appears_and_gaps_show_as_none():
+def test_the_best_evidence_is_one_work_the_strongest_then_the_newest():
+    graded = grade(appraisal(doi="10.1/old", design="systematic-review", review_of="rct",
+                             stated_certainty_level="low", year=2018),
+                   appraisal(doi="10.1/new", design="systematic-review", review_of="rct",
+                             stated_certainty_level="low", year=2025, direction="mixed"),
+                   appraisal(doi="10.1/rct", design="rct", risk_of_bias="high", year=2030),
+                   role="best-evidence")
+    body = combine(graded, single=True)
+    assert body["best_work"] == "10.1/new" and body["direction"] == "mixed"
+    assert body["certainty"] == "low"  # no step down: one work stands for the best evidence
+
+
+def test_a_head_to_head_claim_uses_only_evidence_against_the_same_comparator():
+    graded = grade(appraisal(doi="10.1/p", comparator="placebo"),
+                   appraisal(doi="10.1/o", comparator="Opioids"), appraisal(doi="10.1/n"))
+    assert set(matching(graded, "opioids")["doi"]) == {"10.1/o"}
+    assert set(matching(graded, "")["doi"]) == {"10.1/p", "10.1/n"}
+
+
+def _outcomes():
+    return pd.DataFrame({"outcome_id": ["pain-relief", "adverse-effects"],
+                         "label": ["Pain relief", "Adverse effects"],
+                         "kind": ["benefit", "harm"]})
+
+
+def test_evidence_by_outcome_sets_cited_and_best_side_by_side():
     indications = pd.DataFrame({"indication_id": ["neuropathic-pain", "acute-pain"],
                                 "label": ["Neuropathic pain", "Acute pain"]})
-    claims = pd.DataFrame({"claim_id": ["A01", "A02"], "indication": ["neuropathic-pain", "general"]})
-    table = evidence_by_indication(grade(appraisal()), indications, claims)
-    assert table["indication"].tolist() == ["neuropathic-pain", "acute-pain"]
-    assert table["certainty"].tolist() == ["high", "none"]
-    assert table.loc[0, "claims"] == "A01" and table.loc[1, "n_claims"] == 0
-    assert table["scope"].str.contains("the evidence the article cites").all()
+    graded = pd.concat([
+        grade(appraisal(doi="10.1/c", design="narrative-review")),
+        grade(appraisal(doi="10.1/b", design="systematic-review", review_of="rct",
+                        stated_certainty_level="moderate"), role="best-evidence"),
+        grade(appraisal(doi="10.1/h", outcome="adverse-effects", direction="harm",
+                        indication="acute-pain"), role="best-evidence"),
+    ], ignore_index=True)
+    claims = pd.DataFrame({"claim_id": ["A01", "A02"], "indication": ["neuropathic-pain", "general"],
+                           "outcome": ["pain-relief", "pain-relief"],
+                           "asserted": ["established", "possible"],
+                           "verdict": ["overstated", "supported"]})
+    table = evidence_by_outcome(graded, claims, indications, _outcomes())
+    assert table[["indication", "outcome"]].values.tolist() == [
+        ["neuropathic-pain", "pain-relief"], ["acute-pain", "adverse-effects"]]
+    first = table.iloc[0]
+    assert (first["cited_certainty"], first["best_certainty"], first["asserted"]) == (
+        "very-low", "moderate", "high")
+    assert (first["cited_dois"], first["best_dois"], first["claims"]) == ("10.1/c", "10.1/b", "A01")
+    assert table.iloc[1]["outcome_kind"] == "harm" and table.iloc[1]["cited_certainty"] == "none"
 
 
 def test_gap_map_counts_works_by_design_and_keeps_empty_indications():

@@ -14,7 +14,7 @@ from litkit.raw import CITATIONS, CLAIMS
 INDICATIONS = pd.DataFrame({"indication_id": ["colds", "flu"], "label": ["Common colds", "Influenza"],
                             "synonyms": ["cold; colds; common cold", "flu"]}, dtype="string")
 OUTCOMES = pd.DataFrame({"outcome_id": ["infection", "adverse-effects"],
-                         "label": ["Infection", "Adverse effects"],
+                         "label": ["Infection", "Adverse effects"], "kind": ["benefit", "harm"],
                          "synonyms": ["infections; catching", "side effects; kidney stones"]},
                         dtype="string")
 
@@ -87,6 +87,13 @@ def test_a_sentence_about_the_intervention_with_a_cue_is_a_draft_claim():
     assert first["outcome"] == "unassigned" and first["direction"] == ""
     assert second["indication"] == "flu"  # "It" right after a sentence that names it
     assert list(table.columns) == CLAIMS.names
+
+
+def test_an_efficacy_claim_takes_a_benefit_outcome_and_a_safety_claim_a_harm():
+    _, table = drafts("Vitamin X reduces kidney stones in most adults. "
+                      "Vitamin X can cause kidney stones in most adults.\n")
+    assert table[["topic", "outcome"]].values.tolist() == [
+        ["efficacy", "unassigned"], ["safety", "adverse-effects"]]
 
 
 def test_a_pronoun_does_not_carry_over_a_paragraph_break():

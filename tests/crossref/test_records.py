@@ -82,7 +82,7 @@ def test_cited_works_uses_printed_fields_where_no_record_is_cached(project_root,
     articles = read_articles(project_root / "data/raw/articles.csv")
     citations = read_citations(project_root / "data/raw/citations.csv", articles=articles)
     record = dict(crossref_records[0], DOI="10.1111/BCP.12094", title=["Fetched title"])
-    table = cited_works(citations, to_frame([record]),
+    table = cited_works(citations.assign(role="cited"), to_frame([record]),
                         pd.Series({"10.1111/bcp.12094": "2026-11-21T00:00:00Z"}))
     assert len(table) == len(citations) == 7
     fetched = table[table["crossref_status"] == "fetched"]

@@ -19,12 +19,12 @@ from matplotlib.text import Text  # noqa: E402
 from litkit.report import plots  # noqa: E402
 from litkit.report.plots import (  # noqa: E402
     CERTAINTY_COLOURS,
-    CONCORDANCE_COLOURS,
     DESIGN_ORDER,
     DIRECTION_COLOURS,
+    VERDICT_COLOURS,
     plot_citation_counts,
-    plot_claims_by_concordance,
-    plot_evidence_by_indication,
+    plot_claims_by_verdict,
+    plot_evidence_by_outcome,
     plot_evidence_gap_map,
     plot_works_over_time,
 )
@@ -54,14 +54,11 @@ def ints(values):
 
 def evidence_table() -> pd.DataFrame:
     return pd.DataFrame({
-        "indication": strings(["trd", "neuropathic-pain", "acute-pain", "cncp"]),
-        "label": strings(["Treatment-resistant depression", LONG, NA,
-                          "Chronic non-cancer pain"]),
-        "certainty": strings(["none", "low", "very-low", "low"]),
-        "score": ints([0, 36, 11, 36]),
-        "n_works": ints([0, 4, 1, 6]),
-        "best_design": strings([NA, "systematic-review", "narrative-review", "guideline"]),
-        "dois": strings(["", "a; b", "c", "d"]),
+        "row": strings(["Acute postoperative pain · Pain relief", LONG + " · Pain relief",
+                        "Chronic non-cancer pain · Adverse effects", "Anaesthesia · Adverse effects"]),
+        "asserted": strings(["high", "low", "high", "high"]),
+        "cited_certainty": strings(["very-low", "very-low", "low", "none"]),
+        "best_certainty": strings(["moderate", "low", "low", "none"]),
     })
 
 
@@ -83,7 +80,7 @@ def claims_table() -> pd.DataFrame:
         "article_id": strings(["B", "A", "A", "A", "A", "A", "B", "B"]),
         "indication": strings(["cncp", "cncp", "cncp", "general", "cncp", "general",
                                "cncp", "neuropathic-pain"]),
-        "concordance": strings(["uncited", "overstated", "supported", "not-assessable",
+        "verdict": strings(["uncited", "overstated", "supported", "not-graded",
                                 "overstated", "supported", "uncited", "uncited"]),
     })
 
@@ -112,9 +109,9 @@ def works_table(fetched: bool = True) -> pd.DataFrame:
 
 
 CHARTS = [
-    (plot_evidence_by_indication, evidence_table, {}),
+    (plot_evidence_by_outcome, evidence_table, {}),
     (plot_evidence_gap_map, gap_table, {}),
-    (plot_claims_by_concordance, claims_table, {"labels": CLAIM_LABELS}),
+    (plot_claims_by_verdict, claims_table, {"labels": CLAIM_LABELS}),
     (plot_works_over_time, designs_table, {}),
     (plot_citation_counts, works_table, {}),
 ]
@@ -207,7 +204,8 @@ def test_plot_has_title_labels_and_readable_fonts(plot, make, options):
 def test_plot_says_it_describes_the_cited_evidence(plot, make, options):
     ax = plot(make(), **options)
     words = f"{ax.get_title()} {subtitle(ax)}"
-    assert "the evidence the article cites" in words or "the evidence they cite" in words
+    assert any(w in words for w in ("the evidence the article cites", "the evidence they cite",
+                                    "best available evidence", "the works the article cites"))
 
 
 @pytest.mark.parametrize(("plot", "make", "options"), CHARTS, ids=CHART_IDS)
@@ -225,13 +223,16 @@ def test_importing_the_module_creates_no_figure():
 
 def test_every_vocabulary_value_has_a_colour():
     assert tuple(CERTAINTY_COLOURS) == plots.CERTAINTY_ORDER
-    assert tuple(CONCORDANCE_COLOURS) == plots.CONCORDANCE_ORDER
+    assert tuple(VERDICT_COLOURS) == plots.VERDICT_ORDER
     assert tuple(DIRECTION_COLOURS) == plots.DIRECTION_ORDER
     assert set(plots.DESIGN_COLOURS) == set(DESIGN_ORDER)
 
 
 def test_categorical_palettes_are_okabe_ito():
-    for palette in (CONCORDANCE_COLOURS, DIRECTION_COLOURS):
+    # "not graded" is the palest grey: no verdict to act on.
+    assert VERDICT_COLOURS["not-graded"].lower() == "#dddddd"
+    verdicts = {k: v for k, v in VERDICT_COLOURS.items() if k != "not-graded"}
+    for palette in (verdicts, DIRECTION_COLOURS):
         assert {colour.lower() for colour in palette.values()} <= OKABE_ITO
         assert len(set(palette.values())) == len(palette)
 
@@ -242,48 +243,34 @@ def test_certainty_colours_get_lighter_as_certainty_falls():
     assert lightness == sorted(lightness) and len(set(lightness)) == 4
 
 
-# --- 1. Evidence by indication -------------------------------------------------------------
+# --- 1. Evidence by indication and outcome ------------------------------------------------
 
 
-def test_evidence_bars_sorted_by_score_then_label():
-    ax = plot_evidence_by_indication(evidence_table())
-    assert len(ax.patches) == 4
-    assert tick_texts(ax) == ["Chronic non-cancer pain", LONG, "acute-pain",
-                              "Treatment-resistant depression"]
-    assert [p.get_width() for p in ax.patches] == [36, 36, 11, 0]
+def marks(ax):
+    """(x, label) of each mark series, in drawing order: asserted, cited, best."""
+    return [(c.get_offsets()[:, 0].tolist(), c.get_label()) for c in ax.collections]
 
 
-def test_evidence_bars_coloured_by_certainty_with_ordered_legend():
-    ax = plot_evidence_by_indication(evidence_table())
-    assert bar_colours(ax) == [CERTAINTY_COLOURS[c].lower()
-                               for c in ("low", "low", "very-low", "none")]
+def test_evidence_three_marks_per_row_on_the_certainty_scale():
+    ax = plot_evidence_by_outcome(evidence_table())
+    (asserted, _), (cited, _), (best, _) = marks(ax)
+    assert asserted == [4, 2, 4, 4]
+    assert cited == [1, 1, 2, 0] and best == [3, 2, 2, 0]
+    assert tick_texts(ax, "x") == ["none", "very low", "low", "moderate", "high"]
+    assert tick_texts(ax)[0] == "Acute postoperative pain · Pain relief"
+
+
+def test_evidence_legend_names_the_three_marks():
+    ax = plot_evidence_by_outcome(evidence_table())
     (legend,) = legends(ax)
-    assert legend_texts(legend) == ["high", "moderate", "low", "very-low", "none"]
-    assert [to_hex(h.get_facecolor()) for h in legend.legend_handles] == [
-        CERTAINTY_COLOURS[c].lower() for c in plots.CERTAINTY_ORDER]
-
-
-def test_evidence_bars_are_annotated_with_works_and_best_design():
-    ax = plot_evidence_by_indication(evidence_table())
-    notes = [t.get_text() for t in ax.texts if t.get_gid() is None]
-    assert notes == ["6 works · guideline", "4 works · systematic-review",
-                     "1 work · narrative-review", "no cited evidence"]
-    assert ax.get_xlabel() == "Evidence score (0–100)"
-    assert "Strength of the evidence the article cites" in ax.get_title()
-
-
-def test_evidence_annotations_stay_inside_the_axes():
-    table = evidence_table().assign(score=ints([0, 100, 11, 96]))
-    ax = plot_evidence_by_indication(table)
-    ax.figure.canvas.draw()
-    right = ax.get_window_extent().x1
-    assert all(t.get_window_extent().x1 <= right + 1 for t in ax.texts if t.get_gid() is None)
+    assert legend_texts(legend) == ["What the article asserts", "What its citations support",
+                                    "What the best evidence supports"]
 
 
 def test_evidence_rejects_an_unknown_certainty():
-    table = evidence_table().assign(certainty=strings(["none", "low", "meh", "low"]))
+    table = evidence_table().assign(best_certainty=strings(["none", "low", "meh", "low"]))
     with pytest.raises(ValueError, match="meh"):
-        plot_evidence_by_indication(table)
+        plot_evidence_by_outcome(table)
 
 
 # --- 2. Evidence gap map ----------------------------------------------------------------------
@@ -350,31 +337,31 @@ def test_gap_map_rotates_many_design_labels():
 
 
 def test_claims_one_bar_per_article_and_indication_grouped_by_article():
-    ax = plot_claims_by_concordance(claims_table(), labels=CLAIM_LABELS)
+    ax = plot_claims_by_verdict(claims_table(), labels=CLAIM_LABELS)
     assert tick_texts(ax) == ["A · Chronic non-cancer pain", "A · general",
                               "B · Chronic non-cancer pain", f"B · {LONG}"]
     positions = [tick for tick in ax.get_yticks()]
     assert positions[2] - positions[1] > positions[1] - positions[0]  # gap between articles
     assert ax.get_xlabel() == "Number of claims"
-    assert "against the evidence they cite" in ax.get_title()
+    assert "by verdict" in ax.get_title()
 
 
 def test_claims_segments_count_claims_in_vocabulary_order():
-    ax = plot_claims_by_concordance(claims_table(), labels=CLAIM_LABELS)
+    ax = plot_claims_by_verdict(claims_table(), labels=CLAIM_LABELS)
     segments = [(round(p.get_y() + p.get_height() / 2, 6), p.get_x(), p.get_width(),
                  to_hex(p.get_facecolor())) for p in ax.patches]
     rows = dict(zip(tick_texts(ax), ax.get_yticks()))
     a_cncp = sorted(s[1:] for s in segments if s[0] == rows["A · Chronic non-cancer pain"])
-    assert a_cncp == [(0, 1, CONCORDANCE_COLOURS["supported"].lower()),
-                      (1, 2, CONCORDANCE_COLOURS["overstated"].lower())]
+    assert a_cncp == [(0, 2, VERDICT_COLOURS["overstated"].lower()),
+                      (2, 1, VERDICT_COLOURS["supported"].lower())]
     assert len(ax.patches) == 6  # only segments with claims are drawn
     assert sum(p.get_width() for p in ax.patches) == 8
 
 
-def test_claims_legend_lists_concordance_in_order():
-    ax = plot_claims_by_concordance(claims_table())
+def test_claims_legend_lists_verdicts_in_order():
+    ax = plot_claims_by_verdict(claims_table())
     (legend,) = legends(ax)
-    assert legend_texts(legend) == list(plots.CONCORDANCE_ORDER)
+    assert legend_texts(legend) == list(plots.VERDICT_ORDER)
     assert tick_texts(ax)[0] == "A · cncp"  # no labels: ids are shown
 
 
@@ -439,7 +426,7 @@ def test_citation_counts_count_a_work_cited_twice_once():
 @pytest.mark.parametrize(("plot", "make", "column", "bad"), [
     (plot_evidence_gap_map, gap_table, "design", "anecdote"),
     (plot_evidence_gap_map, gap_table, "direction", "sideways"),
-    (plot_claims_by_concordance, claims_table, "concordance", "vibes"),
+    (plot_claims_by_verdict, claims_table, "verdict", "vibes"),
     (plot_works_over_time, designs_table, "final_design", "anecdote"),
 ])
 def test_unknown_vocabulary_values_are_named_in_the_error(plot, make, column, bad):
@@ -450,31 +437,30 @@ def test_unknown_vocabulary_values_are_named_in_the_error(plot, make, column, ba
 
 
 def test_a_missing_column_is_named_in_the_error():
-    with pytest.raises(ValueError, match="best_design"):
-        plot_evidence_by_indication(evidence_table().drop(columns="best_design"))
+    with pytest.raises(ValueError, match="best_certainty"):
+        plot_evidence_by_outcome(evidence_table().drop(columns="best_certainty"))
 
 
 # --- Layout: nothing overlaps -----------------------------------------------------------------
 
 
 def many_indications(n: int = 10) -> pd.DataFrame:
-    labels = [f"{LONG} (variant {i})" if i % 2 else f"Indication {i}: a long and very "
-              "specific description" for i in range(n)]
+    labels = [f"{LONG} (variant {i}) · Pain relief" if i % 2 else f"Indication {i}: a long "
+              "and very specific description · Adverse effects" for i in range(n)]
+    scale = ("none", "very-low", "low", "moderate", "high")
     return pd.DataFrame({
-        "indication": strings([f"ind-{i}" for i in range(n)]),
-        "label": strings(labels),
-        "certainty": strings([plots.CERTAINTY_ORDER[i % 5] for i in range(n)]),
-        "score": ints([[90, 60, 35, 10, 0][i % 5] for i in range(n)]),
-        "n_works": ints([0 if i % 5 == 4 else 12 for i in range(n)]),
-        "best_design": strings([NA if i % 5 == 4 else "systematic-review" for i in range(n)]),
+        "row": strings(labels),
+        "asserted": strings([scale[(i + 2) % 5] for i in range(n)]),
+        "cited_certainty": strings([scale[i % 5] for i in range(n)]),
+        "best_certainty": strings([scale[(i + 1) % 5] for i in range(n)]),
     })
 
 
 def many_claims(n: int = 10) -> tuple[pd.DataFrame, dict[str, str]]:
     labels = {f"ind-{i}": f"{LONG} (variant {i})" for i in range(n)}
-    rows = [(f"{article}{i:02d}{k}", article, f"ind-{i}", plots.CONCORDANCE_ORDER[(i + k) % 5])
+    rows = [(f"{article}{i:02d}{k}", article, f"ind-{i}", plots.VERDICT_ORDER[(i + k) % 5])
             for article in "AB" for i in range(n) for k in range(i % 3 + 1)]
-    table = pd.DataFrame(rows, columns=["claim_id", "article_id", "indication", "concordance"])
+    table = pd.DataFrame(rows, columns=["claim_id", "article_id", "indication", "verdict"])
     return table.astype("string"), labels
 
 
@@ -508,10 +494,10 @@ def many_designs(n: int = 40) -> pd.DataFrame:
 
 def big_chart(chart: str):
     if chart == "evidence":
-        return plot_evidence_by_indication(many_indications())
+        return plot_evidence_by_outcome(many_indications())
     if chart == "claims":
         table, labels = many_claims()
-        return plot_claims_by_concordance(table, labels=labels)
+        return plot_claims_by_verdict(table, labels=labels)
     if chart == "gap":
         return plot_evidence_gap_map(many_gap_cells())
     if chart == "years":

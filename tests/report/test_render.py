@@ -37,8 +37,8 @@ def test_every_chart_is_written_from_the_project_tables(scratch_project):
 def test_index_links_each_notebook_and_shows_the_headline_chart(tmp_path):
     page = write_index(Paths(tmp_path), [("01-a.html", "1. A"), ("02-b.html", "2. B")]).read_text()
     assert 'href="01-a.html"' in page and 'href="02-b.html"' in page
-    assert 'src="figures/evidence-by-indication.svg"' in page
-    assert "the evidence the article cites" in page
+    assert 'src="figures/evidence-by-outcome.svg"' in page
+    assert "the best available evidence" in page
 
 
 def test_the_kernel_does_not_inherit_a_script_backend_that_hides_charts(monkeypatch):

@@ -212,7 +212,8 @@ def _verdict(results: dict[str, tuple[str, str]], retracted: bool) -> str:
 def audit_citation(citation: pd.Series, record: dict | None,
                    lookup: Mapping[str, str] | None = None) -> dict:
     """Audit one citation against its Crossref record (or what the DOI look-up said)."""
-    base = {"article_id": citation["article_id"], "ref_no": citation["ref_no"], "doi": citation["doi"]}
+    base = {"role": citation.get("role", "cited"), "article_id": citation["article_id"],
+            "ref_no": citation["ref_no"], "doi": citation["doi"]}
     if record is None:
         if lookup:
             reason = f"DOI {lookup.get('reason') or 'not found at Crossref'}"
@@ -238,6 +239,10 @@ def audit_citation(citation: pd.Series, record: dict | None,
         "ahead_of_print": check_ahead_of_print(citation, record),
         "notices": check_notices(record),
     }
+    if citation.get("role") == "best-evidence":
+        # Only author, title, journal and year are curated for best-evidence works.
+        for name in ("volume", "issue", "pages", "ahead_of_print"):
+            results[name] = ("ok", f"{name.replace('_', ' ')} not recorded for best evidence")
     kinds = {n["type"] for n in notices(record)}
     retracted = bool(kinds & set(RETRACTION_TYPES))
     reasons = [text for level, text in results.values() if level != "ok"]

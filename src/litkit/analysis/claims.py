@@ -1,91 +1,172 @@
-"""The articles' claims, and how each stands against the evidence it cites.
+"""The articles' claims, each judged against the evidence it cites and the best evidence.
 
-``data/raw/claims.csv`` holds every claim in our own words, with its indication, topic,
-how strongly the article asserts it, and the works cited for it. :func:`assess_claims`
-adds the certainty of that cited evidence and a concordance: whether the article asserts
-the claim more or less strongly than its evidence allows. The rules are in
-``docs/method.md``; each has a test.
+Every claim names an indication and an outcome. Its certainty comes twice: from the works
+the article cites for it, and from the best available evidence on that indication and
+outcome (curated whether or not the article cites it). :func:`verdict` then decides one of
+:data:`~litkit.vocabulary.VERDICTS` and says why, naming the works that decide it. A claim
+about a harm is judged only against evidence on that harm; mechanism, regulation, advice and
+dosing statements are not graded. The rules are in ``docs/method.md``; each has a test.
+
+>>> verdict(asserted="established", direction="favours", topic="efficacy", status="reviewed",
+...         cited=dict(certainty="very-low", direction="favours", best_work="A 2018"),
+...         best=dict(certainty="moderate", direction="favours", best_work="B 2018"),
+...         has_citations=True)[0]
+'overstated'
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
-from litkit.analysis.evidence import combine
+from litkit.analysis.evidence import best_per_work, combine, matching
 from litkit.processed import columns, conform
 from litkit.schema import split_list
-from litkit.vocabulary import GENERAL, NO_EVIDENCE, NOT_GRADED_TOPICS, RANK
+from litkit.vocabulary import (
+    ASSERTION_NEEDS, GENERAL, NO_EVIDENCE, NOT_GRADED_TOPICS, RANK, UNASSIGNED,
+)
 
-# An assertion that commits to an effect, and so can be contradicted by the evidence.
-_COMMITTED = ("established", "probable", "possible")
+# Why a topic is not graded, said in the verdict's reason.
+_NOT_GRADED_BECAUSE = {
+    "mechanism": "a statement of mechanism (pharmacology): no certainty of clinical effect applies",
+    "regulatory": "a regulatory fact: checked against the regulator, not graded",
+    "practice": "advice or a precaution (a good-practice statement): not graded",
+    "dosing": "dosing advice (a good-practice statement): not graded",
+}
 
-# The certainties an assertion is in keeping with: a claim stated as established needs
-# high certainty; a hedged one ("may", "promising") or a doubtful one fits weak evidence.
-IN_KEEPING = {
-    "established": ("high",),
-    "probable": ("moderate", "high"),
-    "possible": ("very-low", "low"),
-    "uncertain": ("very-low", "low"),
+# Which evidence directions go against which claimed direction.
+_OPPOSITE = {
+    "favours": ("no-benefit", "harm"),
+    "harm": ("favours", "no-benefit"),
+    "no-benefit": ("favours",),
 }
 
 
-def concordance(*, asserted: str, topic: str, certainty: str,
-                direction: str | None) -> tuple[str, str]:
-    """How a claim's assertion compares with the certainty of its cited evidence.
+def _says(body: Mapping) -> str:
+    """One body of evidence in words: "Brinck 2018 (moderate, favours)" or "none"."""
+    if body["certainty"] == NO_EVIDENCE:
+        return "none"
+    work = body.get("best_work")
+    direction = body.get("direction")
+    return f"{work if isinstance(work, str) else 'works'} ({body['certainty']}, " \
+           f"{direction if isinstance(direction, str) else 'direction not stated'})"
 
-    >>> concordance(asserted="established", topic="efficacy", certainty="low", direction="favours")
-    ('overstated', 'asserted as established; the cited evidence is low certainty')
+
+def _not_graded(topic: str, status: str) -> str | None:
+    if status == "draft":
+        return "a draft claim: not reviewed yet, so not graded"
+    return _NOT_GRADED_BECAUSE.get(topic)
+
+
+def _contradicts(direction: str | None, body: Mapping) -> bool:
+    """Whether evidence of at least low certainty points the other way."""
+    found = body.get("direction")
+    return (isinstance(direction, str) and isinstance(found, str)
+            and found in _OPPOSITE.get(direction, ())
+            and RANK[body["certainty"]] >= RANK["low"])
+
+
+def _shortfall(asserted: str, body: Mapping) -> int:
+    """Levels by which an assertion outruns a body of evidence (0 when in keeping).
+
+    Mixed evidence cannot carry a firm assertion: it counts as one level short at least.
     """
-    if topic in NOT_GRADED_TOPICS:
-        return "not-assessable", f"a {topic} statement: not graded for clinical effect"
-    if certainty == NO_EVIDENCE:
-        return "uncited", "no cited work addresses it"
-    if asserted == "against":
-        if direction == "favours" and RANK[certainty] >= RANK["moderate"]:
-            return "understated", f"advised against, but {certainty}-certainty cited evidence favours it"
-        return "supported", f"advised against; the cited evidence is {direction}, {certainty} certainty"
-    if topic == "efficacy" and asserted in _COMMITTED and direction in ("no-benefit", "harm"):
-        return "overstated", f"asserted as {asserted}; the cited evidence finds {direction}"
-    if topic == "efficacy" and direction == "mixed" and asserted in ("established", "probable"):
-        return "overstated", f"asserted as {asserted}; the cited evidence is mixed"
-    keeping = IN_KEEPING[asserted]
-    if RANK[certainty] < min(RANK[c] for c in keeping):
-        return "overstated", f"asserted as {asserted}; the cited evidence is {certainty} certainty"
-    if RANK[certainty] > max(RANK[c] for c in keeping):
-        return "understated", f"asserted as {asserted}; the cited evidence is {certainty} certainty"
-    return "supported", f"asserted as {asserted}; the cited evidence is {certainty} certainty"
+    need = RANK[ASSERTION_NEEDS[asserted]]
+    short = max(need - RANK[body["certainty"]], 0)
+    if body.get("direction") == "mixed" and asserted in ("established", "probable"):
+        short = max(short, 1)
+    return short
 
 
-def claim_evidence(claim: pd.Series, grades: pd.DataFrame) -> pd.DataFrame:
-    """The graded evidence a claim rests on: its cited works, for its indication.
+def verdict(*, asserted: str, direction: str | None, topic: str, status: str,
+            cited: Mapping, best: Mapping, has_citations: bool) -> tuple[str, str, int]:
+    """A claim's verdict, its reason in words, and by how many levels it is overstated.
 
-    A claim about no single indication (``general``) rests on each cited work's best-rated
-    evidence, one row per work, so that a work's results for different indications are not
-    taken for a disagreement.
+    Args:
+        asserted: how firmly the article asserts it (``established`` … ``against``).
+        direction: what the claim says the intervention does (favours, harm, …).
+        topic: efficacy, safety, mechanism, regulatory, dosing or practice.
+        status: ``reviewed``, or ``draft`` (never graded).
+        cited: the body of evidence the article cites for it (see :func:`combine`).
+        best: the best available evidence on its indication and outcome.
+        has_citations: whether the article cites any work for it.
     """
-    cited = grades[grades["doi"].isin(split_list(claim["cited_dois"]))]
-    if claim["indication"] != GENERAL:
-        return cited[cited["indication"] == claim["indication"]]
-    best_first = cited.assign(_rank=cited["certainty"].map(RANK).fillna(-1))
-    best_first = best_first.sort_values(["_rank", "indication"], ascending=[False, True])
-    return best_first.drop_duplicates("doi").drop(columns="_rank").sort_index()
+    why_not = _not_graded(topic, status)
+    if why_not:
+        return "not-graded", why_not, 0
+    reference = best if best["certainty"] != NO_EVIDENCE else cited
+    ref_name = "the best evidence" if reference is best else "the cited evidence (no best evidence curated)"
+    short = _shortfall(asserted, reference) if reference["certainty"] != NO_EVIDENCE else 0
+    if _contradicts(direction, reference):
+        return "contradicted", (f"claims {direction}; {ref_name}, {_says(reference)}, points "
+                                f"the other way"), short
+    if not has_citations:
+        keeping = (f"asserted as {asserted}, {short} level(s) beyond it" if short
+                   else f"asserted as {asserted}, in keeping with it")
+        what = (f"{ref_name} is {_says(reference)}; {keeping}"
+                if reference["certainty"] != NO_EVIDENCE else "no best evidence is curated for it")
+        return "uncited", f"the article cites nothing for it; {what}", short
+    if reference["certainty"] == NO_EVIDENCE:
+        return "uncited", "none of its cited works addresses this indication and outcome, and no " \
+                          "best evidence is curated", 0
+    if short:
+        return "overstated", (f"asserted as {asserted}; {ref_name} is {_says(reference)}: "
+                              f"{short} level(s) short"), short
+    need = RANK[ASSERTION_NEEDS[asserted]]
+    if asserted != "against" and RANK[reference["certainty"]] - need >= 2 \
+            and reference.get("direction") == direction:
+        return "understated", (f"asserted as {asserted}; {ref_name} is {_says(reference)}"), 0
+    if reference is best and (_shortfall(asserted, cited) or cited["certainty"] == NO_EVIDENCE
+                              or _contradicts(direction, cited)):
+        return "under-cited", (f"the best evidence backs it ({_says(best)}); the works the "
+                               f"article cites give only {_says(cited)}"), 0
+    return "supported", (f"asserted as {asserted}; the best evidence is {_says(best)}; the "
+                         f"cited evidence is {_says(cited)}"), 0
 
 
-def assess_claims(claims: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:
-    """Each claim with the certainty of its cited evidence and its concordance."""
-    rows = []
-    for _, claim in claims.iterrows():
-        body = combine(claim_evidence(claim, grades))
-        value, reason = concordance(asserted=claim["asserted"], topic=claim["topic"],
-                                    certainty=body["certainty"],
-                                    direction=body["dominant_direction"])
-        if value == "uncited" and not claim["cited_dois"]:
-            reason = "the article cites no work for it"
-        elif value == "uncited":
-            reason = f"none of its cited works addresses {claim['indication']}"
-        rows.append({**claim.to_dict(), "n_evidence_works": body["n_works"],
-                     "evidence_certainty": body["certainty"],
-                     "evidence_direction": body["dominant_direction"],
-                     "concordance": value, "concordance_reason": reason})
+def claim_evidence(claim: pd.Series, grades: pd.DataFrame, *, role: str) -> pd.DataFrame:
+    """The graded evidence of one role bearing on a claim's indication and outcome.
+
+    Cited evidence is limited to the works the claim cites. A claim about no single
+    indication (``general``) rests on each work once, at its strongest for the outcome.
+    """
+    rows = matching(grades[(grades["role"] == role) & (grades["outcome"] == claim["outcome"])],
+                    claim["comparator"])
+    if role == "cited":
+        rows = rows[rows["doi"].isin(split_list(claim["cited_dois"]))]
+    if claim["indication"] == GENERAL:
+        return best_per_work(rows)
+    return rows[rows["indication"] == claim["indication"]]
+
+
+def _assess(claim: pd.Series, grades: pd.DataFrame, kinds: Mapping[str, str]) -> dict:
+    graded = claim["outcome"] not in ("", UNASSIGNED) and pd.notna(claim["outcome"])
+    empty = {"certainty": NO_EVIDENCE, "direction": pd.NA, "best_work": pd.NA, "dois": "",
+             "reasons": ""}
+    cited = combine(claim_evidence(claim, grades, role="cited"),
+                    empty_reason="no cited work addresses it") if graded else empty
+    best = combine(claim_evidence(claim, grades, role="best-evidence"),
+                   empty_reason="no best-evidence row curated", single=True) if graded else empty
+    value, reason, short = verdict(
+        asserted=claim["asserted"], direction=claim["direction"] or None, topic=claim["topic"],
+        status=claim["status"], cited=cited, best=best, has_citations=bool(claim["cited_dois"]))
+    if value != "not-graded" and not graded:
+        value, reason, short = "not-graded", "no outcome assigned yet", 0
+    return {
+        **claim.to_dict(), "outcome_kind": kinds.get(claim["outcome"], pd.NA),
+        "cited_certainty": cited["certainty"], "cited_direction": cited["direction"],
+        "best_certainty": best["certainty"], "best_direction": best["direction"],
+        "best_work": best["best_work"], "best_dois": best["dois"],
+        "verdict": value, "verdict_reason": reason, "overstated_by": short,
+        "evidence_reasons": f"cited: {cited['reasons']} | best: {best['reasons']}",
+    }
+
+
+def assess_claims(claims: pd.DataFrame, grades: pd.DataFrame,
+                  outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Each claim with its cited and best certainty, its verdict and the reason."""
+    kinds = dict(zip(outcomes["outcome_id"], outcomes["kind"]))
+    rows = [_assess(claim, grades, kinds) for _, claim in claims.iterrows()]
     frame = pd.DataFrame(rows, columns=[c for c in columns("claims") if c != "citation_flags"])
     return conform(frame.assign(citation_flags=pd.NA), "claims")

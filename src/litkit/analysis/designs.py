@@ -31,11 +31,11 @@ singular design noun after "this", "we", "our", "the present", a structured "Des
 or "A ..." at the start of a sentence. For the same reason the background section of a
 structured abstract is ignored when a later section (Methods, Design, Results...) follows it.
 
->>> classify_design("Ketamine for refractory chronic pain: a 1-year follow-up study")
+>>> classify_design("Infusions for refractory chronic illness: a 1-year follow-up study")
 ('cohort', 'title:follow-up')
->>> classify_design("Ketamine for pain management", "This clinical update reviews the evidence.")
+>>> classify_design("Drug X in practice", "This clinical update reviews the evidence.")
 ('narrative-review', 'abstract:narrative-review')
->>> classify_design("Ketamine for pain management")
+>>> classify_design("Drug X in practice")
 ('unclassified', 'no-cue')
 """
 
@@ -114,9 +114,9 @@ def classify_design(title: str | None, abstract: str | None = None) -> tuple[str
     The rule name says where it fired (``"title:meta-analysis"``,
     ``"abstract:randomly-assigned"``); no cue anywhere gives ``("unclassified", "no-cue")``.
 
-    >>> classify_design("Study protocol for a randomised controlled trial of ketamine")
+    >>> classify_design("Study protocol for a randomised controlled trial of drug X")
     ('protocol', 'title:study-protocol')
-    >>> classify_design("Ketamine and depression", "Adults were randomly assigned to ...")
+    >>> classify_design("Drug X and mood", "Adults were randomly assigned to ...")
     ('rct', 'abstract:randomly-assigned')
     """
     for where, text in (("title", clean_text(title)), ("abstract", _abstract_text(abstract))):

@@ -1,10 +1,11 @@
-"""Grading the certainty of the evidence an article cites, by indication.
+"""Grading the certainty of evidence by indication and outcome, as GRADE does.
 
-The method is GRADE's, applied to the cited works as appraised (``docs/method.md`` says it
-in full for reviewers): each work's evidence for an indication starts at a level set by its
-design, is downgraded for risk of bias, inconsistency, indirectness and imprecision, and the
-works on one indication are combined by their best-rated evidence. The result describes the
-evidence *the article cites*, not the whole literature.
+Each appraisal (a work's findings for one indication and one outcome) starts at a level set
+by the work's design, or at the review's own GRADE rating where it gives one, and is
+downgraded for risk of bias, inconsistency, indirectness and imprecision. The works on one
+indication × outcome are then combined by their best-rated evidence. The same rules grade
+the evidence an article cites and the best available evidence (curated whether or not the
+article cites it); ``docs/method.md`` says them in full for reviewers.
 
 >>> starting_certainty("rct", None)
 ('high', 'randomised trial: starts high')
@@ -14,27 +15,27 @@ evidence *the article cites*, not the whole literature.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import pandas as pd
 
 from litkit.processed import columns, conform
+from litkit.schema import split_list
 from litkit.vocabulary import (
-    CERTAINTY_LEVELS, DESIGNS, DIRECTIONS, NO_EVIDENCE, RANK, SCOPE,
+    ABSOLUTE_COMPARATORS, ASSERTION_NEEDS, CERTAINTY_LEVELS, DESIGNS, DIRECTIONS, NO_EVIDENCE, RANK,
 )
 
-
-# The 0-100 score for charts: a band per certainty (they never overlap, so the score is
-# monotone in certainty) plus a bonus within the band for more and more consistent works.
-SCORE_FLOOR = {"high": 80, "moderate": 55, "low": 30, "very-low": 5, NO_EVIDENCE: 0}
-_BONUS_PER_EXTRA_WORK, _MAX_EXTRA_WORKS, _AGREEMENT_BONUS = 3, 3, 6
-
-# GRADE's rule of thumb: a body of evidence under ~400 patients rarely reaches an optimal
-# information size for a continuous outcome such as a pain score.
+# GRADE's rule of thumb: a body of evidence under ~400 participants rarely reaches an
+# optimal information size for a continuous outcome such as a symptom score.
 OPTIMAL_INFORMATION_SIZE = 400
 
 _OBSERVATIONAL = ("controlled-trial", "cohort", "case-control", "cross-sectional")
 _DOMAIN_RATED = ("rct", "systematic-review", *_OBSERVATIONAL)
+# Designs whose findings come from trials or their synthesis: a consensus guideline's grade
+# never outranks them on the same indication and outcome.
+_PRIMARY = ("systematic-review", "rct")
+_RATIO = re.compile(r"^\s*(?:RR|OR|HR|IRR|RRR)\b|ratio", re.IGNORECASE)
 
 
 def step_down(certainty: str, levels: int) -> str:
@@ -47,8 +48,12 @@ def starting_certainty(design: str, review_of: str | None, *,
                        stated: str | None = None) -> tuple[str | None, str]:
     """Where a work's evidence starts, by design (GRADE and Oxford CEBM), and why.
 
-    Returns ``(None, reason)`` for works that carry no findings to grade.
+    A systematic review's own GRADE rating for the outcome (``stated``) is taken as it is:
+    the review weighed the domains itself. Returns ``(None, reason)`` for works that carry
+    no findings to grade.
     """
+    if design == "systematic-review" and stated:
+        return stated, f"the review's own GRADE rating: {stated}"
     if design == "rct":
         return "high", "randomised trial: starts high"
     if design == "systematic-review":
@@ -63,9 +68,43 @@ def starting_certainty(design: str, review_of: str | None, *,
         return "very-low", f"{design} (expert opinion): very low"
     if design == "guideline":
         if stated:
-            return stated, f"guideline's own graded certainty: {stated}"
+            return stated, f"guideline's own grade (consensus): {stated}"
         return "very-low", "guideline without a graded certainty (consensus): very low"
     return None, f"{design}: reports no findings to grade, not counted"
+
+
+def _number(value: object) -> float | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return float(text) if text else None
+
+
+def crosses_no_effect(measure: object, low: object, high: object) -> bool | None:
+    """Whether a 95% CI includes no effect (1 for ratios, 0 for differences); None if unknown.
+
+    >>> crosses_no_effect("RR any adverse event", "0.23", "1.48"), crosses_no_effect("MD", -2.3, -1.3)
+    (True, False)
+    """
+    lo, hi = _number(low), _number(high)
+    if lo is None or hi is None:
+        return None
+    null = 1.0 if _RATIO.search(str(measure or "")) else 0.0
+    return lo <= null <= hi
+
+
+def _imprecision(row: pd.Series) -> list[tuple[int, str]]:
+    """Imprecision from the CI where reported, else from the number of participants.
+
+    A number of participants the source does not state is not imprecision by itself.
+    """
+    crosses = crosses_no_effect(row.get("effect_measure"), row.get("ci_low"), row.get("ci_high"))
+    if crosses:
+        return [(1, "imprecise: the 95% CI includes no effect")]
+    n = row.get("n_participants")
+    if pd.notna(n) and n < OPTIMAL_INFORMATION_SIZE:
+        return [(1, f"imprecise: {n} participants, under the ~{OPTIMAL_INFORMATION_SIZE} needed")]
+    return []
 
 
 def _rated_downgrades(row: pd.Series, start: str) -> list[tuple[int, str]]:
@@ -79,126 +118,282 @@ def _rated_downgrades(row: pd.Series, start: str) -> list[tuple[int, str]]:
     elif bias == "not-assessed" and start == "high":
         concerns.append((1, "risk of bias of randomised evidence not assessed"))
     if row["inconsistency"] == "some":
-        concerns.append((1, "inconsistent results (some)"))
+        concerns.append((1, "inconsistent results (heterogeneity)"))
     elif row["inconsistency"] == "serious":
-        concerns.append((2, "inconsistent results (serious)"))
-    n = row["n_patients"]
-    if pd.isna(n):
-        concerns.append((1, "imprecision cannot be judged: number of patients not stated"))
-    elif n < OPTIMAL_INFORMATION_SIZE:
-        concerns.append((1, f"imprecise: {n} patients, under the ~{OPTIMAL_INFORMATION_SIZE} needed"))
-    return concerns
+        concerns.append((2, "seriously inconsistent results (heterogeneity)"))
+    return concerns + _imprecision(row)
 
 
-def downgrades(row: pd.Series, start: str) -> list[tuple[int, str]]:
+def downgrades(row: pd.Series, start: str, *, own_grade: bool = False) -> list[tuple[int, str]]:
     """The downgrades one appraisal earns, each with its number of levels and reason.
 
-    Designs rated through GRADE's domains (trials, reviews, observational studies) can lose
-    levels for each; a guideline's own grade already weighs them, so only indirectness
-    applies; works that start very low cannot go lower.
+    Trials, reviews and observational studies can lose levels in each of GRADE's domains;
+    a review's own GRADE rating and a guideline's grade already weigh them, so only
+    indirectness applies; works that start very low cannot go lower.
     """
     if start == "very-low":
         return []
-    concerns = _rated_downgrades(row, start) if row["design"] in _DOMAIN_RATED else []
+    rated = row["design"] in _DOMAIN_RATED and not own_grade
+    concerns = _rated_downgrades(row, start) if rated else []
     if row["indirect"] == "yes":
-        concerns.append((1, "indirect: population or outcome differs from the indication"))
+        concerns.append((1, "indirect: population or outcome differs from the question"))
     return concerns
 
 
-def grade_appraisals(appraisals: pd.DataFrame, *, work_labels: Mapping[str, str] | None = None,
+def effect_text(row: pd.Series) -> str | None:
+    """The effect estimate in words: ``"MD -1.83 (95% CI -2.35 to -1.31)"``, if reported."""
+    estimate = _number(row.get("estimate"))
+    if estimate is None:
+        return None
+    measure = str(row.get("effect_measure") or "effect").strip()
+    low, high = _number(row.get("ci_low")), _number(row.get("ci_high"))
+    ci = f" (95% CI {low:g} to {high:g})" if low is not None and high is not None else ""
+    return f"{measure}: {estimate:g}{ci}"
+
+
+def grade_appraisals(appraisals: pd.DataFrame, *, role: str,
+                     work_labels: Mapping[str, str] | None = None,
                      excluded: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The certainty of each work's evidence for each indication it addresses.
+    """The certainty of each work's evidence for each indication and outcome it addresses.
 
     Args:
-        appraisals: the curated appraisals.
+        appraisals: appraisal rows (cited works' appraisals, or the best-evidence table).
+        role: ``cited`` or ``best-evidence``, written on every row.
         work_labels: a short label per DOI for reasons ("Orhurhu 2019"); the DOI otherwise.
         excluded: DOIs left out of the grading, with the reason (e.g. a retraction).
     """
     work_labels, excluded = work_labels or {}, excluded or {}
-    rows = []
-    for _, row in appraisals.iterrows():
-        stated = row["stated_certainty_level"] if pd.notna(row["stated_certainty_level"]) else None
-        start, why = starting_certainty(row["design"], row["review_of"] or None, stated=stated)
-        concerns = downgrades(row, start) if start else []
-        levels = sum(n for n, _ in concerns)
-        certainty = step_down(start, levels) if start else None
-        reasons = [why, *(f"−{n} {text}" for n, text in concerns)]
-        left_out = excluded.get(row["doi"]) or (None if start else why)
-        if row["doi"] in excluded:
-            reasons.append(f"not counted: {excluded[row['doi']]}")
-        rows.append({
-            "doi": row["doi"], "work": work_labels.get(row["doi"], row["doi"]),
-            "indication": row["indication"], "design": row["design"], "start": start,
-            "downgrades": levels, "certainty": certainty, "counted": left_out is None,
-            "not_counted_because": left_out, "direction": row["direction"],
-            "reasons": "; ".join(reasons) + (f" → {certainty}" if certainty else ""),
-        })
+    rows = [_grade_row(row, role, work_labels, excluded) for _, row in appraisals.iterrows()]
     return conform(pd.DataFrame(rows, columns=columns("evidence_by_work")), "evidence_by_work")
 
 
-def _count_summary(values: pd.Series, order: tuple[str, ...]) -> str:
-    """``"a: 2; b: 1"`` in vocabulary order."""
-    counts = values.value_counts()
-    return "; ".join(f"{v}: {counts[v]}" for v in order if v in counts)
-
-
-def combine(grades: pd.DataFrame) -> dict:
-    """The certainty of a body of cited evidence: its best-rated works, and why.
-
-    The best certainty among the counted works stands for the body; if the works at that
-    level disagree in direction, it is lowered one level for inconsistency across works.
-    """
-    counted = grades[grades["counted"].fillna(False).astype(bool)]
-    left_out = [f"{r.work} not counted ({r.not_counted_because})"
-                for r in grades[~grades["counted"].fillna(False).astype(bool)].itertuples()]
-    if counted.empty:
-        return {"certainty": NO_EVIDENCE, "score": 0, "n_works": 0, "n_by_design": "",
-                "best_design": pd.NA, "direction_summary": "", "dominant_direction": pd.NA,
-                "reasons": "; ".join(["no cited work addresses it", *left_out])}
-    ranks = counted["certainty"].map(RANK)
-    top = counted[ranks == ranks.max()]
-    directions = sorted(set(top["direction"]), key=DIRECTIONS.index)
-    certainty = top["certainty"].iloc[0]
-    reasons = [f"best: {w.work} ({w.design}): {w.reasons}" for w in top.itertuples()]
-    if len(directions) > 1:
-        certainty = step_down(certainty, 1)
-        reasons.append(f"−1 the best-rated works disagree ({' vs '.join(directions)}) → {certainty}")
-    others = counted[ranks < ranks.max()]
-    if not others.empty:
-        reasons.append("also cited, rated lower: " + ", ".join(
-            f"{w.work} ({w.design}, {w.certainty})" for w in others.itertuples()))
-    bonus = _BONUS_PER_EXTRA_WORK * min(len(top) - 1, _MAX_EXTRA_WORKS)
-    bonus += _AGREEMENT_BONUS if directions in (["favours"], ["no-benefit"], ["harm"]) else 0
-    best_design = min(top["design"], key=DESIGNS.index)
+def _grade_row(row: pd.Series, role: str, labels: Mapping[str, str],
+               excluded: Mapping[str, str]) -> dict:
+    stated = row["stated_certainty_level"] if pd.notna(row["stated_certainty_level"]) else None
+    start, why = starting_certainty(row["design"], row["review_of"] or None, stated=stated)
+    own = bool(stated) and row["design"] in ("systematic-review", "guideline")
+    concerns = downgrades(row, start, own_grade=own) if start else []
+    levels = sum(n for n, _ in concerns)
+    certainty = step_down(start, levels) if start else None
+    reasons = [why, *(f"−{n} {text}" for n, text in concerns)]
+    if start and row["design"] in _DOMAIN_RATED and pd.isna(row.get("n_participants")) \
+            and crosses_no_effect(row.get("effect_measure"), row.get("ci_low"), row.get("ci_high")) is None:
+        reasons.append("imprecision not judged: participants not reported")
+    left_out = excluded.get(row["doi"]) or (None if start else why)
+    if row["doi"] in excluded:
+        reasons.append(f"not counted: {excluded[row['doi']]}")
     return {
-        "certainty": certainty, "score": SCORE_FLOOR[certainty] + bonus,
-        "n_works": counted["doi"].nunique(),
-        "n_by_design": _count_summary(counted.drop_duplicates("doi")["design"], DESIGNS),
-        "best_design": best_design,
-        "direction_summary": _count_summary(counted["direction"], DIRECTIONS),
-        "dominant_direction": directions[0] if len(directions) == 1 else "mixed",
-        "reasons": "; ".join([*reasons, *left_out]),
+        "doi": row["doi"], "work": labels.get(row["doi"], row["doi"]), "role": role,
+        "indication": row["indication"], "outcome": row["outcome"],
+        "comparator": row.get("comparator") or pd.NA, "design": row["design"],
+        "year": row.get("year"), "own_grade": own and row["design"] == "systematic-review",
+        "n_studies": row.get("n_studies"), "n_participants": row.get("n_participants"),
+        "effect": effect_text(row), "start": start, "downgrades": levels,
+        "certainty": certainty, "counted": left_out is None, "not_counted_because": left_out,
+        "direction": row["direction"], "independent_of": row.get("independent_of") or pd.NA,
+        "reasons": "; ".join(reasons) + (f" → {certainty}" if certainty else ""),
     }
 
 
-def evidence_by_indication(grades: pd.DataFrame, indications: pd.DataFrame,
-                           claims: pd.DataFrame) -> pd.DataFrame:
-    """One row per indication of the vocabulary: the certainty of the evidence cited for it.
+# --- combining a body of evidence ----------------------------------------------------------
 
-    Indications with no cited work are kept (certainty ``none``): they are gaps.
+def _counted(grades: pd.DataFrame) -> pd.Series:
+    return grades["counted"].fillna(False).astype(bool)
+
+
+def _outranked_guidelines(counted: pd.DataFrame) -> pd.Series:
+    """Guideline rows beside a systematic review or trial: a consensus grade never wins."""
+    has_primary = counted["design"].isin(_PRIMARY).any()
+    return counted["design"].eq("guideline") & has_primary
+
+
+_TIERS = {"systematic-review": 0, "rct": 1}
+_ORDER = ["_rank", "_tier", "_own", "_year", "_n", "_k", "work"]
+
+
+def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
+    """Best first: certainty; then reviews before trials before the rest; a review's own
+    GRADE rating before a grade litkit worked out; the newest; the most participants."""
+    return frame.assign(
+        _rank=frame["certainty"].map(RANK).fillna(-1),
+        _tier=frame["design"].map(_TIERS).fillna(2),
+        _own=frame["own_grade"].fillna(False).astype(bool),
+        _year=pd.to_numeric(frame["year"], errors="coerce").fillna(0),
+        _n=pd.to_numeric(frame["n_participants"], errors="coerce").fillna(0),
+        _k=pd.to_numeric(frame["n_studies"], errors="coerce").fillna(0),
+    ).sort_values(_ORDER, ascending=[False, True, False, False, False, False, True])
+
+
+def _shared_authors(top: pd.DataFrame) -> list[tuple[str, str]]:
+    """Pairs of top-rated works flagged as not independent of each other (shared authors)."""
+    dois = set(top["doi"])
+    pairs = []
+    for row in top.itertuples():
+        for other in split_list(row.independent_of):
+            if other in dois and (other, row.doi) not in pairs:
+                pairs.append((row.doi, other))
+    return pairs
+
+
+def _independent_directions(top: pd.DataFrame) -> list[str]:
+    """The directions of the top works, each group of dependent works counted once."""
+    seen: set[str] = set()
+    directions = []
+    for row in top.itertuples():
+        if row.doi in seen:
+            continue
+        seen |= {row.doi, *split_list(row.independent_of)}
+        directions.append(row.direction)
+    return directions
+
+
+EMPTY_BODY = {"certainty": NO_EVIDENCE, "direction": pd.NA, "n_works": 0, "best_work": pd.NA,
+              "best_design": pd.NA, "dois": "", "effect": pd.NA}
+
+
+def combine(grades: pd.DataFrame, *, empty_reason: str = "no work addresses it",
+            single: bool = False) -> dict:
+    """The certainty of a body of evidence: its best-rated works, and why.
+
+    The best certainty among the counted works stands for the body; a consensus guideline
+    is not counted beside a systematic review or trial. Works flagged as sharing authors
+    are counted once when judging agreement. If the independent works at the top disagree
+    in direction, the body is lowered one level for inconsistency across works.
+
+    With ``single`` (the best available evidence), the one best work stands for the body:
+    several reviews of the same trials are not independent bodies to weigh against each
+    other, so the strongest, then the newest, is taken and the others are listed.
     """
-    rows = []
-    for ind in indications.itertuples():
-        here = grades[grades["indication"] == ind.indication_id]
-        resting = claims.loc[claims["indication"] == ind.indication_id, "claim_id"]
-        rows.append({
-            "indication": ind.indication_id, "label": ind.label, **combine(here),
-            "claims": "; ".join(resting), "n_claims": len(resting),
-            "dois": "; ".join(here["doi"].drop_duplicates()), "scope": SCOPE,
-        })
-    frame = pd.DataFrame(rows, columns=columns("evidence_by_indication")[:-1])
-    frame = frame.assign(citation_flags=pd.NA)
-    return conform(frame, "evidence_by_indication")
+    counted_mask = _counted(grades)
+    left_out = [f"{r.work} not counted ({r.not_counted_because})"
+                for r in grades[~counted_mask].itertuples()]
+    counted = grades[counted_mask]
+    outranked = _outranked_guidelines(counted)
+    left_out += [f"{r.work} not counted (a consensus guideline's grade does not outrank the "
+                 f"systematic reviews and trials on the same question)"
+                 for r in counted[outranked].itertuples()]
+    counted = counted[~outranked]
+    if counted.empty:
+        return EMPTY_BODY | {"reasons": "; ".join([empty_reason, *left_out])}
+    ranked = _ranked(counted)
+    top = ranked.head(1) if single else ranked[ranked["_rank"] == ranked["_rank"].max()]
+    best = top.iloc[0]
+    directions = _independent_directions(top)
+    distinct = sorted(set(directions), key=DIRECTIONS.index)
+    certainty = best["certainty"]
+    reasons = [f"best: {w.work} ({w.design}): {w.reasons}" for w in top.itertuples()]
+    for a, b in _shared_authors(top):
+        reasons.append(f"{_label(top, a)} and {_label(top, b)} share authors: counted once")
+    if len(distinct) > 1:
+        certainty = step_down(certainty, 1)
+        reasons.append(f"−1 the best-rated independent works disagree ({' vs '.join(distinct)})"
+                       f" → {certainty}")
+    others = ranked.iloc[1:] if single else ranked[ranked["_rank"] < ranked["_rank"].max()]
+    if not others.empty:
+        reasons.append(("also: " if single else "also, rated lower: ") + ", ".join(
+            f"{w.work} ({w.design}, {w.certainty})" for w in others.itertuples()))
+    return {
+        "certainty": certainty,
+        "direction": distinct[0] if len(distinct) == 1 else "mixed",
+        "n_works": counted["doi"].nunique(), "best_work": best["work"],
+        "best_design": best["design"], "dois": "; ".join(counted["doi"].drop_duplicates()),
+        "effect": best["effect"], "reasons": "; ".join([*reasons, *left_out]),
+    }
+
+
+def absolute(grades: pd.DataFrame) -> pd.DataFrame:
+    """Rows comparing with placebo, usual care or nothing named (not head-to-head)."""
+    comparator = grades["comparator"].fillna("").str.lower()
+    return grades[comparator.isin(("", *ABSOLUTE_COMPARATORS))]
+
+
+def matching(grades: pd.DataFrame, comparator: object) -> pd.DataFrame:
+    """Rows that answer a claim's comparison: the same comparator, or none for absolute claims.
+
+    "Safer than drug Y" is judged only on head-to-head evidence against drug Y; a claim
+    with no comparator only on evidence against placebo or usual care.
+    """
+    if not isinstance(comparator, str) or not comparator.strip():
+        return absolute(grades)
+    return grades[grades["comparator"].fillna("").str.lower() == comparator.strip().lower()]
+
+
+def _label(frame: pd.DataFrame, doi: str) -> str:
+    return frame.loc[frame["doi"] == doi, "work"].iloc[0]
+
+
+def best_per_work(grades: pd.DataFrame) -> pd.DataFrame:
+    """Each work's best-rated row (for claims about no single indication).
+
+    A work's findings for different indications are not a disagreement, so a claim about
+    no single indication rests on each work once, at its strongest.
+    """
+    return _ranked(grades).drop_duplicates("doi").drop(columns=_ORDER[:-1]).sort_index()
+
+
+# --- tables --------------------------------------------------------------------------------
+
+def _pairs(*frames: pd.DataFrame) -> list[tuple[str, str]]:
+    """Every indication × outcome pair named in the frames, in first-seen order."""
+    seen: dict[tuple[str, str], None] = {}
+    for frame in frames:
+        for pair in zip(frame["indication"], frame["outcome"]):
+            if all(isinstance(v, str) and v for v in pair):
+                seen.setdefault(pair, None)
+    return list(seen)
+
+
+def evidence_by_outcome(grades: pd.DataFrame, claims: pd.DataFrame, indications: pd.DataFrame,
+                        outcomes: pd.DataFrame) -> pd.DataFrame:
+    """One row per indication × outcome: what is asserted, cited and best, with reasons.
+
+    Args:
+        grades: graded appraisals of both roles (``cited`` and ``best-evidence``).
+        claims: the assessed claims (their ``asserted`` and certainty needs).
+        indications: the indications vocabulary (for labels and order).
+        outcomes: the outcomes vocabulary (for labels, kinds and order).
+    """
+    specific = claims[claims["indication"].isin(indications["indication_id"])]
+    pairs = _pairs(specific[specific["verdict"] != "not-graded"], grades)
+    order_i = {v: i for i, v in enumerate(indications["indication_id"])}
+    order_o = {v: i for i, v in enumerate(outcomes["outcome_id"])}
+    pairs = sorted((p for p in pairs if p[0] in order_i and p[1] in order_o),
+                   key=lambda p: (order_i[p[0]], order_o[p[1]]))
+    labels_i = dict(zip(indications["indication_id"], indications["label"]))
+    outcome_rows = outcomes.set_index("outcome_id")
+    rows = [_outcome_row(i, o, grades, specific, labels_i[i], outcome_rows.loc[o])
+            for i, o in pairs]
+    return conform(pd.DataFrame(rows, columns=columns("evidence_by_outcome")),
+                   "evidence_by_outcome")
+
+
+def _outcome_row(indication: str, outcome: str, grades: pd.DataFrame, claims: pd.DataFrame,
+                 indication_label: str, outcome_row: pd.Series) -> dict:
+    here = grades[(grades["indication"] == indication) & (grades["outcome"] == outcome)]
+    cited = combine(absolute(here[here["role"] == "cited"]),
+                    empty_reason="no cited work addresses it")
+    best = combine(absolute(here[here["role"] == "best-evidence"]),
+                   empty_reason="no best-evidence row curated", single=True)
+    graded = claims[(claims["indication"] == indication) & (claims["outcome"] == outcome)
+                    & (claims["verdict"] != "not-graded")]
+    return {
+        "indication": indication, "indication_label": indication_label, "outcome": outcome,
+        "outcome_label": outcome_row["label"], "outcome_kind": outcome_row["kind"],
+        "asserted": _strongest_assertion(graded), "claims": "; ".join(graded["claim_id"]),
+        "n_claims": len(graded),
+        "cited_certainty": cited["certainty"], "cited_direction": cited["direction"],
+        "cited_dois": cited["dois"], "cited_n_works": cited["n_works"],
+        "best_certainty": best["certainty"], "best_direction": best["direction"],
+        "best_dois": best["dois"], "best_work": best["best_work"],
+        "best_design": best["best_design"], "best_effect": best["effect"],
+        "reasons": f"cited: {cited['reasons']} | best: {best['reasons']}",
+    }
+
+
+def _strongest_assertion(claims: pd.DataFrame) -> str | None:
+    """The certainty the strongest of these claims asserts (None without claims)."""
+    needs = [ASSERTION_NEEDS[a] for a in claims["asserted"]]
+    return max(needs, key=RANK.__getitem__) if needs else None
 
 
 def gap_map(grades: pd.DataFrame, indications: pd.DataFrame) -> pd.DataFrame:
@@ -206,7 +401,7 @@ def gap_map(grades: pd.DataFrame, indications: pd.DataFrame) -> pd.DataFrame:
 
     Indications with no cited work get one row with ``n_works`` 0, so the gap shows.
     """
-    counted = grades[grades["counted"].fillna(False).astype(bool)]
+    counted = grades[_counted(grades) & grades["role"].eq("cited")]
     rows = []
     for ind in indications.itertuples():
         here = counted[counted["indication"] == ind.indication_id]

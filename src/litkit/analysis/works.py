@@ -12,12 +12,32 @@ import pandas as pd
 from litkit.crossref.records import first_family_name
 from litkit.processed import columns, conform
 
+PRINTED = ("role", "article_id", "ref_no", "doi", "authors", "title", "journal", "volume",
+           "issue", "pages", "year")
+
+
+def works_to_check(citations: pd.DataFrame, best: pd.DataFrame) -> pd.DataFrame:
+    """The cited works and the best-evidence works, as printed, each with its ``role``.
+
+    Best-evidence works are looked up, audited and classified like cited ones; they belong
+    to no article, so their ``article_id`` and ``ref_no`` are empty. A best-evidence work
+    that an article also cites keeps its citation row only.
+    """
+    cited = citations.assign(role="cited")
+    extra = best[~best["doi"].isin(set(citations["doi"].dropna()))].drop_duplicates("doi")
+    extra = extra.assign(role="best-evidence", article_id=pd.NA, ref_no=pd.NA, volume="",
+                         issue="", pages="")
+    both = pd.concat([cited[list(PRINTED)], extra[list(PRINTED)]], ignore_index=True)
+    return both.astype({c: "string" for c in PRINTED})
+
+
 def cited_works(citations: pd.DataFrame, works: pd.DataFrame,
                 fetched_at: pd.Series | None = None) -> pd.DataFrame:
     """Each citation joined with its Crossref record; the printed fields where there is none.
 
     Args:
-        citations: the citations table (article_id, ref_no, doi and printed fields).
+        citations: works as printed (:func:`works_to_check`: role, article_id, ref_no, doi
+            and printed fields).
         works: :func:`to_frame` of the cached records.
         fetched_at: when each cached record was fetched, indexed by DOI.
 
@@ -35,7 +55,8 @@ def cited_works(citations: pd.DataFrame, works: pd.DataFrame,
                 row["fetched_at"] = fetched_at[doi]
         else:
             row = _printed(cite)
-        rows.append(row | {"article_id": cite.article_id, "ref_no": cite.ref_no})
+        rows.append(row | {"role": cite.role, "article_id": cite.article_id,
+                           "ref_no": cite.ref_no})
     return conform(pd.DataFrame(rows, columns=columns("works")), "works")
 
 
@@ -45,8 +66,13 @@ def _printed(cite) -> dict:
     return {
         "doi": cite.doi, "title": cite.title, "container_title": cite.journal,
         "year": int(cite.year) if str(cite.year).isdigit() else None,
-        "volume": cite.volume or None, "issue": cite.issue or None, "page": cite.pages or None,
+        "volume": _text(cite.volume), "issue": _text(cite.issue), "page": _text(cite.pages),
         "authors": cite.authors, "first_author": first_family_name(cite.authors),
         "n_authors": None if "et al." in str(cite.authors) else len(authors),
         "crossref_status": "not fetched", "source": "citation",
     }
+
+
+def _text(value: object) -> str | None:
+    """A printed field, or None when it is empty or missing (NA cannot be tested with ``or``)."""
+    return value if isinstance(value, str) and value.strip() else None

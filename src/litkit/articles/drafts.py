@@ -23,7 +23,8 @@ effect, a harm, a dose, a recommendation…). Its fields:
   established), else ``established`` (a plain statement is asserted as fact);
 * ``indication`` and ``outcome``: the vocabulary entry whose label or synonym the sentence
   names (earliest, then longest), else the one its section heading names, else
-  ``unassigned`` (an outcome only for efficacy and safety claims);
+  ``unassigned``; an efficacy claim takes only a benefit outcome and a safety claim only a
+  harm (an outcome is ``unassigned`` only for these two, empty for other topics);
 * ``cited_dois`` and ``link``: the DOIs of the works linked or marked inside the sentence,
   or by a marker right after it (``explicit``); ``none`` when no cited work has a DOI yet.
 """
@@ -43,8 +44,9 @@ import pysbd
 from litkit.articles.extract import Document
 from litkit.articles.identifiers import Found, identifiers_in_document, unique
 from litkit.articles.references import Marker, Reference
+from litkit.raw import CITATIONS, CLAIMS
 from litkit.schema import split_list
-from litkit.vocabulary import ASSERTED, DRAFT, UNASSIGNED
+from litkit.vocabulary import ASSERTED, DRAFT, GRADED_TOPICS, OUTCOME_KINDS, UNASSIGNED
 
 TOPIC_PRIORITY = ("regulatory", "safety", "dosing", "mechanism", "practice", "efficacy")
 # Weakest first: a sentence is asserted no more strongly than its weakest hedge.
@@ -182,12 +184,10 @@ def draft_citations(document: Document, references: Sequence[Reference], *, arti
                      "doi": _doi_of(found, known_dois), "url": found.url,
                      "anchor_text": document.text[found.start:found.end],
                      "offset": str(found.start)})
-    table = pd.DataFrame(rows, columns=["type", "identifier", "doi", "url", "anchor_text", "offset",
-                                        "authors", "title", "journal", "volume", "issue", "pages",
-                                        "year", "month"], dtype="string").fillna("")
-    table.insert(0, "ref_no", [str(n) for n in range(first_ref_no, first_ref_no + len(table))])
-    table.insert(0, "article_id", article_id)
-    return table.assign(status=DRAFT).astype("string")
+    numbers = range(first_ref_no, first_ref_no + len(rows))
+    rows = [{"article_id": article_id, "ref_no": str(n), **row, "status": DRAFT}
+            for n, row in zip(numbers, rows)]
+    return pd.DataFrame(rows, columns=CITATIONS.names, dtype="string").fillna("")
 
 
 # --- claims ------------------------------------------------------------------------------------------
@@ -268,7 +268,9 @@ def draft_claims(document: Document, *, article_id: str, title: str, names: Sequ
     known_dois = known_dois or {}
     mention = re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in names), re.IGNORECASE)
     indication_patterns = vocabulary_patterns(indications, "indication_id")
-    outcome_patterns = vocabulary_patterns(outcomes, "outcome_id")
+    outcome_patterns = {kind: vocabulary_patterns(outcomes[outcomes["kind"] == kind], "outcome_id")
+                        for kind in OUTCOME_KINDS}
+    outcome_patterns[None] = vocabulary_patterns(outcomes, "outcome_id")
     hedges, topic_cues = load_cues("hedges.csv"), load_cues("claim_cues.csv")
     links = identifiers_in_document(document.text, document.links)
     entry_ids = {r.number: list(r.identifiers) for r in references}
@@ -292,9 +294,11 @@ def draft_claims(document: Document, *, article_id: str, title: str, names: Sequ
         next_start = found[i + 1].start if i + 1 < len(found) else len(document.text)
         cited = _cited_in(sentence, next_start, document, links, markers, entry_ids)
         dois = list(dict.fromkeys(d for d in (_doi_of(f, known_dois) for f in cited) if d))
-        outcome = (match_vocabulary(sentence.text, outcome_patterns)
-                   or match_vocabulary(section, outcome_patterns)
-                   or (UNASSIGNED if topic in ("efficacy", "safety") else ""))
+        # An efficacy claim names a benefit and a safety claim a harm (GRADED_TOPICS).
+        patterns = outcome_patterns.get(GRADED_TOPICS.get(topic), outcome_patterns[None])
+        outcome = (match_vocabulary(sentence.text, patterns)
+                   or match_vocabulary(section, patterns)
+                   or (UNASSIGNED if topic in GRADED_TOPICS else ""))
         others = [f"{f.type} {f.identifier}" for f in cited if not _doi_of(f, known_dois)]
         note = f" (also cites {', '.join(others)})" if others else ""
         rows.append({
@@ -308,6 +312,4 @@ def draft_claims(document: Document, *, article_id: str, title: str, names: Sequ
             "cited_dois": "; ".join(dois), "link": "explicit" if dois else "none",
             "start": str(sentence.start), "end": str(sentence.end), "status": DRAFT,
         })
-    columns = ["claim_id", "article_id", "section", "claim", "indication", "outcome", "topic",
-               "asserted", "direction", "cited_dois", "link", "start", "end", "status"]
-    return pd.DataFrame(rows, columns=columns, dtype="string")
+    return pd.DataFrame(rows, columns=CLAIMS.names, dtype="string").fillna("")

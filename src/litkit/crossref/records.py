@@ -5,12 +5,12 @@ JATS XML, dates are ``{"date-parts": [[year, month, day]]}`` with parts missing 
 authors are people or organisations, and partial records (``select=``) lack most fields.
 :func:`to_frame` turns any of them into the same columns, never guessing a value.
 
->>> rec = {"DOI": "10.1000/ABC", "title": ["Ketamine for <i>pain</i>"],
+>>> rec = {"DOI": "10.1000/ABC", "title": ["Drug X for <i>fever</i>"],
 ...        "issued": {"date-parts": [[None]]}, "created": {"date-parts": [[2019, 3, 1]]},
-...        "author": [{"family": "Bell", "given": "Rae"}, {"name": "KETAPAIN Group"}]}
+...        "author": [{"family": "Bell", "given": "Rae"}, {"name": "TRIAL Group"}]}
 >>> row = to_frame([rec]).iloc[0]
 >>> row["doi"], row["title"], int(row["year"]), row["authors"], int(row["n_authors"])
-('10.1000/abc', 'Ketamine for pain', 2019, 'Bell, Rae; KETAPAIN Group', 2)
+('10.1000/abc', 'Drug X for fever', 2019, 'Bell, Rae; TRIAL Group', 2)
 """
 
 from __future__ import annotations

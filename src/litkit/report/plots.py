@@ -14,8 +14,8 @@ The functions never change the table they are given, write no files and leave th
 
 >>> import pandas as pd
 >>> claims = pd.DataFrame({"claim_id": ["A01"], "article_id": ["A"],
-...                        "indication": ["general"], "concordance": ["supported"]})
->>> ax = plot_claims_by_concordance(claims)
+...                        "indication": ["general"], "verdict": ["supported"]})
+>>> ax = plot_claims_by_verdict(claims)
 >>> ax.get_xlabel()
 'Number of claims'
 >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
@@ -37,60 +37,14 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from litkit.vocabulary import CERTAINTIES as CERTAINTY_ORDER
-from litkit.vocabulary import CONCORDANCES as CONCORDANCE_ORDER
+from litkit.vocabulary import VERDICTS as VERDICT_ORDER
 from litkit.vocabulary import DESIGNS as DESIGN_ORDER
 from litkit.vocabulary import DIRECTIONS as DIRECTION_ORDER
 
-# --- Palettes ------------------------------------------------------------------------
-# Okabe–Ito: orange #E69F00, sky blue #56B4E9, bluish green #009E73, yellow #F0E442,
-# blue #0072B2, vermillion #D55E00, reddish purple #CC79A7, black #000000, grey #999999.
-
-# Certainty is ordered, so it gets one hue (Okabe–Ito blue) from dark (high) to pale
-# (very low); "none" (no cited evidence) is off the scale and grey.
-CERTAINTY_COLOURS = {
-    "high": "#00446B",
-    "moderate": "#0072B2",
-    "low": "#66AAD1",
-    "very-low": "#B2D5E8",
-    "none": "#999999",
-}
-CONCORDANCE_COLOURS = {
-    "supported": "#009E73",
-    "overstated": "#D55E00",
-    "understated": "#0072B2",
-    "uncited": "#E69F00",
-    "not-assessable": "#999999",
-}
-DIRECTION_COLOURS = {
-    "favours": "#009E73",
-    "mixed": "#E69F00",
-    "no-benefit": "#56B4E9",
-    "harm": "#D55E00",
-}
-# The eight graded designs get the eight Okabe–Ito colours; the ungraded ones are greys,
-# told apart by hatching.
-DESIGN_COLOURS = {
-    "systematic-review": "#0072B2",
-    "rct": "#56B4E9",
-    "controlled-trial": "#009E73",
-    "cohort": "#F0E442",
-    "case-control": "#E69F00",
-    "cross-sectional": "#D55E00",
-    "case-series": "#CC79A7",
-    "case-report": "#000000",
-    "guideline": "#999999",
-    "narrative-review": "#999999",
-    "protocol": "#DDDDDD",
-    "commentary": "#DDDDDD",
-    "unclassified": "#FFFFFF",
-}
-DESIGN_HATCHES = {"guideline": "//", "protocol": "..", "unclassified": "xx"}
-
-UNKNOWN_DIRECTION = "not stated"
-UNKNOWN_DIRECTION_COLOUR = "#FFFFFF"
-BAR_COLOUR = "#0072B2"  # single-series bars, where colour carries no meaning
-EDGE_COLOUR = "#333333"
-GRID_COLOUR = "#DDDDDD"
+from litkit.report.palette import (  # noqa: E402  (palettes live in one module)
+    BAR_COLOUR, CERTAINTY_COLOURS, DESIGN_COLOURS, DESIGN_HATCHES, DIRECTION_COLOURS,
+    EDGE_COLOUR, GRID_COLOUR, UNKNOWN_DIRECTION, UNKNOWN_DIRECTION_COLOUR, VERDICT_COLOURS,
+)
 
 # --- Typography and sizes (points and inches) ----------------------------------------
 
@@ -248,62 +202,57 @@ def _hide_spines(ax: Axes, *sides: str) -> None:
         ax.spines[side].set_visible(False)
 
 
-# --- 1. Evidence by indication ---------------------------------------------------------
+# --- 1. Evidence by indication and outcome: asserted, cited, best --------------------------
+
+# The three marks of each row: what the article asserts, what its citations support, what
+# the best evidence supports. Shape tells them apart; the certainty scale is the x axis.
+MARKS = (
+    ("asserted", "What the article asserts", "D", "#000000"),
+    ("cited_certainty", "What its citations support", "o", "#FFFFFF"),
+    ("best_certainty", "What the best evidence supports", "s", CERTAINTY_COLOURS["moderate"]),
+)
+_SCALE = ("none", "very-low", "low", "moderate", "high")  # left to right
 
 
-def _works_note(n_works: int, design: str) -> str:
-    """The label at a bar's end: ``"4 works · systematic-review"``."""
-    if n_works == 0:
-        return "no cited evidence"
-    return f"{_plural(n_works, 'work')} · {design}" if design else _plural(n_works, "work")
+def plot_evidence_by_outcome(rows: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Per indication × outcome, three marks on the certainty scale, side by side.
 
-
-def _indication_rows(table: pd.DataFrame) -> list[tuple[str, str, float, str]]:
-    """(label, certainty, score, note) per indication, by score descending then label."""
-    _require(table, ("indication", "label", "certainty", "score", "n_works", "best_design"))
-    rows = []
-    for indication, label, certainty, score, n_works, design in zip(
-            table["indication"], table["label"], table["certainty"], table["score"],
-            table["n_works"], table["best_design"]):
-        name = _text(label, _text(indication, "unnamed indication"))
-        rows.append((name, _text(certainty, "none"), float(_count(score)),
-                     _works_note(_count(n_works), _text(design))))
-    _check((row[1] for row in rows), CERTAINTY_ORDER, "certainty")
-    return sorted(rows, key=lambda row: (-row[2], row[0].casefold(), row[0]))
-
-
-def plot_evidence_by_indication(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Horizontal bars: how strong the cited evidence is for each indication.
-
-    Bar length is the 0–100 evidence score, colour its certainty (darker is more
-    certain), and the label after each bar says how many cited works there are and the
-    strongest design among them, so a reader sees at once both the grade and what it
-    rests on. Indications are sorted by score, then label.
+    ``rows`` is :func:`litkit.report.views.outcome_rows` of ``evidence_by_outcome``: a
+    ``row`` label and the three certainties. The article's assertion is placed at the
+    certainty it claims (asserting an effect as established claims high certainty), so a
+    mark to the right of the best-evidence mark is an assertion the evidence does not carry.
     """
-    rows = _indication_rows(table)
-    labels = [_wrap(row[0], 30) for row in rows]
-    ax = _axes(ax, _row_height(labels) + 2.2)
-    _titles(ax, "Strength of the evidence the article cites, by indication",
-            f"Scope: {SCOPE} (not a systematic search). Bar: evidence score, coloured by "
-            "certainty. Label: number of cited works · strongest design.")
-    ax.set_xlabel("Evidence score (0–100)", fontsize=LABEL_SIZE)
-    ax.set_ylabel("Indication", fontsize=LABEL_SIZE)
-    if not rows:
-        _message(ax, "No indications to show.")
+    _require(rows, ("row", "asserted", "cited_certainty", "best_certainty"))
+    labels = [_wrap(_text(r), 44) for r in rows["row"]]
+    ax = _axes(ax, _row_height(labels, per_line=0.18, floor=0.42) + 2.4)
+    _titles(ax, "Certainty by indication and outcome: asserted, cited, best evidence",
+            "Diamond: the certainty the article's strongest claim asserts. Circle: the "
+            "certainty of the works it cites. Square: the certainty of the best available "
+            "evidence, cited or not.")
+    ax.set_xlabel("Certainty of evidence (GRADE)", fontsize=LABEL_SIZE)
+    ax.set_ylabel("Indication · outcome", fontsize=LABEL_SIZE)
+    if rows.empty:
+        _message(ax, "No indication and outcome to show.")
         return ax
     positions = list(range(len(rows)))
-    ax.barh(positions, [row[2] for row in rows], height=0.7, edgecolor=EDGE_COLOUR,
-            linewidth=0.6, color=[CERTAINTY_COLOURS[row[1]] for row in rows])
-    notes = [ax.annotate(row[3], xy=(row[2], y), xytext=(4, 0), textcoords="offset points",
-                         va="center", fontsize=NOTE_SIZE) for y, row in zip(positions, rows)]
+    offsets = (-0.22, 0.0, 0.22)
+    for (column, label, marker, face), dy in zip(MARKS, offsets):
+        values = [_text(v) for v in rows[column]]
+        shown = [i for i, v in enumerate(values) if v]
+        _check((values[i] for i in shown), _SCALE, column)
+        ax.scatter([_SCALE.index(values[i]) for i in shown], [positions[i] + dy for i in shown],
+                   marker=marker, s=70, facecolor=face, edgecolor=EDGE_COLOUR, linewidth=1,
+                   zorder=3, label=label)
     ax.set_yticks(positions, labels, fontsize=LABEL_SIZE)
     ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xticks(range(0, 101, 20))
-    ax.spines["bottom"].set_bounds(0, 100)
+    ax.set_xticks(range(len(_SCALE)), [s.replace("-", " ") for s in _SCALE], fontsize=LABEL_SIZE)
+    ax.set_xlim(-0.5, len(_SCALE) - 0.5)
+    ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.8)
+    ax.set_axisbelow(True)
     _hide_spines(ax, "top", "right")
-    _legend(ax, [_patch(CERTAINTY_COLOURS[level], level) for level in CERTAINTY_ORDER],
-            "Certainty of evidence")
-    _fit_x_to_texts(ax, notes, 100)
+    handles = [Line2D([], [], linestyle="", marker=m, markersize=8, markerfacecolor=f,
+                      markeredgecolor=EDGE_COLOUR, label=lab) for _, lab, m, f in MARKS]
+    _legend(ax, handles, "Mark")
     return ax
 
 
@@ -449,23 +398,23 @@ def plot_evidence_gap_map(table: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     return ax
 
 
-# --- 3. Claims by concordance -----------------------------------------------------------
+# --- 3. Claims by verdict -----------------------------------------------------------
 
 
 def _claim_rows(table: pd.DataFrame, labels: Mapping[str, str]) -> list[tuple]:
-    """(article, y label, counts per concordance) per (article, indication), sorted."""
-    _require(table, ("article_id", "indication", "concordance"))
-    concordances = [_text(c, "not-assessable") for c in table["concordance"]]
-    _check(concordances, CONCORDANCE_ORDER, "concordance")
+    """(article, y label, counts per verdict) per (article, indication), sorted."""
+    _require(table, ("article_id", "indication", "verdict"))
+    verdicts = [_text(c, "not-graded") for c in table["verdict"]]
+    _check(verdicts, VERDICT_ORDER, "verdict")
     counts = Counter(
-        (_text(article, "?"), _text(indication, "general"), concordance)
-        for article, indication, concordance in zip(
-            table["article_id"], table["indication"], concordances))
+        (_text(article, "?"), _text(indication, "general"), verdict)
+        for article, indication, verdict in zip(
+            table["article_id"], table["indication"], verdicts))
     pairs = sorted({(article, indication) for article, indication, _ in counts})
     rows = []
     for article, indication in pairs:
         name = _text(labels.get(indication), indication)
-        row_counts = [counts[(article, indication, c)] for c in CONCORDANCE_ORDER]
+        row_counts = [counts[(article, indication, c)] for c in VERDICT_ORDER]
         rows.append((article, f"{article} · {name}", row_counts))
     return sorted(rows, key=lambda row: (row[0], row[1].casefold(), row[1]))
 
@@ -482,16 +431,16 @@ def _grouped_positions(articles: Sequence[str], gap: float = 0.6) -> list[float]
 
 
 def _stack_claims(ax: Axes, positions: list[float], rows: list[tuple]) -> None:
-    """One stacked segment per concordance, with the count written inside when it fits."""
+    """One stacked segment per verdict, with the count written inside when it fits."""
     total = max(sum(row[2]) for row in rows)
     left = [0] * len(rows)
-    for k, concordance in enumerate(CONCORDANCE_ORDER):
+    for k, verdict in enumerate(VERDICT_ORDER):
         shown = [i for i, row in enumerate(rows) if row[2][k]]
         if shown:
-            colour = CONCORDANCE_COLOURS[concordance]
+            colour = VERDICT_COLOURS[verdict]
             bars = ax.barh([positions[i] for i in shown], [rows[i][2][k] for i in shown],
                            left=[left[i] for i in shown], height=0.7, color=colour,
-                           edgecolor="white", linewidth=0.8, label=concordance)
+                           edgecolor="white", linewidth=0.8, label=verdict)
             ax.bar_label(bars, labels=[str(rows[i][2][k]) if rows[i][2][k] / total >= 0.03
                                        else "" for i in shown],
                          label_type="center", fontsize=NOTE_SIZE, color=_text_colour(colour))
@@ -499,22 +448,22 @@ def _stack_claims(ax: Axes, positions: list[float], rows: list[tuple]) -> None:
             left[i] += rows[i][2][k]
 
 
-def plot_claims_by_concordance(table: pd.DataFrame, *, ax: Axes | None = None,
+def plot_claims_by_verdict(table: pd.DataFrame, *, ax: Axes | None = None,
                                labels: Mapping[str, str] | None = None) -> Axes:
     """Stacked bars: each article's claims per indication, by how well the evidence backs them.
 
     One bar per (article, indication) that has claims, grouped by article; segments count
-    the claims that are supported, overstated, understated, uncited or not assessable
-    against the evidence the article cites. ``labels`` maps indication ids to readable
+    the claims by verdict (contradicted, overstated, under-cited, uncited, understated,
+    supported, not graded). ``labels`` maps indication ids to readable
     names (ids are shown when it has none).
     """
     rows = _claim_rows(table, labels or {})
     tick_labels = [_wrap(row[1], 40) for row in rows]
     ax = _axes(ax, _row_height(tick_labels, per_line=0.17, floor=0.4)
                + 0.6 * len({row[0] for row in rows}) + 2.0)
-    _titles(ax, "Claims by article and indication, against the evidence they cite",
-            "Each claim is compared with the certainty of the evidence the article cites "
-            "for it. Numbers in the bars count claims.")
+    _titles(ax, "Claims by article and indication, by verdict",
+            "Each claim is judged against the works the article cites for it and against "
+            "the best available evidence. Numbers in the bars count claims.")
     ax.set_xlabel("Number of claims", fontsize=LABEL_SIZE)
     ax.set_ylabel("Article · indication", fontsize=LABEL_SIZE)
     if not rows:
@@ -528,8 +477,8 @@ def plot_claims_by_concordance(table: pd.DataFrame, *, ax: Axes | None = None,
     ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.8)
     ax.set_axisbelow(True)
     _hide_spines(ax, "top", "right")
-    _legend(ax, [_patch(CONCORDANCE_COLOURS[c], c) for c in CONCORDANCE_ORDER],
-            "Claim vs cited evidence")
+    _legend(ax, [_patch(VERDICT_COLOURS[c], c) for c in VERDICT_ORDER],
+            "Verdict")
     return ax
 
 

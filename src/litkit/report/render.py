@@ -23,24 +23,24 @@ from nbconvert import HTMLExporter
 
 from litkit.config import Paths
 from litkit.pipeline import build
-from litkit.processed import read_all
-from litkit.raw import read_indications
-from litkit.report import plots
+from litkit.processed import read_all, read_processed
+from litkit.report import plots, views
 from litkit.report.views import indication_labels
 
-HEADLINE = "evidence-by-indication"
+HEADLINE = "evidence-by-outcome"
 KERNEL = "python3"
 NOTEBOOK_TIMEOUT = 600  # seconds per cell; the notebooks take seconds
 
 
 def figure_makers(paths: Paths) -> dict[str, tuple[str, Callable[[pd.DataFrame], Axes]]]:
     """Each figure's file name → (the table it draws, the function that draws it)."""
-    labels = indication_labels(read_indications(paths.indications))
+    labels = indication_labels(read_processed("indications", paths=paths))
     return {
-        HEADLINE: ("evidence_by_indication", plots.plot_evidence_by_indication),
+        HEADLINE: ("evidence_by_outcome",
+                   lambda t: plots.plot_evidence_by_outcome(views.outcome_rows(t))),
         "evidence-gap-map": ("evidence_gap_map", plots.plot_evidence_gap_map),
-        "claims-by-concordance": (
-            "claims", lambda t: plots.plot_claims_by_concordance(t, labels=labels)),
+        "claims-by-verdict": (
+            "claims", lambda t: plots.plot_claims_by_verdict(t, labels=labels)),
         "works-over-time": ("designs", plots.plot_works_over_time),
         "citation-counts": ("works", plots.plot_citation_counts),
     }
@@ -117,7 +117,7 @@ def write_index(paths: Paths, pages: list[tuple[str, str]]) -> Path:
 <html lang="en">
 <head>
   <meta charset="utf-8">
-  <title>litkit report: evidence behind ketamine-for-pain articles</title>
+  <title>litkit report</title>
   <style>
     body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
     img {{ max-width: 100%; height: auto; border: 1px solid #ddd; }}
@@ -125,13 +125,14 @@ def write_index(paths: Paths, pages: list[tuple[str, str]]) -> Path:
 </head>
 <body>
   <h1>How well are the articles' claims backed by what they cite?</h1>
-  <p>litkit's report on two public articles about ketamine for pain management. Every
-  certainty below describes <strong>the evidence the article cites</strong>, graded with a
-  GRADE-based method (see <code>docs/method.md</code>), not the whole literature.</p>
+  <p>litkit's report on the articles under review. For each indication and outcome the
+  chart sets side by side the certainty an article's claims assert, the certainty of the
+  evidence it cites, and the certainty of the best available evidence, graded with a
+  GRADE-based method (see <code>docs/method.md</code>).</p>
   <figure>
-    <img src="figures/{HEADLINE}.svg" alt="Certainty of the cited evidence, by indication">
-    <figcaption>Certainty of the evidence the article cites, by indication
-    (colour: certainty; length: 0&ndash;100 score).</figcaption>
+    <img src="figures/{HEADLINE}.svg" alt="Certainty by indication and outcome: asserted, cited, best evidence">
+    <figcaption>Certainty by indication and outcome: what the articles assert (diamond),
+    what their citations support (circle), what the best evidence supports (square).</figcaption>
   </figure>
   <h2>The notebooks, in the order of the argument</h2>
   <ol>

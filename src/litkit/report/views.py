@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from litkit.vocabulary import AUDIT_VERDICTS as VERDICTS, CERTAINTIES, CONCORDANCES, GENERAL, GENERAL_LABEL
+from litkit.vocabulary import AUDIT_VERDICTS, CERTAINTIES, GENERAL, GENERAL_LABEL, RANK, VERDICTS
 
 FETCH_COMMAND = "LITKIT_MAILTO=you@example.org litkit fetch"
 
@@ -46,39 +46,53 @@ def cited_works(works: pd.DataFrame) -> pd.DataFrame:
 
 
 def claim_counts(claims: pd.DataFrame) -> pd.DataFrame:
-    """Claims per article by concordance (rows: article; columns: concordance, in order)."""
-    table = pd.crosstab(claims["article_id"], claims["concordance"])
-    table = table.reindex(columns=[c for c in CONCORDANCES if c in table.columns])
+    """Claims per article by verdict (rows: article; columns: verdict, in order)."""
+    table = pd.crosstab(claims["article_id"], claims["verdict"])
+    table = table.reindex(columns=[c for c in VERDICTS if c in table.columns])
     return table.assign(total=table.sum(axis=1))
 
 
-def claims_with(claims: pd.DataFrame, concordance: str) -> pd.DataFrame:
-    """The claims with one concordance, with what was asserted and what the evidence is."""
-    picked = claims[claims["concordance"] == concordance]
-    columns = ["claim_id", "indication", "topic", "claim", "asserted", "evidence_certainty",
-               "concordance_reason"]
+def claims_with(claims: pd.DataFrame, verdict: str) -> pd.DataFrame:
+    """The claims with one verdict: what is asserted, what is cited, what the best evidence is."""
+    picked = claims[claims["verdict"] == verdict]
+    columns = ["claim_id", "indication", "outcome", "claim", "asserted", "cited_certainty",
+               "best_certainty", "best_work", "verdict_reason"]
     return picked[columns].reset_index(drop=True)
 
 
+def outcome_rows(evidence: pd.DataFrame) -> pd.DataFrame:
+    """The evidence-by-outcome table shaped for its chart: one labelled row per pair.
+
+    Only pairs the articles make a graded claim about, strongest best evidence first.
+    """
+    asserted = evidence[evidence["n_claims"].fillna(0) > 0]
+    ranked = asserted.assign(_rank=asserted["best_certainty"].map(RANK))
+    ranked = ranked.sort_values(["_rank", "indication_label", "outcome_label"],
+                                ascending=[False, True, True])
+    rows = ranked["indication_label"] + " · " + ranked["outcome_label"]
+    return ranked.assign(row=rows)[["row", "asserted", "cited_certainty", "best_certainty"]] \
+        .reset_index(drop=True)
+
+
 def evidence_summary(evidence: pd.DataFrame) -> pd.DataFrame:
-    """The headline table: certainty by indication, best first, with works and claims."""
-    order = {c: i for i, c in enumerate(CERTAINTIES)}
-    columns = ["label", "certainty", "score", "n_works", "best_design", "direction_summary",
-               "n_claims"]
-    ranked = evidence.assign(_rank=evidence["certainty"].map(order))
-    return (ranked.sort_values(["_rank", "score", "label"], ascending=[True, False, True])
-            [columns].reset_index(drop=True))
+    """The headline table: by indication and outcome, asserted, cited and best, side by side."""
+    columns = ["indication_label", "outcome_label", "asserted", "cited_certainty",
+               "cited_direction", "best_certainty", "best_direction", "best_work", "n_claims"]
+    ranked = evidence.assign(_rank=evidence["best_certainty"].map(RANK))
+    return (ranked.sort_values(["_rank", "indication_label", "outcome_label"],
+                               ascending=[False, True, True])[columns].reset_index(drop=True))
 
 
 def evidence_reasons(evidence: pd.DataFrame) -> pd.DataFrame:
-    """Each indication's certainty and the reasons for it, one reason per row."""
-    return _one_reason_per_row(evidence, ["label", "certainty"])
+    """Each indication × outcome's certainties and the reasons for them, one reason per row."""
+    return _one_reason_per_row(evidence, ["indication_label", "outcome_label",
+                                          "cited_certainty", "best_certainty"])
 
 
-# What evidence, cited, would move each certainty up: GRADE's levels read backwards.
+# What evidence would move each certainty up: GRADE's levels read backwards.
 NEXT_EVIDENCE = {
-    "none": "any appraisable study on this indication; a systematic review of randomised trials would say most",
-    "very-low": "a randomised trial or a systematic review of trials at low risk of bias, with enough patients (~400+)",
+    "none": "any appraisable study; a systematic review of randomised trials would say most",
+    "very-low": "a randomised trial or a systematic review of trials at low risk of bias, with enough participants (~400+)",
     "low": "well-conducted randomised trials with consistent results, or a high-quality systematic review of them",
     "moderate": "further large trials at low risk of bias, consistent with the existing ones",
     "high": "little: only new trials contradicting the existing ones would change it",
@@ -86,16 +100,16 @@ NEXT_EVIDENCE = {
 
 
 def what_would_change(evidence: pd.DataFrame) -> pd.DataFrame:
-    """For each indication, the kind of cited evidence that would raise its certainty."""
-    return evidence[["label", "certainty", "best_design"]].assign(
-        would_change_it=evidence["certainty"].map(NEXT_EVIDENCE)).reset_index(drop=True)
+    """For each indication × outcome, the kind of evidence that would raise the best certainty."""
+    return evidence[["indication_label", "outcome_label", "best_certainty"]].assign(
+        would_change_it=evidence["best_certainty"].map(NEXT_EVIDENCE)).reset_index(drop=True)
 
 
 def audit_summary(audit: pd.DataFrame) -> pd.DataFrame:
     """How many citations got each verdict, in the verdicts' order."""
     counts = audit["verdict"].value_counts()
-    return pd.DataFrame({"verdict": list(VERDICTS),
-                         "citations": [int(counts.get(v, 0)) for v in VERDICTS]})
+    return pd.DataFrame({"verdict": list(AUDIT_VERDICTS),
+                         "citations": [int(counts.get(v, 0)) for v in AUDIT_VERDICTS]})
 
 
 def audit_details(audit: pd.DataFrame) -> pd.DataFrame:

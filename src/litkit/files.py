@@ -11,6 +11,13 @@ from typing import TextIO
 TEMP_SUFFIX = ".tmp"
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, write: Callable[[TextIO], None]) -> Path:
     """Call ``write`` on a temporary file beside ``path``, then rename it into place.
 
@@ -20,6 +27,8 @@ def atomic_write(path: Path, write: Callable[[TextIO], None]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=TEMP_SUFFIX)
     try:
+        # mkstemp makes the file private (0600); give it the mode open() would have given.
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
             write(out)
             out.flush()

@@ -28,9 +28,13 @@ def test_a_written_file_has_the_mode_open_would_give_it_not_a_private_one(tmp_pa
     import os
     import stat
 
+    from litkit.files import _umask
+
     old = os.umask(0o022)
+    _umask.cache_clear()
     try:
         path = atomic_write(tmp_path / "shared.csv", lambda out: out.write("x"))
     finally:
         os.umask(old)
+        _umask.cache_clear()
     assert stat.S_IMODE(path.stat().st_mode) == 0o644

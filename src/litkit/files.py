@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from functools import cache
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -11,8 +12,10 @@ from typing import TextIO
 TEMP_SUFFIX = ".tmp"
 
 
+@cache
 def _umask() -> int:
-    """The process's umask (reading it means setting it, so it is set straight back)."""
+    """The process's umask (reading it means setting it, so it is set straight back; read
+    once, as setting it for an instant could touch files other threads create)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask

@@ -13,8 +13,8 @@ and offset. A DOI is filled in where it is known offline: a DOI identifier, or o
 
 **Claims.** The text is split into sentences by pysbd (rule-based, no model), block by block,
 leaving out headings and the reference list. A sentence is a draft claim when it names the
-intervention (any of its names in ``litkit.toml``; or it opens with a pronoun right after a
-sentence that names it), is no question, and carries a topic cue from ``litkit/data/claim_cues.csv`` (an
+intervention (any of its names in ``litkit.toml``; or a pronoun among its first three words,
+right after a sentence of the same paragraph that names it), is no question, and carries a topic cue from ``litkit/data/claim_cues.csv`` (an
 effect, a harm, a dose, a recommendation…). Its fields:
 
 * ``topic``: the first of regulatory, safety, dosing, mechanism, practice, efficacy with a cue;
@@ -52,6 +52,8 @@ TOPIC_PRIORITY = ("regulatory", "safety", "dosing", "mechanism", "practice", "ef
 # Weakest first: a sentence is asserted no more strongly than its weakest hedge.
 STRENGTH = ("uncertain", "possible", "probable", "established")
 PRONOUNS = ("it", "its", "it's", "this", "they", "these", "such")
+# A pronoun among a sentence's first words ("However, its use …") refers back.
+PRONOUN_REACH = 3
 MIN_WORDS = 5
 # A marker this close after a sentence's end (white space and punctuation between) cites it.
 MARKER_REACH = 4
@@ -281,8 +283,8 @@ def draft_claims(document: Document, *, article_id: str, title: str, names: Sequ
     previous_named = False
     for i, sentence in enumerate(found):
         named = bool(mention.search(sentence.text))
-        first_word = sentence.text.split()[0].lower().strip("\u2019'\"(") if sentence.text.split() else ""
-        about = named or (previous_named and first_word in PRONOUNS)
+        opening = [w.lower().strip("\u2019'\"(,") for w in sentence.text.split()[:PRONOUN_REACH]]
+        about = named or (previous_named and any(w in PRONOUNS for w in opening))
         same_block = i + 1 < len(found) and "\n\n" not in document.text[sentence.end:found[i + 1].start]
         previous_named = about and same_block
         topic = topic_of(sentence.text, topic_cues) if about else None

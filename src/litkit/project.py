@@ -11,8 +11,8 @@ The notebooks ship inside the package (``litkit/notebooks`` is the repository's
 ``notebooks/`` folder, included in the wheel as package data), so an installed litkit makes
 projects as well as a source checkout does.
 
->>> Project(title="T", intervention="vitamin D", topic="COVID-19", articles="One essay").names
-('vitamin D',)
+>>> Project(title="T", intervention="drug X", topic="colds", articles="One essay").names
+('drug X',)
 """
 
 from __future__ import annotations

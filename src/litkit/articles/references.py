@@ -103,7 +103,7 @@ class Marker:
 def parse_reference(text: str) -> dict[str, str]:
     """The printed fields of one reference (empty strings where absent), and its ``style``.
 
-    >>> parse_reference("Brown, K., & Tucker, C. (2020). Ketamine for pain. Crit Care Nurse, 40(5), e26-e32.")["issue"]
+    >>> parse_reference("Brown, K., & Tucker, C. (2020). Drug X for colds. Crit Care Nurse, 40(5), e26-e32.")["issue"]
     '5'
     """
     entry = " ".join(text.split())

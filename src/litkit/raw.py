@@ -1,9 +1,11 @@
 """The raw tables under ``data/raw``: their columns, their checks, and reading them.
 
 ``articles.csv`` names each article; ``citations.csv`` holds one row per cited work with the
-bibliographic fields exactly as the article prints them; ``indications.csv`` is the
-vocabulary of indications; ``claims.csv`` holds every claim in our own words;
-``appraisals.csv`` holds what each cited work shows for each indication, with its
+bibliographic fields exactly as the article prints them; ``indications.csv`` and
+``outcomes.csv`` are the vocabularies of indications and outcomes (benefits and harms);
+``claims.csv`` holds every claim in our own words, with its place in the article's text;
+``appraisals.csv`` holds what each cited work shows for each indication and outcome, and
+``best_evidence.csv`` the best available evidence on each, cited or not, each fact with its
 ``source``. Each table is read against its schema, so a bad value stops the build with the
 file, line, column and value.
 """

@@ -160,8 +160,8 @@ VERDICTS = (
     "overstated",     # asserted more firmly than even the best evidence allows
     "under-cited",    # the literature backs it; the article's own citations do not
     "uncited",        # the article cites nothing for it (the reason says what the best evidence shows)
-    "understated",    # asserted more weakly than the best evidence allows
-    "supported",      # in keeping with the best evidence and backed by the works cited
+    "understated",    # asserted two or more levels more weakly than same-direction best evidence
+    "supported",      # in keeping with the best evidence (or, where none is curated, the cited)
     "not-graded",     # mechanism, regulation, advice or dosing, or a draft: no certainty applies
 )
 

@@ -398,3 +398,41 @@ def test_classify_designs_handles_an_empty_frame():
 def test_classify_designs_names_missing_columns():
     with pytest.raises(ValueError, match="missing column.*title"):
         classify_designs(pd.DataFrame({"doi": ["10.1/a"]}))
+
+
+def test_every_rule_match_contains_one_of_the_rules_cues(crossref_records):
+    """The cue prefilter never hides a match: checked on real titles and abstracts."""
+    from litkit.analysis.designs import clean_text
+
+    texts = [clean_text(t) for t, _, _ in LABELLED] + [clean_text(a) for _, a, _ in LABELLED]
+    for record in crossref_records:
+        texts += [clean_text((record.get("title") or [""])[0]), clean_text(record.get("abstract"))]
+    for rule in RULES:
+        assert rule.cues, f"{rule.name} has no cue to prefilter on"
+        for text in texts:
+            if rule.pattern.search(text):
+                assert any(cue in text.lower() for cue in rule.cues), (rule.name, text[:80])
+
+
+def test_the_cue_prefilter_gives_the_same_answer_as_the_regex_alone(crossref_records):
+    from litkit.analysis.designs import clean_text
+
+    texts = [clean_text(t) for t, _, _ in LABELLED] + [clean_text(a) for _, a, _ in LABELLED]
+    for record in crossref_records:
+        texts += [clean_text((record.get("title") or [""])[0]), clean_text(record.get("abstract"))]
+    for rule in RULES:
+        for text in texts:
+            whole = bool(rule.pattern.search(text)) and not (
+                rule.unless is not None and rule.unless.search(text))
+            assert rule.fires(text) == whole, (rule.name, text[:80])
+
+
+def test_many_works_classified_in_parallel_give_the_same_table(monkeypatch, crossref_records):
+    import litkit.analysis.designs as designs
+
+    works = pd.DataFrame({"doi": [r["DOI"] for r in crossref_records],
+                          "title": [(r.get("title") or [None])[0] for r in crossref_records],
+                          "abstract": [r.get("abstract") for r in crossref_records]})
+    one = classify_designs(works)
+    monkeypatch.setattr(designs, "PARALLEL_FROM", 10)
+    assert classify_designs(works).equals(one)

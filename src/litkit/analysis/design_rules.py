@@ -9,12 +9,76 @@ and why most abstract rules need a self-reference ("this randomised trial", "we 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import re._parser as sre_parse  # the standard library's own regex parser (stable since 3.11)
+from dataclasses import dataclass, field
 
 from litkit.vocabulary import validate_design
 
 # Which text a rule reads.
 WHERE = ("title", "abstract", "both")
+
+_C = sre_parse  # opcodes: LITERAL, SUBPATTERN, BRANCH, MAX_REPEAT, MIN_REPEAT
+
+
+# A cue that must open the text ("Re: …") is marked with this prefix.
+ANCHOR = "^"
+
+
+def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Lower-case strings of which every match of ``pattern`` contains at least one.
+
+    A cheap ``in`` test on these rules a pattern out before its regex runs, which is what
+    makes classifying tens of thousands of abstracts fast. A cue that must open the text
+    starts with :data:`ANCHOR`. ``None`` when no such set exists.
+
+    >>> sorted(required_literals(re.compile(r"\\brandomi[sz]ed (?:trial|study)", re.I)))
+    ['randomi']
+    >>> sorted(required_literals(re.compile(r"cohort|registr(?:y|ies)|^re:", re.I)))
+    ['^re:', 'cohort', 'registr']
+    """
+    return _required(sre_parse.parse(pattern.pattern, pattern.flags))
+
+
+def _selectivity(options: frozenset[str]) -> tuple[int, int]:
+    return min(len(o) + 50 * o.startswith(ANCHOR) for o in options), -len(options)
+
+
+def _required(items) -> frozenset[str] | None:
+    """The best requirement of a sequence: the most selective of its items' requirements."""
+    candidates: list[frozenset[str]] = []
+    run: list[str] = []
+    items = list(items)
+    if items and items[0] == (_C.AT, _C.AT_BEGINNING) and len(items) > 1 \
+            and items[1][0] is _C.LITERAL:
+        run.append(ANCHOR)
+        items = items[1:]
+    for op, arg in items:
+        if op is _C.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            candidates.append(frozenset(["".join(run).lower()]))
+            run = []
+        need = _required_of(op, arg)
+        if need:
+            candidates.append(need)
+    if run:
+        candidates.append(frozenset(["".join(run).lower()]))
+    return max(candidates, key=_selectivity, default=None)
+
+
+def _required_of(op, arg) -> frozenset[str] | None:
+    """The requirement of one regex item (a group, an alternation, a repeat), if it has one."""
+    if op is _C.SUBPATTERN:
+        return _required(arg[-1])
+    if op is _C.BRANCH:
+        branches = [_required(branch) for branch in arg[1]]
+        if any(b is None for b in branches):
+            return None
+        return frozenset().union(*branches)
+    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT) and arg[0] >= 1:
+        return _required(arg[2])
+    return None  # anchors, look-arounds, classes, optional parts: no requirement
 
 
 @dataclass(frozen=True)
@@ -29,27 +93,41 @@ class Rule:
     pattern: re.Pattern[str]
     where: str = "both"
     unless: re.Pattern[str] | None = None
+    cues: frozenset[str] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         validate_design(self.design)
         if self.where not in WHERE:
             raise ValueError(f"unknown where {self.where!r}; expected one of: {', '.join(WHERE)}")
+        object.__setattr__(self, "cues", required_literals(self.pattern))
 
     def reads(self, where: str) -> bool:
         return self.where in (where, "both")
 
-    def fires(self, text: str) -> bool:
+    def fires(self, text: str, lowered: str | None = None) -> bool:
+        """Whether the rule fires on ``text`` (``lowered`` is ``text.lower()``, if known).
+
+        A text that holds none of the rule's cues is ruled out without running the regex.
+        """
+        if self.cues is not None:
+            lowered = text.lower() if lowered is None else lowered
+            if not any(_found(cue, lowered) for cue in self.cues):
+                return False
         if not self.pattern.search(text):
             return False
         return self.unless is None or not self.unless.search(text)
+
+
+def _found(cue: str, lowered: str) -> bool:
+    return lowered.startswith(cue[1:]) if cue.startswith(ANCHOR) else cue in lowered
 
 
 def _rule(name: str, design: str, *patterns: str, where: str = "both",
           unless: str | None = None) -> Rule:
     """A :class:`Rule` whose case-insensitive pattern matches any of ``patterns``."""
     compiled_unless = re.compile(unless, re.IGNORECASE) if unless else None
-    return Rule(name, design, re.compile("|".join(patterns), re.IGNORECASE), where,
-                compiled_unless)
+    pattern = re.compile("|".join(patterns), re.IGNORECASE)
+    return Rule(name, design, pattern, where, compiled_unless)
 
 
 # --- building blocks --------------------------------------------------------------------

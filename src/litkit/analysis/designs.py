@@ -41,7 +41,9 @@ structured abstract is ignored when a later section (Methods, Design, Results...
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 
@@ -122,10 +124,34 @@ def classify_design(title: str | None, abstract: str | None = None) -> tuple[str
     for where, text in (("title", clean_text(title)), ("abstract", _abstract_text(abstract))):
         if not text:
             continue
+        lowered = text.lower()
         for rule in RULES:
-            if rule.reads(where) and rule.fires(text):
+            if rule.reads(where) and rule.fires(text, lowered):
                 return rule.design, f"{where}:{rule.name}"
     return UNCLASSIFIED, NO_CUE
+
+
+# Below this many works one process is quicker than starting others.
+PARALLEL_FROM = 4000
+
+
+def _classify_chunk(pairs: list[tuple[object, object]]) -> list[tuple[str, str]]:
+    return [classify_design(title, abstract) for title, abstract in pairs]
+
+
+def _classify_all(pairs: list[tuple[object, object]]) -> list[tuple[str, str]]:
+    """:func:`classify_design` for each pair, spread over the machine's cores when many.
+
+    The classifier is pure and the order of the result is the order of ``pairs``, so the
+    table is the same however many processes made it.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if len(pairs) < PARALLEL_FROM or workers < 2:
+        return _classify_chunk(pairs)
+    size = -(-len(pairs) // (workers * 4))
+    chunks = [pairs[i:i + size] for i in range(0, len(pairs), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [label for chunk in pool.map(_classify_chunk, chunks) for label in chunk]
 
 
 def classify_designs(works: pd.DataFrame) -> pd.DataFrame:
@@ -142,8 +168,7 @@ def classify_designs(works: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"works is missing column(s): {', '.join(missing)}")
     abstracts = works["abstract"] if "abstract" in works.columns else [None] * len(works)
-    labels = [classify_design(title, abstract)
-              for title, abstract in zip(works["title"], abstracts, strict=True)]
+    labels = _classify_all(list(zip(works["title"].tolist(), list(abstracts), strict=True)))
     return pd.DataFrame(
         {
             "doi": works["doi"].copy(),
@@ -155,7 +180,8 @@ def classify_designs(works: pd.DataFrame) -> pd.DataFrame:
 
 
 def tabulate_designs(works: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
-    """The design of each cited work: the classifier's, the curated one, and the final one.
+    """The design of each work (cited or best evidence): the classifier's, the curated one,
+    and the final one.
 
     Curated designs win; where there is none the classifier's stands. ``agrees`` is False
     wherever the two differ, so every disagreement can be listed and checked.

@@ -262,7 +262,8 @@ def combine(grades: pd.DataFrame, *, empty_reason: str = "no work addresses it",
 
     With ``single`` (the best available evidence), the one best work stands for the body:
     several reviews of the same trials are not independent bodies to weigh against each
-    other, so the strongest, then the newest, is taken and the others are listed.
+    other, so one is taken: the highest certainty, then reviews before trials, a review's own
+    GRADE rating before litkit's, the newest, the most participants; the others are listed.
     """
     counted_mask = _counted(grades)
     left_out = [f"{r.work} not counted ({r.not_counted_because})"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from litkit.crossref.records import first_family_name
 from litkit.processed import columns, conform
 
 PRINTED = ("role", "article_id", "ref_no", "doi", "authors", "title", "journal", "volume",
@@ -46,33 +45,31 @@ def cited_works(citations: pd.DataFrame, works: pd.DataFrame,
         not fetched carries the article's own fields and ``source`` = ``citation``.
     """
     records = works.drop_duplicates("doi").set_index("doi")
-    rows = []
-    for cite in citations.itertuples(index=False):
-        doi = cite.doi if isinstance(cite.doi, str) else None
-        if doi and doi in records.index:
-            row = records.loc[doi].to_dict() | {"doi": doi, "crossref_status": "fetched"}
-            if fetched_at is not None and doi in fetched_at.index:
-                row["fetched_at"] = fetched_at[doi]
-        else:
-            row = _printed(cite)
-        rows.append(row | {"role": cite.role, "article_id": cite.article_id,
-                           "ref_no": cite.ref_no})
-    return conform(pd.DataFrame(rows, columns=columns("works")), "works")
+    found = citations["doi"].isin(records.index)
+    fetched = records.reindex(citations.loc[found, "doi"]).reset_index().set_index(
+        citations.index[found])
+    fetched = fetched.assign(crossref_status="fetched",
+                             fetched_at=fetched["doi"].map(fetched_at) if fetched_at is not None
+                             else pd.NA)
+    keys = citations[["role", "article_id", "ref_no"]]
+    rows = pd.concat([fetched, printed(citations[~found])]).sort_index()
+    rows = rows.drop(columns=[c for c in keys if c in rows]).join(keys)
+    return conform(rows.reindex(columns=columns("works")), "works")
 
 
-def _printed(cite) -> dict:
-    """A works row from a citation as the article prints it (no Crossref record yet)."""
-    authors = [a.strip() for a in str(cite.authors).split(";") if a.strip() and a.strip() != "et al."]
-    return {
-        "doi": cite.doi, "title": cite.title, "container_title": cite.journal,
-        "year": int(cite.year) if str(cite.year).isdigit() else None,
-        "volume": _text(cite.volume), "issue": _text(cite.issue), "page": _text(cite.pages),
-        "authors": cite.authors, "first_author": first_family_name(cite.authors),
-        "n_authors": None if "et al." in str(cite.authors) else len(authors),
-        "crossref_status": "not fetched", "source": "citation",
-    }
-
-
-def _text(value: object) -> str | None:
-    """A printed field, or None when it is empty or missing (NA cannot be tested with ``or``)."""
-    return value if isinstance(value, str) and value.strip() else None
+def printed(citations: pd.DataFrame) -> pd.DataFrame:
+    """Works rows from citations as the article prints them (no Crossref record yet)."""
+    authors = citations["authors"].fillna("")
+    names = authors.str.split(";").apply(
+        lambda parts: [p.strip() for p in parts if p.strip() and p.strip() != "et al."])
+    n_authors = names.str.len().where(~authors.str.contains("et al.", regex=False))
+    blank = lambda column: citations[column].replace("", pd.NA)  # noqa: E731
+    return pd.DataFrame({
+        "doi": citations["doi"], "title": citations["title"], "container_title": blank("journal"),
+        "year": pd.to_numeric(citations["year"], errors="coerce"),
+        "volume": blank("volume"), "issue": blank("issue"), "page": blank("pages"),
+        "authors": citations["authors"],
+        "first_author": authors.str.split(";").str[0].str.split(",").str[0].str.strip()
+                               .replace("", pd.NA),
+        "n_authors": n_authors, "crossref_status": "not fetched", "source": "citation",
+    }, index=citations.index)

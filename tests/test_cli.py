@@ -84,8 +84,8 @@ def test_fetch_offline_names_each_missing_doi_and_exits_1(scratch_project, capsy
     status = main(["fetch", "--offline", "--root", str(scratch_project)])
     out, err = capsys.readouterr()
     assert status == 1
-    assert "not-cached 7; 0 requests, 0 429s" in out
-    assert err.count("not-cached: offline") == 7 and "10.1111/bcp.12094" in err
+    assert "not-cached 23; 0 requests, 0 429s" in out  # 7 cited, 16 best evidence
+    assert err.count("not-cached: offline") == 23 and "10.1111/bcp.12094" in err
 
 
 def test_fetch_names_bad_and_unknown_dois_and_exits_1(tmp_path, capsys, crossref_records):
@@ -138,7 +138,7 @@ def test_fetch_needs_only_the_citations_not_valid_claims(scratch_project, capsys
     claims.write_text(claims.read_text().replace(",efficacy,possible,", ",efficacy,perhaps,", 1))
     assert main(["fetch", "--offline", "--root", str(scratch_project)]) == 1
     out, err = capsys.readouterr()
-    assert "not-cached 7" in out and "claims.csv" not in err
+    assert "not-cached 23" in out and "claims.csv" not in err
 
 
 def test_build_on_an_empty_folder_lists_every_missing_table_in_one_message(tmp_path, capsys):

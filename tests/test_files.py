@@ -22,3 +22,19 @@ def test_a_write_that_fails_half_way_leaves_the_old_file_and_no_temporary(tmp_pa
 def test_it_creates_the_folder(tmp_path):
     path = atomic_write(tmp_path / "a" / "b.txt", lambda out: out.write("x"))
     assert path.read_text() == "x"
+
+
+def test_a_written_file_has_the_mode_open_would_give_it_not_a_private_one(tmp_path):
+    import os
+    import stat
+
+    from litkit.files import _umask
+
+    old = os.umask(0o022)
+    _umask.cache_clear()
+    try:
+        path = atomic_write(tmp_path / "shared.csv", lambda out: out.write("x"))
+    finally:
+        os.umask(old)
+        _umask.cache_clear()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -69,7 +69,9 @@ def test_the_real_project_tables_cover_both_articles_and_all_seven_works(project
      "disagrees with 'systematic-review'"),
     ("appraisals.csv", "10.1111/bcp.12094,neuropathic-pain", "10.1111/bcp.12095,neuropathic-pain",
      "doi", "'10.1111/bcp.12095' is not allowed"),
-    ("citations.csv", "A,6,10.1111/bcp.12094", "A,6,PMID 24117458", "doi", "not a DOI: 'PMID 24117458'"),
+    ("citations.csv", "A,6,doi,10.1111/bcp.12094,10.1111/bcp.12094",
+     "A,6,doi,10.1111/bcp.12094,PMID 24117458", "doi", "not a DOI: 'PMID 24117458'"),
+    ("citations.csv", "A,6,doi,", "A,6,book,", "type", "'book' is not allowed"),
     ("indications.csv", "acute-pain,", "Acute Pain,", "indication_id", "is not an id"),
 ])
 def test_an_invalid_raw_row_stops_the_build_naming_file_line_column_and_value(
@@ -107,6 +109,42 @@ def test_citations_must_match_the_dois_in_the_article_text(scratch_project):
     lines = path.read_text().splitlines()
     path.write_text("\n".join(lines[:-1]) + "\n")  # drop the last citation
     with pytest.raises(RawDataErrors, match=r"only in text: \['10.1213/ane.0000000000004185'\]"):
+        build(Paths(scratch_project))
+
+
+def test_a_cited_identifier_must_be_in_its_normal_form(scratch_project):
+    path = scratch_project / "data/raw/citations.csv"
+    _edit(path, "A,6,doi,10.1111/bcp.12094,", "A,6,doi,10.1111/BCP.12094,")
+    with pytest.raises(RawDataErrors, match=r"line 7: identifier '10.1111/BCP.12094' is not in its "
+                                           r"normal form '10.1111/bcp.12094'"):
+        build(Paths(scratch_project))
+
+
+def _append_citation(project, **values) -> None:
+    from litkit.raw import CITATIONS
+
+    path = project / "data/raw/citations.csv"
+    row = ",".join(f'"{values.get(name, "")}"' for name in CITATIONS.names)
+    path.write_text(path.read_text(encoding="utf-8") + row + "\n", encoding="utf-8")
+
+
+def test_a_link_citation_builds_and_its_anchor_must_stand_at_its_offset(scratch_project):
+    text = (scratch_project / "data/raw/articles/B-clinic-blog.txt").read_text(encoding="utf-8")
+    offset = text.index("Neuropathic Pain:")
+    _append_citation(scratch_project, article_id="B", ref_no=1, type="pmid", identifier="24117458",
+                     url="https://pubmed.ncbi.nlm.nih.gov/24117458/",
+                     anchor_text="Neuropathic Pain", offset=offset, status="draft")
+    works = pd.read_csv(build(Paths(scratch_project))["works"])
+    assert works.query("article_id == 'B'")["crossref_status"].tolist() == ["not fetched"]
+    path = scratch_project / "data/raw/citations.csv"
+    _edit(path, f'"{offset}"', f'"{offset + 1}"')
+    with pytest.raises(RawDataErrors, match="article B, ref_no 1: 'Neuropathic Pain' is not at offset"):
+        build(Paths(scratch_project))
+
+
+def test_a_reference_without_identifier_needs_its_printed_text(scratch_project):
+    _append_citation(scratch_project, article_id="B", ref_no=1, type="reference", status="draft")
+    with pytest.raises(RawDataErrors, match="needs its printed 'title' or 'anchor_text'"):
         build(Paths(scratch_project))
 
 

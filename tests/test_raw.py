@@ -11,17 +11,20 @@ from litkit.raw import (
     read_citations, whole_number,
 )
 
-ARTICLES_HEADER = "article_id,title,publisher,source_kind,lists_references,medically_reviewed,text_file\n"
-CITATIONS_HEADER = "article_id,ref_no,doi,authors,title,journal,volume,issue,pages,year,month\n"
+ARTICLES_HEADER = ("article_id,title,publisher,source_kind,lists_references,medically_reviewed,"
+                   "text_file,url,accessed\n")
+CITATIONS_HEADER = ("article_id,ref_no,type,identifier,doi,url,anchor_text,offset,authors,title,"
+                    "journal,volume,issue,pages,year,month,status\n")
 
 
 def _citation(ref_no="1", year="2020", doi="10.1000/a"):
-    return CITATIONS_HEADER + f"A,{ref_no},{doi},Smith J,T,J,1,2,3,{year},\n"
+    kind = "doi" if doi else "reference"
+    return CITATIONS_HEADER + f"A,{ref_no},{kind},{doi},{doi},,,,Smith J,T,J,1,2,3,{year},,reviewed\n"
 
 
 def _articles(*text_files: str) -> str:
     return ARTICLES_HEADER + "".join(
-        f"{chr(65 + i)},T,P,clinic-blog,no,no,{f}\n" for i, f in enumerate(text_files))
+        f"{chr(65 + i)},T,P,clinic-blog,no,no,{f},,\n" for i, f in enumerate(text_files))
 
 
 ARTICLES = pd.DataFrame({"article_id": ["A"]}, dtype="string")
@@ -31,7 +34,7 @@ ARTICLES = pd.DataFrame({"article_id": ["A"]}, dtype="string")
     "1" * 40,  # would overflow a 64-bit integer in the processed tables
     "9" * 5000,  # more digits than int() converts at all
     "0",
-    "10000",
+    "1000000",
     "\u00b2",  # a superscript two: str.isdigit() says yes, int() says no
     "1.0",
     "-3",
@@ -136,14 +139,22 @@ def test_an_article_text_that_is_not_utf8_names_the_text_file_and_line(tmp_path)
     assert isinstance(error, NotTextError) and error.file.endswith("A.txt") and error.line == 2
 
 
+def _cited(article_ids, dois):
+    """Citations printed in a reference list: a DOI each, or none."""
+    return pd.DataFrame({"article_id": article_ids, "ref_no": [str(i + 1) for i in range(len(dois))],
+                         "type": ["doi" if d else "reference" for d in dois],
+                         "identifier": dois, "doi": dois, "url": [""] * len(dois),
+                         "anchor_text": [""] * len(dois), "offset": [""] * len(dois)},
+                        dtype="string")
+
+
 def test_a_work_cited_without_a_doi_needs_no_doi_in_the_text():
-    citations = pd.DataFrame({"article_id": ["A", "A"], "doi": ["10.1000/a", ""]}, dtype="string")
+    citations = _cited(["A", "A"], ["10.1000/a", ""])
     check_citations_against_texts(citations, {"A": "see 10.1000/a"}, citations_file="c.csv")
 
 
 def test_every_article_whose_dois_disagree_is_reported():
-    citations = pd.DataFrame({"article_id": ["A", "B"], "doi": ["10.1000/a", "10.1000/b"]},
-                             dtype="string")
+    citations = _cited(["A", "B"], ["10.1000/a", "10.1000/b"])
     with pytest.raises(RawDataErrors) as caught:
         check_citations_against_texts(citations, {"A": "none", "B": "10.1000/c"},
                                       citations_file="c.csv")

@@ -175,7 +175,26 @@ def test_invalid_filter_is_a_json_validation_failure(serve):
         "status": "failed", "message-type": "validation-failure",
         "message": [{"type": "filter-not-available", "value": "xyz",
                      "message": "Filter xyz specified but there is no such filter for this"
-                                " route. Valid filters for this route are: doi"}]}
+                                " route. Valid filters for this route are: doi, alternative-id"}]}
+
+
+def test_the_alternative_id_filter_finds_a_record_by_its_publishers_id(serve, records):
+    with_pii = next(r for r in records if any(str(a).startswith("S") for a in r.get("alternative-id", [])))
+    pii = with_pii["alternative-id"][0]
+    server = serve()
+    answer = client(server).works(filter={"alternative-id": pii.lower()}, limit=5)
+    assert [item["DOI"] for item in answer["message"]["items"]] == [with_pii["DOI"]]
+    assert client(server).works(filter={"alternative-id": "S0000000000000000"})["message"]["items"] == []
+
+
+def test_a_bibliographic_query_ranks_records_by_score(serve, records):
+    target = next(r for r in records if r.get("type") == "journal-article" and r.get("author")
+                  and r.get("container-title") and r.get("issued"))
+    printed = (f"{target['author'][0]['family']}. {target['title'][0]}. "
+               f"{target['container-title'][0]}. {target['issued']['date-parts'][0][0]}")
+    items = client(serve()).works(query_bibliographic=printed, limit=3)["message"]["items"]
+    assert items[0]["DOI"] == target["DOI"] and items[0]["score"] > 90
+    assert len(items) <= 3 and items == sorted(items, key=lambda i: -i["score"])
 
 
 def test_invalid_rows_is_a_400(serve):

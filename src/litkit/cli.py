@@ -1,4 +1,4 @@
-"""The ``litkit`` command: dois, fetch, build, audit, report.
+"""The ``litkit`` command: dois, cites, init, add-article, resolve, fetch, build, audit, report.
 
 Exit status (the README has the table, command by command): 0 when all went well; 1 when
 an input is missing or invalid, some requested DOIs are not in the cache afterwards, or a
@@ -16,13 +16,14 @@ from pathlib import Path
 
 from litkit import __version__
 from litkit.config import DEFAULT_CROSSREF_URL as DEFAULT_BASE_URL
-from litkit.config import MAILTO_VARIABLE, URL_VARIABLE, Paths, settings
+from litkit.config import IDCONV_URL_VARIABLE, MAILTO_VARIABLE, URL_VARIABLE, Paths, settings
 from litkit.crossref.cache import CrossrefCache
 from litkit.crossref.fetch import Fetcher, Limits
 from litkit.doi import iter_dois
 from litkit.errors import LitkitError, NotTextError, RawDataError, UsageError
 from litkit.textfile import iter_text, read_text
 from litkit.vocabulary import AUDIT_VERDICTS as VERDICTS
+from litkit.vocabulary import RESOLVE_STATUSES, SOURCE_KINDS
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
 
@@ -35,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
 
     dois = commands.add_parser("dois", help="print the DOIs found in text, HTML or Markdown files")
     dois.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    cites = commands.add_parser(
+        "cites", help="print the scholarly works text, HTML or Markdown files cite, as CSV")
+    cites.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     fetch = commands.add_parser("fetch", help="fetch Crossref records into the cache")
     fetch.add_argument("dois", nargs="*", metavar="DOI",
@@ -54,6 +59,39 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--single-rate", type=float, help="single-record requests per second")
     fetch.add_argument("--list-rate", type=float, help="list requests per second")
     fetch.add_argument("--concurrency", type=int, help="requests in flight at once")
+
+    resolve = commands.add_parser(
+        "resolve", help="look up DOIs of cited works known by PII, PMID, PMCID or printed reference")
+    _root_option(resolve)
+    resolve.add_argument("--offline", action="store_true",
+                         help="make no request; say what is not resolved yet")
+    resolve.add_argument("--refresh", action="store_true",
+                         help="ask again about works resolved or found missing before")
+    resolve.add_argument("--base-url", metavar="URL",
+                         help=f"Crossref API (default: ${URL_VARIABLE} or {DEFAULT_BASE_URL})")
+    resolve.add_argument("--idconv-url", metavar="URL",
+                         help=f"NCBI ID converter (default: ${IDCONV_URL_VARIABLE} or NCBI's)")
+    resolve.add_argument("--mailto", metavar="EMAIL",
+                         help=f"contact address for Crossref and NCBI (default: ${MAILTO_VARIABLE})")
+    resolve.add_argument("--min-score", type=float, default=50.0,
+                         help="lowest Crossref score a printed reference's match may have (default 50)")
+
+    init = commands.add_parser("init", help="make a new project folder")
+    init.add_argument("folder", type=Path, metavar="DIR")
+    init.add_argument("--title", default="", help="the report's title")
+    init.add_argument("--intervention", default="", help="what the articles' claims are about")
+    init.add_argument("--topic", default="", help="the condition or question")
+    init.add_argument("--articles", default="", help="one sentence on the articles")
+
+    add = commands.add_parser(
+        "add-article", help="add an article (HTML, Markdown or text) with draft citations and claims")
+    add.add_argument("source", type=Path, metavar="SOURCE")
+    add.add_argument("--id", dest="article_id", required=True, metavar="ID", help="the article's id")
+    _root_option(add)
+    add.add_argument("--url", help="where the article was published (default: from the page)")
+    add.add_argument("--title", help="the article's title (default: from the page)")
+    add.add_argument("--kind", default="other", help=f"kind of source ({', '.join(SOURCE_KINDS)})")
+    add.add_argument("--accessed", metavar="YYYY-MM-DD", help="when it was read (default: today)")
 
     build = commands.add_parser("build", help="write the processed tables")
     _root_option(build)
@@ -103,6 +141,20 @@ def run_dois(args: argparse.Namespace) -> int:
     return status
 
 
+def run_cites(args: argparse.Namespace) -> int:
+    from litkit.articles.extract import read_document
+    from litkit.articles.identifiers import identifiers_in_document, unique
+
+    found = []
+    for path in args.files:
+        document = read_document(path)
+        found += identifiers_in_document(document.text, document.links)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["type", "identifier", "url"])
+    writer.writerows((f.type, f.identifier, f.url) for f in unique(found))
+    return EXIT_OK
+
+
 def dois_from_file(path: Path) -> list[str]:
     """The DOIs a ``--from`` file asks for: a CSV's ``doi`` column, or one DOI a line."""
     try:
@@ -126,10 +178,10 @@ def _requested_dois(args: argparse.Namespace, paths: Paths) -> list[str]:
     requested = list(args.dois)
     if args.from_file:
         requested += dois_from_file(args.from_file)
-    if not requested:  # the default: the cited DOIs (claims and appraisals need not be valid)
-        from litkit.pipeline import read_cited
+    if not requested:  # the default: cited and best-evidence DOIs (claims need not be valid)
+        from litkit.pipeline import dois_to_fetch
 
-        requested = [doi for doi in read_cited(paths)["doi"].dropna() if doi]
+        requested = dois_to_fetch(paths)
     return requested
 
 
@@ -154,6 +206,54 @@ def run_fetch(args: argparse.Namespace) -> int:
         print(f"{outcome.doi}: {outcome.status}: {outcome.reason}", file=sys.stderr)
     print(report.summary())
     return EXIT_OK if report.ok else EXIT_INCOMPLETE
+
+
+def run_resolve(args: argparse.Namespace) -> int:
+    from litkit.crossref.resolve import Resolver, wanted, write_resolved
+    from litkit.raw import read_articles, read_citations, read_resolved
+
+    paths = Paths(args.root)
+    articles = read_articles(paths.articles)
+    items = wanted(read_citations(paths.citations, articles=articles))
+    resolver = Resolver(cache=CrossrefCache(paths.crossref_cache), base_url=args.base_url,
+                        idconv_url=args.idconv_url, mailto=args.mailto or settings().mailto,
+                        min_score=args.min_score)
+    rows = resolver.resolve(items, previous=read_resolved(paths.resolved),
+                            offline=args.offline, refresh=args.refresh)
+    if rows:
+        write_resolved(paths.resolved, rows)
+    asked = {(w.type, w.identifier) for w in items}
+    mine = [r for r in rows if (r["type"], r["identifier"]) in asked]
+    for row in mine:
+        if row["status"] != "resolved":
+            print(f"{row['type']} {row['identifier']}: {row['status']}: {row['reason']}",
+                  file=sys.stderr)
+    counts = {s: sum(r["status"] == s for r in mine) for s in RESOLVE_STATUSES}
+    print(", ".join(f"{s} {n}" for s, n in counts.items() if n) or "nothing to resolve",
+          f"({paths.resolved})" if rows else "")
+    return EXIT_INCOMPLETE if counts["unresolved"] or counts["failed"] else EXIT_OK
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from litkit.project import Project, init_project
+
+    project = Project(title=args.title, intervention=args.intervention, topic=args.topic,
+                      articles=args.articles)
+    written = init_project(args.folder, project=project)
+    print(f"made {args.folder}: {len(written)} files")
+    if project.missing():
+        print(f"next: fill in {', '.join(project.missing())} in {args.folder / 'litkit.toml'}")
+    print(f"then: litkit add-article SOURCE --id ID --root {args.folder}")
+    return EXIT_OK
+
+
+def run_add_article(args: argparse.Namespace) -> int:
+    from litkit.articles.add import add_article
+
+    added = add_article(args.source, paths=Paths(args.root), article_id=args.article_id,
+                        url=args.url, title=args.title, kind=args.kind, accessed=args.accessed)
+    print(added.summary())
+    return EXIT_OK
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -189,7 +289,7 @@ def run_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"dois": run_dois, "fetch": run_fetch, "build": run_build, "audit": run_audit,
+COMMANDS = {"dois": run_dois, "cites": run_cites, "init": run_init, "resolve": run_resolve, "add-article": run_add_article, "fetch": run_fetch, "build": run_build, "audit": run_audit,
             "report": run_report}
 
 

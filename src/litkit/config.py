@@ -16,26 +16,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+# A project's metadata file, at its root.
+PROJECT_FILE = "litkit.toml"
+
 # Environment variables litkit reads.
 MAILTO_VARIABLE = "LITKIT_MAILTO"
 URL_VARIABLE = "LITKIT_CROSSREF_URL"
 
+IDCONV_URL_VARIABLE = "LITKIT_IDCONV_URL"
+
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
+# NCBI's PMC ID converter (PMIDs and PMCIDs to DOIs).
+DEFAULT_IDCONV_URL = "https://www.ncbi.nlm.nih.gov/pmc/utils/idconv/v1.0/"
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What the environment says: the Crossref address and the contact address."""
+    """What the environment says: the Crossref and ID converter addresses, the contact address."""
 
     crossref_url: str = DEFAULT_CROSSREF_URL
     mailto: str | None = None
+    idconv_url: str = DEFAULT_IDCONV_URL
 
 
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings from ``environ`` (``os.environ`` by default), read once per call site."""
     env = os.environ if environ is None else environ
     return Settings(crossref_url=(env.get(URL_VARIABLE) or DEFAULT_CROSSREF_URL).rstrip("/"),
-                    mailto=env.get(MAILTO_VARIABLE) or None)
+                    mailto=env.get(MAILTO_VARIABLE) or None,
+                    idconv_url=env.get(IDCONV_URL_VARIABLE) or DEFAULT_IDCONV_URL)
 
 
 def default_root() -> Path:
@@ -62,8 +71,18 @@ class Paths:
         return self.root / "data" / "raw"
 
     @property
+    def project_file(self) -> Path:
+        """``litkit.toml``: the project's title, intervention, topic and articles."""
+        return self.root / PROJECT_FILE
+
+    @property
     def articles(self) -> Path:
         return self.raw / "articles.csv"
+
+    @property
+    def article_texts(self) -> Path:
+        """The folder of article texts (``data/raw/articles``)."""
+        return self.raw / "articles"
 
     @property
     def citations(self) -> Path:
@@ -72,6 +91,10 @@ class Paths:
     @property
     def indications(self) -> Path:
         return self.raw / "indications.csv"
+
+    @property
+    def outcomes(self) -> Path:
+        return self.raw / "outcomes.csv"
 
     @property
     def claims(self) -> Path:
@@ -92,6 +115,11 @@ class Paths:
     @property
     def crossref_cache(self) -> Path:
         return self.raw / "crossref"
+
+    @property
+    def resolved(self) -> Path:
+        """Identifiers resolved to DOIs by ``litkit resolve`` (written by code, never by hand)."""
+        return self.raw / "resolved.csv"
 
     # data/processed: tables the pipeline writes
     @property

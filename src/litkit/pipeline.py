@@ -25,8 +25,9 @@ from litkit.errors import RawDataError, RawDataErrors
 from litkit.raw import (
     check_citations_against_texts, check_claim_kinds, check_claim_spans, read_appraisals,
     read_article_texts, read_articles, read_best_evidence, read_citations, read_claims,
-    read_indications, read_outcomes,
+    read_indications, read_outcomes, read_resolved,
 )
+from litkit.crossref.resolve import fill_resolved_dois
 from litkit.processed import write_processed
 from litkit.schema import split_list
 from litkit.textfile import display_name
@@ -93,6 +94,12 @@ def read_tables(paths: Paths) -> dict[str, pd.DataFrame]:
     if texts is not None and citations is not None:
         _attempt(problems, check_citations_against_texts, citations, texts,
                  citations_file=display_name(paths.citations))
+    if citations is not None:
+        # A work known by PMID, PII or its printed reference joins by the DOI `litkit
+        # resolve` found for it.
+        resolved = _attempt(problems, read_resolved, paths.resolved)
+        if resolved is not None:
+            citations = fill_resolved_dois(citations, resolved)
     indications = _attempt(problems, read_indications, paths.indications)
     outcomes = _attempt(problems, read_outcomes, paths.outcomes)
     ids, outcome_ids = _ids(indications, "indication_id"), _ids(outcomes, "outcome_id")
@@ -122,18 +129,23 @@ def _ids(table: pd.DataFrame | None, column: str) -> set[str] | None:
     return None if table is None else set(table[column])
 
 
-def read_cited(paths: Paths) -> pd.DataFrame:
-    """The citations, checked against the articles: all that ``litkit fetch`` needs.
+def dois_to_fetch(paths: Paths) -> list[str]:
+    """The DOIs ``litkit fetch`` gets by default: the cited works' (as resolved) and the best
+    evidence's, once each, in that order. Claims and appraisals need not be valid for it.
 
     Raises:
-        RawDataErrors: every problem in the two tables (each table's first).
+        RawDataErrors: every problem in the tables it reads (each table's first).
     """
     problems: list[RawDataError] = []
     articles = _attempt(problems, read_articles, paths.articles)
     citations = _attempt(problems, read_citations, paths.citations, articles=articles)
+    resolved = _attempt(problems, read_resolved, paths.resolved)
+    best = _attempt(problems, read_best_evidence, paths.best_evidence, indication_ids=None,
+                    outcome_ids=None)
     if problems:
         raise RawDataErrors(problems)
-    return citations
+    cited = fill_resolved_dois(citations, resolved)["doi"].dropna()
+    return list(dict.fromkeys(d for d in [*cited, *best["doi"]] if d))
 
 
 def _attempt(problems: list[RawDataError], read: Callable[..., T], *args, **kwargs) -> T | None:

@@ -19,13 +19,15 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
+from litkit.articles.identifiers import normalize as normalize_identifier
 from litkit.doi import extract_dois, normalize_doi
 from litkit.errors import RawDataError, RawDataErrors
 from litkit.schema import Column, Table, read_table
 from litkit.textfile import display_name, read_text
 from litkit.vocabulary import (
-    ASSERTED, CERTAINTY_LEVELS, CLAIM_STATUSES, DESIGNS, DIRECTIONS, GENERAL, GRADED_TOPICS,
-    INCONSISTENCY, LINKS, OUTCOME_KINDS, REJECTED_SOURCE_HOSTS, REVIEW_OF, RISK_OF_BIAS,
+    ASSERTED, CERTAINTY_LEVELS, CITATION_STATUSES, CITATION_TYPES, CLAIM_STATUSES, DESIGNS,
+    DIRECTIONS, GENERAL, GRADED_TOPICS, INCONSISTENCY, LINKS, OUTCOME_KINDS,
+    REJECTED_SOURCE_HOSTS, RESOLVE_METHODS, RESOLVE_STATUSES, REVIEW_OF, RISK_OF_BIAS,
     SOURCE_KINDS, TOPICS, UNASSIGNED, VERIFIED, YES_NO,
 )
 
@@ -55,6 +57,7 @@ def whole_number(low: int, high: int) -> Callable[[str], str]:
                 or not low <= int(value) <= high):
             raise ValueError(f"{value!r} is not a whole number from {low:,} to {high:,}")
         return value
+    check.__doc__ = f"a whole number from {low:,} to {high:,}"  # for the generated README
     return check
 
 
@@ -62,12 +65,21 @@ _DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})
 
 
 def _year(value: str) -> str:
+    """a four-digit year"""
     if not re.fullmatch(r"(19|20)[0-9][0-9]", value):
         raise ValueError(f"{value!r} is not a four-digit year")
     return value
 
 
+def _date(value: str) -> str:
+    """a date, YYYY-MM-DD"""
+    if not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", value):
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+    return value
+
+
 def _slug(value: str) -> str:
+    """an id: lower-case words joined by hyphens"""
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value):
         raise ValueError(f"{value!r} is not an id (lower-case words joined by hyphens)")
     if value in (GENERAL, UNASSIGNED):
@@ -76,6 +88,7 @@ def _slug(value: str) -> str:
 
 
 def _decimal(value: str) -> str:
+    """a number, with a decimal point"""
     # ASCII digits only, and finite: float() also takes 'nan', 'inf', '1e999' and '١٢'.
     if not _DECIMAL.fullmatch(value) or not math.isfinite(float(value)):
         raise ValueError(f"{value!r} is not a number (digits 0-9, a decimal point, "
@@ -84,13 +97,14 @@ def _decimal(value: str) -> str:
 
 
 def _month(value: str) -> str:
+    """a date, YYYY-MM or YYYY-MM-DD"""
     if not re.fullmatch(r"(19|20)[0-9][0-9]-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?", value):
         raise ValueError(f"{value!r} is not a date as YYYY-MM or YYYY-MM-DD")
     return value
 
 
 def _source(value: str) -> str:
-    """A source page: an http(s) URL that is not a mirror or aggregator."""
+    """an http(s) URL of a source page, not a mirror or aggregator"""
     if not re.match(r"https?://[^\s/]+", value):
         raise ValueError(f"{value!r} is not an http(s) URL")
     host = value.split("/")[2].lower()
@@ -110,6 +124,11 @@ def _relative_path(value: str) -> str:
 
 
 # --- row checks ------------------------------------------------------------------------------
+
+def _doi(value: str) -> str:
+    """a DOI, written lower case (10.xxxx/…)"""
+    return normalize_doi(value)
+
 
 def _check_review_of(row: dict[str, str]) -> None:
     """What a systematic review must say, and what only one may say."""
@@ -137,6 +156,26 @@ def _check_claim(row: dict[str, str]) -> None:
         raise ValueError(f"a {row['topic']} claim needs its 'outcome'")
 
 
+def _check_citation(row: dict[str, str]) -> None:
+    """A cited work's identifier is in its normal form, and a DOI row names its DOI twice."""
+    kind, identifier = row["type"], row["identifier"]
+    if kind == "reference":
+        if identifier:
+            raise ValueError(f"a 'reference' row prints no identifier, but has {identifier!r}")
+        if not (row["title"] or row["anchor_text"]):
+            raise ValueError("a 'reference' row needs its printed 'title' or 'anchor_text'")
+    else:
+        if not identifier:
+            raise ValueError(f"a {kind!r} row needs its 'identifier'")
+        normal = normalize_identifier(kind, identifier)
+        if normal != identifier:
+            raise ValueError(f"identifier {identifier!r} is not in its normal form {normal!r}")
+    if kind == "doi" and row["doi"] != identifier:
+        raise ValueError(f"a 'doi' row has its DOI in 'doi' too ({identifier!r}, not {row['doi']!r})")
+    if bool(row["anchor_text"]) != bool(row["offset"]):
+        raise ValueError("'anchor_text' and 'offset' go together: give both or neither")
+
+
 # --- the schemas -----------------------------------------------------------------------------
 
 ARTICLES = Table("articles", (
@@ -147,21 +186,32 @@ ARTICLES = Table("articles", (
     Column("lists_references", allowed=YES_NO),
     Column("medically_reviewed", allowed=YES_NO),
     Column("text_file", check=_relative_path),
+    Column("url", required=False),
+    Column("accessed", required=False, check=_date),
 ))
 
+# One row per cited work of an article: a link (url, anchor_text, offset) or a reference-list
+# entry (the printed fields), or both. ``identifier`` is empty only for a "reference" that
+# prints none; ``doi`` is the work's DOI where known.
 CITATIONS = Table("citations", (
     Column("article_id"),
     Column("ref_no", check=whole_number(*REF_NO_RANGE)),
-    Column("doi", required=False, check=normalize_doi),
-    Column("authors"),
-    Column("title"),
-    Column("journal"),
+    Column("type", allowed=CITATION_TYPES),
+    Column("identifier", required=False),
+    Column("doi", required=False, check=_doi),
+    Column("url", required=False),
+    Column("anchor_text", required=False),
+    Column("offset", required=False, check=whole_number(*OFFSET_RANGE)),
+    Column("authors", required=False),
+    Column("title", required=False),
+    Column("journal", required=False),
     Column("volume", required=False),
     Column("issue", required=False),
     Column("pages", required=False),
-    Column("year", check=_year),
+    Column("year", required=False, check=_year),
     Column("month", required=False),
-), key=("article_id", "ref_no"))
+    Column("status", allowed=CITATION_STATUSES),
+), key=("article_id", "ref_no"), row_check=_check_citation)
 
 OUTCOMES = Table("outcomes", (
     Column("outcome_id", unique=True, check=_slug),
@@ -178,6 +228,7 @@ INDICATIONS = Table("indications", (
     Column("description", required=False),
 ))
 
+# ``start`` and ``end`` are 0-based offsets into the article's text file, end exclusive.
 CLAIMS = Table("claims", (
     Column("claim_id", unique=True),
     Column("article_id"),
@@ -246,6 +297,51 @@ BEST_EVIDENCE = Table("best_evidence", (
    row_check=_check_review_of)
 
 
+# Written by `litkit resolve`, never by hand: what became of each cited work without a DOI.
+RESOLVED = Table("resolved", (
+    Column("type", allowed=CITATION_TYPES),
+    Column("identifier"),
+    Column("doi", required=False, check=_doi),
+    Column("method", allowed=RESOLVE_METHODS),
+    Column("score", required=False),
+    Column("checked_at"),
+    Column("status", allowed=RESOLVE_STATUSES),
+    Column("reason", required=False),
+), key=("type", "identifier"))
+
+# Every raw table a project has, by file name under data/raw, with what it holds.
+RAW_TABLES: dict[str, tuple[Table, str]] = {
+    "articles.csv": (ARTICLES, "One row per article under analysis; its text is in `text_file` "
+                               "(under data/raw)."),
+    "citations.csv": (CITATIONS, "One row per work an article cites: a link or a reference-list "
+                                 "entry, with its identifier and the fields as printed."),
+    "indications.csv": (INDICATIONS, "The vocabulary of indications (what the intervention is "
+                                     "used for); `synonyms` are the words that name each in a text."),
+    "outcomes.csv": (OUTCOMES, "The vocabulary of outcomes (what a claim says improves or "
+                               "harms); `synonyms` are the words that name each in a text."),
+    "claims.csv": (CLAIMS, "Every claim of each article, in the reviewer's own words, with its "
+                           "indication, topic, strength and cited works."),
+    "appraisals.csv": (APPRAISALS, "What each cited work shows for each indication and "
+                                   "outcome, with its `source`."),
+    "best_evidence.csv": (BEST_EVIDENCE, "The best available evidence for each indication and "
+                                         "outcome, cited or not, with its `source`."),
+}
+
+# Columns whose values come from another table, checked when the tables are read together.
+RUNTIME_VOCABULARIES: dict[tuple[str, str], str] = {
+    ("citations", "article_id"): "an `article_id` of articles.csv",
+    ("claims", "article_id"): "an `article_id` of articles.csv",
+    ("claims", "indication"): f"an `indication_id` of indications.csv, or `{GENERAL}`",
+    ("claims", "outcome"): "an `outcome_id` of outcomes.csv",
+    ("claims", "cited_dois"): "DOIs of citations.csv",
+    ("appraisals", "indication"): "an `indication_id` of indications.csv",
+    ("appraisals", "outcome"): "an `outcome_id` of outcomes.csv",
+    ("appraisals", "doi"): "a DOI of citations.csv",
+    ("best_evidence", "indication"): "an `indication_id` of indications.csv",
+    ("best_evidence", "outcome"): "an `outcome_id` of outcomes.csv",
+}
+
+
 # --- readers ---------------------------------------------------------------------------------
 
 def read_articles(path: str | Path, *, line_index: bool = False) -> pd.DataFrame:
@@ -266,6 +362,13 @@ def read_citations(path: str | Path, *, articles: pd.DataFrame | None) -> pd.Dat
 def read_indications(path: str | Path) -> pd.DataFrame:
     """The indications vocabulary, checked."""
     return read_table(path, INDICATIONS)
+
+
+def read_resolved(path: str | Path) -> pd.DataFrame:
+    """``resolved.csv``, checked; an empty table when ``litkit resolve`` has not run yet."""
+    if not Path(path).is_file():
+        return pd.DataFrame(columns=RESOLVED.names, dtype="string")
+    return read_table(path, RESOLVED)
 
 
 def read_outcomes(path: str | Path) -> pd.DataFrame:
@@ -376,21 +479,32 @@ def read_article_texts(articles: pd.DataFrame, *, raw_folder: Path,
 
 def check_citations_against_texts(citations: pd.DataFrame, texts: dict[str, str], *,
                                   citations_file: str) -> None:
-    """Every article's DOIs, found in its text, must be exactly its DOIs in the citations.
+    """Each article's citations agree with its text.
+
+    Every DOI printed in the text has a citation row; a DOI row without a URL (printed, not
+    linked) is printed in the text; and each link's ``anchor_text`` stands at its ``offset``.
 
     Raises:
-        RawDataErrors: one entry per article whose text and citations disagree, naming the
-            DOIs that are in one and not the other.
+        RawDataErrors: one entry per article whose text and citations disagree.
     """
     problems = []
     for article_id, text in texts.items():
-        in_text = set(extract_dois(text))
-        rows = citations.loc[citations["article_id"] == article_id, "doi"].dropna()
-        cited = {doi for doi in rows if doi}  # a work printed without a DOI has none to find
-        if in_text != cited:
+        in_text = {normalize_identifier("doi", d) for d in extract_dois(text)}
+        rows = citations[citations["article_id"] == article_id]
+        cited = {d for d in rows["doi"] if isinstance(d, str) and d}
+        printed = {r.identifier for r in rows.itertuples() if r.type == "doi" and not r.url}
+        if in_text - cited or printed - in_text:
             problems.append(RawDataError(
                 citations_file, None, "doi",
                 f"article {article_id}: DOIs in its text and in the table differ "
-                f"(only in text: {sorted(in_text - cited)}; only in table: {sorted(cited - in_text)})"))
+                f"(only in text: {sorted(in_text - cited)}; "
+                f"printed only in the table: {sorted(printed - in_text)})"))
+        for row in rows.itertuples():
+            if row.anchor_text and text[int(row.offset):int(row.offset) + len(row.anchor_text)] \
+                    != row.anchor_text:
+                problems.append(RawDataError(
+                    citations_file, None, "offset",
+                    f"article {article_id}, ref_no {row.ref_no}: {row.anchor_text!r} is not at "
+                    f"offset {row.offset} of its text"))
     if problems:
         raise RawDataErrors(problems)

@@ -31,6 +31,17 @@ YES_NO = ("yes", "no")
 
 SOURCE_KINDS = ("health-information-site", "clinic-blog", "news", "journal-article", "other")
 
+# --- what an article cites ---------------------------------------------------------------
+
+# The kinds of identifier litkit finds in a text or a link, and "reference" for an entry of
+# a reference list that prints none.
+IDENTIFIER_TYPES = ("doi", "pmid", "pmcid", "pii", "arxiv", "isbn", "nbk")
+CITATION_TYPES = (*IDENTIFIER_TYPES, "reference")
+# A row written by `litkit add-article` is a draft until a person has checked it.
+CITATION_STATUSES = ("draft", "reviewed")
+# The printed styles of reference-list entries that litkit parses field by field.
+REFERENCE_STYLES = ("mla", "apa", "harvard", "vancouver", "unparsed")
+
 # --- study designs ------------------------------------------------------------------------
 
 # Ordered roughly by strength of evidence, strongest first; a guideline weighs what it
@@ -140,6 +151,7 @@ TOPICS = ("efficacy", "safety", "mechanism", "regulatory", "dosing", "practice")
 GRADED_TOPICS = {"efficacy": "benefit", "safety": "harm"}
 LINKS = ("explicit", "inferred", "none")
 CLAIM_STATUSES = ("draft", "reviewed")
+DRAFT, REVIEWED = CLAIM_STATUSES
 
 # A claim's verdict, in the order a reviewer reads them (docs/method.md has one worked
 # example of each):
@@ -186,5 +198,8 @@ CORRECTION_TYPES = ("correction", "erratum", "corrigendum", "addendum", "clarifi
 # What each DOI of a fetch ends as. "fetched" and "cached" mean it is in the cache afterwards.
 FETCH_STATUSES = ("fetched", "cached", "invalid", "not-found", "failed", "not-cached")
 FETCHED_STATUSES = ("fetched", "cached")
+# What `litkit resolve` made of a cited work without a DOI, and how it looked.
+RESOLVE_STATUSES = ("resolved", "not-found", "unresolved", "failed")
+RESOLVE_METHODS = ("crossref-alternative-id", "ncbi-idconv", "crossref-bibliographic")
 # Whether a cited work's row comes from its Crossref record or from the printed citation.
 CROSSREF_STATUSES = ("fetched", "not fetched")

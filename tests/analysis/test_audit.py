@@ -115,6 +115,15 @@ def test_an_expression_of_concern_is_major_and_flagged_but_not_retracted(records
     assert retracted_dois(table) == {}
 
 
+def test_a_work_cited_by_a_link_is_checked_for_notices_only(records):
+    link = citation(authors="", title="", journal="", volume="", issue="", pages="", year="")
+    row = audit(records, link).iloc[0]
+    assert row["verdict"] == "ok" and row["title_check"] is pd.NA
+    assert row["reasons"] == "cited by a link: no printed fields to check"
+    records = dict(records, **{ASPIRIN: _with_notice(records[ASPIRIN], "retraction")})
+    assert audit(records, link).loc[0, "verdict"] == "retracted"
+
+
 def test_a_doi_crossref_does_not_know_is_major(records):
     table = audit(records, citation(doi="10.9999/unknown"),
                   not_found={"10.9999/unknown": {"reason": "registered with DataCite, not Crossref"}})

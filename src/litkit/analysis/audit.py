@@ -223,6 +223,8 @@ def audit_citation(citation: Mapping[str, object], record: dict | None,
         return base | {f"{c}_check": pd.NA for c in CHECKS} | {
             "verdict": "not-checked", "retracted": False, "concern": False, "notice_dois": "",
             "reasons": "no Crossref record cached for this DOI yet: run `litkit fetch` with network access"}
+    if _blank(citation["title"]) and _blank(citation["authors"]):
+        return base | _audit_link(record)
     first = first_family_name(citation["authors"])
     results = {
         "title": check_title(citation["title"], record),
@@ -247,6 +249,21 @@ def audit_citation(citation: Mapping[str, object], record: dict | None,
     return base | {f"{c}_check": f"{level}: {text}" for c, (level, text) in results.items()} | {
         "verdict": _verdict(results, retracted),
         "reasons": "; ".join(reasons) or "matches its Crossref record",
+        "retracted": retracted, "concern": bool(kinds & set(CONCERN_TYPES)),
+        "notice_dois": "; ".join(n["doi"] for n in notices(record)),
+    }
+
+
+def _audit_link(record: dict) -> dict:
+    """A work cited by a link prints no fields to compare: only its notices are checked."""
+    results = {"doi": ("ok", "DOI found at Crossref"), "notices": check_notices(record)}
+    kinds = {n["type"] for n in notices(record)}
+    retracted = bool(kinds & set(RETRACTION_TYPES))
+    reasons = [text for level, text in results.values() if level != "ok"]
+    return {f"{c}_check": pd.NA for c in CHECKS} | {
+        f"{c}_check": f"{level}: {text}" for c, (level, text) in results.items()} | {
+        "verdict": _verdict(results, retracted),
+        "reasons": "; ".join(["cited by a link: no printed fields to check", *reasons]),
         "retracted": retracted, "concern": bool(kinds & set(CONCERN_TYPES)),
         "notice_dois": "; ".join(n["doi"] for n in notices(record)),
     }

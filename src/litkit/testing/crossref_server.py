@@ -7,7 +7,9 @@ that a robust client must cope with:
 
 * ``GET /works/{doi}`` ("single" requests) and ``GET /works?filter=doi:A,doi:B&rows=N``
   ("list" requests), with Crossref's JSON envelopes, its plain-text 404 and its JSON
-  validation failure for unknown filters;
+  validation failure for unknown filters; list requests also take the ``alternative-id``
+  filter (a publisher's own id, such as an Elsevier PII) and ``query.bibliographic``
+  (items then carry a ``score``; see :func:`bibliographic_score`);
 * per-route rate limits over a rolling one-second window and a global cap on requests in
   flight, answered with an HTML 429 (``Retry-After`` only if asked for), like Crossref's
   polite pool;
@@ -28,6 +30,7 @@ from __future__ import annotations
 import errno
 import gzip
 import json
+import re
 import socket
 import struct
 import sys
@@ -321,19 +324,57 @@ def _split_route(raw_path: str) -> tuple[str, str | None, dict[str, list[str]]]:
     return "other", None, query
 
 
-def _filter_dois(query: dict[str, list[str]]) -> tuple[list[str], _Answer | None]:
-    """The lower-cased DOIs of a list request's ``filter``, or a 400 for any other filter."""
-    dois: list[str] = []
+FILTERS = ("doi", "alternative-id")
+
+
+def _filters(query: dict[str, list[str]]) -> tuple[dict[str, list[str]], _Answer | None]:
+    """The values of a list request's ``filter`` by name, lower-cased, or a 400 for a filter
+    this server does not know (as Crossref answers for an unknown one). A repeated filter
+    name means any of its values, as at Crossref."""
+    found: dict[str, list[str]] = {}
     for value in query.get("filter", []):
         for item in filter(None, value.split(",")):
-            name, _, doi = item.partition(":")
-            if name != "doi":
-                return [], _validation_failure(
+            name, _, wanted = item.partition(":")
+            if name not in FILTERS:
+                return {}, _validation_failure(
                     "filter-not-available", name,
                     f"Filter {name} specified but there is no such filter for this route."
-                    " Valid filters for this route are: doi")
-            dois.append(doi.strip().lower())
-    return list(dict.fromkeys(dois)), None
+                    f" Valid filters for this route are: {', '.join(FILTERS)}")
+            found.setdefault(name, []).append(wanted.strip().lower())
+    return {name: list(dict.fromkeys(values)) for name, values in found.items()}, None
+
+
+def _filter_dois(query: dict[str, list[str]]) -> tuple[list[str], _Answer | None]:
+    """The lower-cased DOIs of a list request's ``doi`` filter, or a 400 for an unknown filter."""
+    filters, error = _filters(query)
+    return filters.get("doi", []), error
+
+
+_WORD = re.compile(r"[^\W_]{2,}")
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text)}
+
+
+def bibliographic_score(query: str, record: dict) -> float:
+    """How well ``record`` matches a ``query.bibliographic`` string.
+
+    A stand-in for Crossref's relevance score, in the same field and a similar range (a good
+    match scores well above 50), but not Crossref's formula: the share of the query's words
+    found in the record's title, container title, authors' family names, year, volume,
+    issue and page, times 100.
+    """
+    wanted = _words(query)
+    if not wanted:
+        return 0.0
+    issued = ((record.get("issued") or {}).get("date-parts") or [[None]])[0]
+    fields = [*(record.get("title") or []), *(record.get("container-title") or []),
+              *(a.get("family") or a.get("name") or "" for a in record.get("author") or []),
+              str(issued[0] or ""), str(record.get("volume") or ""), str(record.get("issue") or ""),
+              str(record.get("page") or "")]
+    have = _words(" ".join(fields))
+    return round(100.0 * len(wanted & have) / len(wanted), 3)
 
 
 def _rows(query: dict[str, list[str]]) -> tuple[int, _Answer | None]:
@@ -632,14 +673,23 @@ class CrossrefServer:
         return _work_answer(record)
 
     def _list(self, query: dict[str, list[str]]) -> tuple[list[str], _Answer]:
-        dois, error = _filter_dois(query)
+        filters, error = _filters(query)
+        dois = filters.get("doi", [])
         rows, rows_error = _rows(query)
         if error or rows_error:
             return dois, error or rows_error  # type: ignore[return-value]
-        if "filter" in query:
+        found = [r for d, r in self.records.items() if d not in self.omit]
+        if "doi" in filters:
             found = [self.records[d] for d in dois if d in self.records and d not in self.omit]
-        else:
-            found = [r for d, r in self.records.items() if d not in self.omit]
+        if "alternative-id" in filters:
+            wanted = set(filters["alternative-id"])
+            found = [r for r in found
+                     if wanted & {str(a).lower() for a in r.get("alternative-id") or []}]
+        bibliographic = query.get("query.bibliographic", [""])[-1]
+        if bibliographic:
+            scored = [(bibliographic_score(bibliographic, r), r) for r in found]
+            found = [dict(r, score=score) for score, r in
+                     sorted(scored, key=lambda pair: -pair[0]) if score > 0]
         return dois, _work_list_answer(found[:rows], len(found), rows)
 
     def _limited(self) -> _Answer:

@@ -1,0 +1,291 @@
+"""Resolving cited works that have no DOI yet: PIIs, PMIDs, PMCIDs and printed references.
+
+``litkit resolve`` looks up every citation without a DOI and writes what it learns to
+``data/raw/resolved.csv`` (one row per work: type, identifier, DOI, method, score, when it
+was checked, status and the reason in words), written by code like the Crossref cache and
+never by hand:
+
+* an Elsevier PII, through Crossref's ``alternative-id`` filter (publishers deposit their
+  own ids there);
+* a PMID or PMCID, through NCBI's PMC ID converter (:mod:`litkit.ncbi`);
+* a printed reference without any identifier, through Crossref's ``query.bibliographic``:
+  the best candidate is taken only when its score reaches ``min_score`` *and* its year
+  (within one, for online-first works) and first author's family name match the printed
+  ones, so a near miss is reported, never adopted.
+
+Records Crossref returns on the way are cached like fetched ones. Offline, nothing is
+looked up: each work stays ``unresolved`` and says so. A rerun keeps what was resolved or
+found missing before (``refresh`` asks again) and retries what failed.
+
+Key of a printed reference: ``<article_id>:<ref_no>`` (it has no identifier of its own).
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from habanero import Crossref
+from pyrate_limiter import InMemoryBucket, Limiter, Rate
+from rapidfuzz import fuzz
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from litkit import __version__
+from litkit.config import settings
+from litkit.crossref.cache import CrossrefCache, utc_now
+from litkit.crossref.fetch import Limits, describe_failure
+from litkit.crossref.records import first_family_name, plain_text, year_of
+from litkit.errors import FetchError
+from litkit.files import atomic_write
+from litkit.ncbi import IdConverter
+from litkit.raw import RESOLVED
+
+
+METHODS = {"pii": "crossref-alternative-id", "pmid": "ncbi-idconv", "pmcid": "ncbi-idconv",
+           "reference": "crossref-bibliographic"}
+KEPT = ("resolved", "not-found")  # a rerun does not ask again about these
+MIN_SCORE = 50.0
+CANDIDATES = 5
+AUTHOR_CLOSE = 85
+OFFLINE = "offline: not looked up (run `litkit resolve` with network access)"
+
+_FILTER_ARGUMENT = "filters" if "filters" in inspect.signature(Crossref.works).parameters else "filter"
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A cited work to resolve: its type and key, and for a printed reference what to ask."""
+
+    type: str
+    identifier: str
+    query: str = ""
+    year: str = ""
+    first_author: str = ""
+
+
+# --- what to resolve, and using what was resolved (pure) -------------------------------------------
+
+def wanted(citations: pd.DataFrame) -> list[Wanted]:
+    """The citations without a DOI that can be resolved, once each, in table order."""
+    found: dict[tuple[str, str], Wanted] = {}
+    for row in citations.fillna("").itertuples(index=False):
+        if row.doi or row.type not in METHODS:
+            continue
+        if row.type == "reference":
+            printed = " ".join(str(v) for v in (row.authors, row.title, row.journal, row.year,
+                                                row.volume, row.pages) if v) or row.anchor_text
+            item = Wanted("reference", f"{row.article_id}:{row.ref_no}", printed, row.year,
+                          first_family_name(row.authors) or "")
+        else:
+            item = Wanted(row.type, row.identifier)
+        found.setdefault((item.type, item.identifier), item)
+    return list(found.values())
+
+
+def fill_resolved_dois(citations: pd.DataFrame, resolved: pd.DataFrame) -> pd.DataFrame:
+    """The citations with each empty ``doi`` filled from a resolved row, where there is one.
+
+    >>> cites = pd.DataFrame({"article_id": ["A"], "ref_no": ["1"], "type": ["pmid"],
+    ...                       "identifier": ["1"], "doi": [""]}, dtype="string")
+    >>> found = pd.DataFrame({"type": ["pmid"], "identifier": ["1"], "doi": ["10.1/x"],
+    ...                       "status": ["resolved"]}, dtype="string")
+    >>> fill_resolved_dois(cites, found)["doi"].tolist()
+    ['10.1/x']
+    """
+    done = resolved[resolved["status"] == "resolved"]
+    dois = {(t, i): d for t, i, d in done[["type", "identifier", "doi"]].itertuples(index=False)}
+    keys = [(t, f"{a}:{n}" if t == "reference" else i) for t, i, a, n in
+            citations[["type", "identifier", "article_id", "ref_no"]].fillna("").itertuples(index=False)]
+    filled = [d if isinstance(d, str) and d else dois.get(k, d)
+              for d, k in zip(citations["doi"], keys)]
+    return citations.assign(doi=pd.Series(filled, index=citations.index, dtype="string"))
+
+
+def write_resolved(path: Path, rows: Iterable[dict[str, str]]) -> Path:
+    """Write ``resolved.csv`` atomically, sorted by type and identifier."""
+    ordered = sorted(rows, key=lambda r: (r["type"], r["identifier"]))
+
+    def dump(out):
+        writer = csv.DictWriter(out, fieldnames=RESOLVED.names, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({c: r.get(c, "") for c in RESOLVED.names} for r in ordered)
+
+    return atomic_write(path, dump)
+
+
+def _fold(text: str | None) -> str:
+    text = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in text if not unicodedata.combining(c)).lower().strip()
+
+
+def check_candidate(item: dict, want: Wanted, *, min_score: float) -> str:
+    """Why a bibliographic candidate is not the printed work, or "" when it is.
+
+    >>> record = {"score": 80, "issued": {"date-parts": [[2020]]}, "author": [{"family": "Müller"}]}
+    >>> check_candidate(record, Wanted("reference", "A:1", "q", "2021", "Muller"), min_score=50)
+    ''
+    >>> check_candidate(record, Wanted("reference", "A:1", "q", "2017", "Muller"), min_score=50)
+    'year 2020, printed 2017'
+    """
+    score = float(item.get("score") or 0)
+    if score < min_score:
+        return f"score {score:g} under {min_score:g}"
+    year = year_of(item)
+    if want.year and (year is None or abs(year - int(want.year)) > 1):
+        return f"year {year}, printed {want.year}"
+    authors = item.get("author") or []
+    first = (authors[0].get("family") or authors[0].get("name") or "") if authors else ""
+    if want.first_author and fuzz.ratio(_fold(first), _fold(want.first_author)) < AUTHOR_CLOSE:
+        return f"first author {first or 'none'}, printed {want.first_author}"
+    return ""
+
+
+# --- looking up -------------------------------------------------------------------------------------
+
+class Resolver:
+    """Looks up DOIs for cited works at Crossref and NCBI (see the module docstring).
+
+    Args:
+        cache: where Crossref records met on the way are kept (None: not kept).
+        base_url: Crossref's API (default ``$LITKIT_CROSSREF_URL`` or Crossref's).
+        idconv_url: NCBI's converter (default ``$LITKIT_IDCONV_URL`` or NCBI's).
+        mailto: contact address for Crossref's polite pool and NCBI.
+        min_score: the lowest bibliographic score taken.
+        deadline: seconds the NCBI part may take.
+        max_attempts: tries per Crossref request.
+        backoff: first wait between tries.
+    """
+
+    def __init__(self, *, cache: CrossrefCache | None = None, base_url: str | None = None,
+                 idconv_url: str | None = None, mailto: str | None = None,
+                 min_score: float = MIN_SCORE, deadline: float = 120, max_attempts: int = 5,
+                 backoff: float = 0.5):
+        env = settings()
+        self.cache = cache
+        self.base_url = (base_url or env.crossref_url).rstrip("/")
+        self.mailto = mailto or env.mailto
+        self.min_score = min_score
+        self.max_attempts, self.backoff = max_attempts, backoff
+        self.crossref = Crossref(base_url=self.base_url, mailto=self.mailto,
+                                 ua_string=f"litkit/{__version__}")
+        per_second = Limits.for_pool(self.mailto).list_per_second
+        window = int(1000 * max(1, int(per_second)) / per_second * 1.1)
+        self.limiter = Limiter(InMemoryBucket([Rate(max(1, int(per_second)), window)]))
+        self.converter = IdConverter(base_url=idconv_url, email=self.mailto, deadline=deadline)
+
+    def resolve(self, items: Iterable[Wanted], *, previous: pd.DataFrame | None = None,
+                offline: bool = False, refresh: bool = False) -> list[dict[str, str]]:
+        """One row per work: kept from ``previous``, looked up, or unresolved offline."""
+        items = list(items)
+        kept = {} if previous is None else {
+            (r.type, r.identifier): r._asdict() for r in previous.fillna("").itertuples(index=False)}
+        rows: dict[tuple[str, str], dict[str, str]] = dict(kept)
+        todo = [w for w in items if refresh or kept.get((w.type, w.identifier), {}).get("status") not in KEPT]
+        if offline:
+            for w in todo:
+                rows[(w.type, w.identifier)] = self._row(w, "unresolved", reason=OFFLINE)
+            return list(rows.values())
+        for idtype in ("pmid", "pmcid"):
+            rows |= self._by_converter([w for w in todo if w.type == idtype], idtype)
+        for w in todo:
+            if w.type == "pii":
+                rows[(w.type, w.identifier)] = self._by_alternative_id(w)
+            elif w.type == "reference":
+                rows[(w.type, w.identifier)] = self._by_bibliographic(w)
+        return list(rows.values())
+
+    # -- each method
+
+    def _row(self, want: Wanted, status: str, *, doi: str = "", score: str = "",
+             reason: str = "") -> dict[str, str]:
+        return {"type": want.type, "identifier": want.identifier, "doi": doi,
+                "method": METHODS[want.type], "score": score, "checked_at": utc_now(),
+                "status": status, "reason": reason}
+
+    def _by_converter(self, items: list[Wanted], idtype: str) -> dict[tuple[str, str], dict]:
+        if not items:
+            return {}
+        try:
+            found = self.converter.convert([w.identifier for w in items], idtype=idtype)
+        except FetchError as exc:
+            return {(w.type, w.identifier): self._row(w, "failed", reason=str(exc)) for w in items}
+        rows = {}
+        for w in items:
+            conversion = found[w.identifier]
+            if conversion.doi:
+                rows[(w.type, w.identifier)] = self._row(w, "resolved", doi=conversion.doi,
+                                                         reason="NCBI ID converter")
+            else:
+                rows[(w.type, w.identifier)] = self._row(
+                    w, "not-found", reason=f"NCBI ID converter: {conversion.error}")
+        return rows
+
+    def _ask(self, request: Callable[[], dict]) -> dict:
+        """One Crossref list request, paced and retried on the failures that pass."""
+        def attempt() -> dict:
+            self.limiter.try_acquire("list")
+            return request()
+
+        retrying = Retrying(
+            retry=retry_if_exception(lambda e: bool((f := describe_failure(e)) and f.transient)),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=wait_exponential_jitter(multiplier=self.backoff, max=30, jitter=self.backoff),
+            reraise=True)
+        return retrying(attempt)
+
+    def _failed(self, want: Wanted, exc: Exception) -> dict[str, str]:
+        failure = describe_failure(exc)
+        if failure is None:
+            raise exc
+        return self._row(want, "failed", reason=f"Crossref: {failure.reason}")
+
+    def _keep(self, item: dict, answer: dict, via: str) -> str:
+        doi = str(item.get("DOI", "")).lower()
+        if self.cache is not None and doi:
+            self.cache.write(doi, item, message_version=answer.get("message-version"),
+                             api_url=self.base_url, via=via)
+        return doi
+
+    def _by_alternative_id(self, want: Wanted) -> dict[str, str]:
+        try:
+            answer = self._ask(lambda: self.crossref.works(
+                **{_FILTER_ARGUMENT: {"alternative_id": want.identifier}}, limit=2))
+        except Exception as exc:  # noqa: BLE001 - sorted by describe_failure, else re-raised
+            return self._failed(want, exc)
+        items = answer["message"].get("items", [])
+        if len(items) != 1:
+            what = "no work" if not items else f"{len(items)} works"
+            return self._row(want, "not-found", reason=f"Crossref alternative-id: {what}")
+        return self._row(want, "resolved", doi=self._keep(items[0], answer, "alternative-id"),
+                         reason="Crossref alternative-id")
+
+    def _by_bibliographic(self, want: Wanted) -> dict[str, str]:
+        if not (want.year or want.first_author):
+            return self._row(want, "unresolved",
+                             reason="no year or first author printed to check a match against")
+        query = re.sub(r"\s+", " ", plain_text(want.query) or want.query)[:1000]
+        try:
+            answer = self._ask(lambda: self.crossref.works(query_bibliographic=query,
+                                                           limit=CANDIDATES))
+        except Exception as exc:  # noqa: BLE001 - sorted by describe_failure, else re-raised
+            return self._failed(want, exc)
+        items = answer["message"].get("items", [])
+        if not items:
+            return self._row(want, "not-found", reason="Crossref bibliographic: no candidate")
+        why_not = []
+        for item in items:
+            problem = check_candidate(item, want, min_score=self.min_score)
+            if not problem:
+                return self._row(want, "resolved", doi=self._keep(item, answer, "bibliographic"),
+                                 score=f"{float(item.get('score') or 0):g}",
+                                 reason="Crossref bibliographic: score, year and first author match")
+            why_not.append(f"{str(item.get('DOI', '')).lower()}: {problem}")
+        return self._row(want, "not-found", score=f"{float(items[0].get('score') or 0):g}",
+                         reason="Crossref bibliographic: no candidate matches ("
+                                + "; ".join(why_not[:2]) + ")")

@@ -1,4 +1,5 @@
-"""The ``litkit`` command: dois, cites, init, add-article, resolve, fetch, build, audit, report.
+"""The ``litkit`` command: dois, cites, init, add-article, resolve, fetch, build, audit, report,
+export.
 
 Exit status (the README has the table, command by command): 0 when all went well; 1 when
 an input is missing or invalid, some requested DOIs are not in the cache afterwards, or a
@@ -101,8 +102,14 @@ def _parser() -> argparse.ArgumentParser:
     _root_option(audit)
 
     report = commands.add_parser(
-        "report", help="build, draw the figures, execute the notebooks and render them to HTML")
+        "report", help="build, draw the figures, execute the notebooks and render them to HTML, "
+                       "write the report's pages and the exports")
     _root_option(report)
+
+    export = commands.add_parser(
+        "export", help="write reports/exports: the works as BibTeX, RIS and CSL-JSON, every "
+                       "table in one Excel workbook (also run by report)")
+    _root_option(export)
     return parser
 
 
@@ -284,13 +291,25 @@ def run_report(args: argparse.Namespace) -> int:
     from litkit.report.render import make_report
 
     paths = Paths(args.root)
-    written = make_report(paths)
+    written = make_report(paths, say=print)
     print(f"wrote {len(written)} files; open {paths.reports / 'index.html'}")
     return EXIT_OK
 
 
-COMMANDS = {"dois": run_dois, "cites": run_cites, "init": run_init, "resolve": run_resolve, "add-article": run_add_article, "fetch": run_fetch, "build": run_build, "audit": run_audit,
-            "report": run_report}
+def run_export(args: argparse.Namespace) -> int:
+    from litkit.pipeline import build
+    from litkit.report.export import write_exports
+
+    paths = Paths(args.root)
+    build(paths)
+    for path in write_exports(paths):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+COMMANDS = {"dois": run_dois, "cites": run_cites, "init": run_init, "resolve": run_resolve,
+            "add-article": run_add_article, "fetch": run_fetch, "build": run_build,
+            "audit": run_audit, "report": run_report, "export": run_export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

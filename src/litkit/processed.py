@@ -59,7 +59,8 @@ TABLES: dict[str, dict[str, str]] = {
         "doi", "work", "role", "indication", "outcome", "comparator", "design", "year",
         "own_grade", "n_studies",
         "n_participants", "effect", "start", "downgrades", "certainty", "counted",
-        "not_counted_because", "direction", "independent_of", "reasons",
+        "not_counted_because", "direction", "independent_of", "risk_of_bias", "verified",
+        "reasons",
         types={"year": I, "own_grade": B, "n_studies": I, "n_participants": I,
                "downgrades": I, "counted": B}),
     "evidence_by_outcome": _spec(

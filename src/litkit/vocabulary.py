@@ -165,6 +165,17 @@ VERDICTS = (
     "not-graded",     # mechanism, regulation, advice or dosing, or a draft: no certainty applies
 )
 
+# Each verdict in a reader's words, for legends and keys.
+VERDICT_MEANINGS = {
+    "contradicted": "the best evidence points the other way",
+    "overstated": "asserted more firmly than even the best evidence allows",
+    "under-cited": "the literature backs it; the works the article cites do not",
+    "uncited": "the article cites nothing for it",
+    "understated": "asserted more weakly than the best evidence allows",
+    "supported": "in keeping with the best evidence and with what the article cites",
+    "not-graded": "mechanism, regulation, advice or dosing: no certainty applies",
+}
+
 # Mechanism and regulatory statements are facts of pharmacology and law; practice and
 # dosing statements (monitor, select, avoid high doses) are what GRADE calls good practice
 # statements: a certainty of clinical effect applies to none of them.

@@ -1,4 +1,7 @@
-"""Tests for litkit.plots: the charts, read back through the axes they return."""
+"""Tests for litkit.report.plots: the charts, read back through the axes they return.
+
+Each chart is drawn from a raw-like table shaped by its view, as the report does.
+"""
 
 from __future__ import annotations
 
@@ -16,18 +19,30 @@ from matplotlib.colors import to_hex, to_rgb  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from litkit.report import plots  # noqa: E402
-from litkit.report.plots import (  # noqa: E402
-    CERTAINTY_COLOURS,
-    DESIGN_ORDER,
-    DIRECTION_COLOURS,
-    VERDICT_COLOURS,
-    plot_citation_counts,
-    plot_claims_by_verdict,
-    plot_evidence_by_outcome,
-    plot_evidence_gap_map,
-    plot_works_over_time,
-)
+from litkit.report import palette, plots, views  # noqa: E402
+from litkit.report.palette import CERTAINTY_COLOURS, NEUTRAL, VERDICT_COLOURS  # noqa: E402
+from litkit.vocabulary import DESIGNS as DESIGN_ORDER  # noqa: E402
+from litkit.vocabulary import DIRECTIONS, VERDICTS  # noqa: E402
+
+
+def plot_evidence_by_outcome(table, **options):
+    return plots.plot_evidence_by_outcome(views.outcome_rows(table), **options)
+
+
+def plot_evidence_gap_map(table, **options):
+    return plots.plot_evidence_gap_map(views.gap_cells(table), **options)
+
+
+def plot_claims_by_verdict(table, *, labels=None, **options):
+    return plots.plot_claims_by_verdict(views.claim_rows(table, labels), **options)
+
+
+def plot_works_over_time(table, **options):
+    return plots.plot_works_over_time(views.year_design_counts(table), **options)
+
+
+def plot_citation_counts(table, **options):
+    return plots.plot_citation_counts(views.citation_rows(table), **options)
 
 NA = pd.NA
 OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7",
@@ -54,11 +69,14 @@ def ints(values):
 
 def evidence_table() -> pd.DataFrame:
     return pd.DataFrame({
-        "row": strings(["Acute postoperative pain · Pain relief", LONG + " · Pain relief",
-                        "Chronic non-cancer pain · Adverse effects", "Anaesthesia · Adverse effects"]),
+        "indication_label": strings(["Acute postoperative pain", LONG, "Chronic non-cancer pain",
+                                     "Anaesthesia"]),
+        "outcome_label": strings(["Pain relief", "Pain relief", "Adverse effects",
+                                  "Adverse effects"]),
         "asserted": strings(["high", "low", "high", "high"]),
         "cited_certainty": strings(["very-low", "very-low", "low", "none"]),
         "best_certainty": strings(["moderate", "low", "low", "none"]),
+        "n_claims": ints([2, 1, 1, 1]),
     })
 
 
@@ -221,20 +239,22 @@ def test_importing_the_module_creates_no_figure():
     assert plt.get_fignums() == []
 
 
-def test_every_vocabulary_value_has_a_colour():
-    assert tuple(CERTAINTY_COLOURS) == plots.CERTAINTY_ORDER
-    assert tuple(VERDICT_COLOURS) == plots.VERDICT_ORDER
-    assert tuple(DIRECTION_COLOURS) == plots.DIRECTION_ORDER
-    assert set(plots.DESIGN_COLOURS) == set(DESIGN_ORDER)
+def test_every_vocabulary_value_has_a_colour_or_a_shape():
+    assert tuple(CERTAINTY_COLOURS) == ("high", "moderate", "low", "very-low", "none")
+    assert tuple(VERDICT_COLOURS) == VERDICTS
+    assert tuple(palette.DIRECTION_MARKERS) == DIRECTIONS
+    assert len(set(palette.DIRECTION_MARKERS.values())) == len(DIRECTIONS)
 
 
-def test_categorical_palettes_are_okabe_ito():
-    # "not graded" is the palest grey: no verdict to act on.
-    assert VERDICT_COLOURS["not-graded"].lower() == "#dddddd"
-    verdicts = {k: v for k, v in VERDICT_COLOURS.items() if k != "not-graded"}
-    for palette in (verdicts, DIRECTION_COLOURS):
-        assert {colour.lower() for colour in palette.values()} <= OKABE_ITO
-        assert len(set(palette.values())) == len(palette)
+def test_no_colour_means_two_things():
+    colours = [c.lower() for c in palette.MEANINGFUL_COLOURS]
+    assert len(colours) == len(set(colours))
+
+
+def test_verdicts_are_never_blue_so_never_read_as_a_certainty():
+    for colour in VERDICT_COLOURS.values():
+        red, green, blue = to_rgb(colour)
+        assert not (blue > red and blue > green), colour
 
 
 def test_certainty_colours_get_lighter_as_certainty_falls():
@@ -243,28 +263,55 @@ def test_certainty_colours_get_lighter_as_certainty_falls():
     assert lightness == sorted(lightness) and len(set(lightness)) == 4
 
 
+@pytest.mark.parametrize(("plot", "make", "options"), CHARTS, ids=CHART_IDS)
+def test_charts_use_colour_only_for_certainty_verdict_or_neutral(plot, make, options):
+    ax = plot(make(), **options)
+    allowed = {c.lower() for c in [*CERTAINTY_COLOURS.values(), *VERDICT_COLOURS.values(),
+                                   NEUTRAL, "#ffffff"]}
+    faces = {to_hex(p.get_facecolor()) for p in ax.patches}
+    faces |= {to_hex(c) for coll in ax.collections for c in coll.get_facecolors()}
+    assert faces <= allowed
+
+
 # --- 1. Evidence by indication and outcome ------------------------------------------------
 
 
-def marks(ax):
-    """(x, label) of each mark series, in drawing order: asserted, cited, best."""
-    return [(c.get_offsets()[:, 0].tolist(), c.get_label()) for c in ax.collections]
+def values(ax) -> list[str]:
+    return [t.get_text() for t in ax.texts if t.get_gid() == plots.VALUE_GID]
 
 
-def test_evidence_three_marks_per_row_on_the_certainty_scale():
+def test_evidence_three_bars_per_question_with_the_certainty_printed():
     ax = plot_evidence_by_outcome(evidence_table())
-    (asserted, _), (cited, _), (best, _) = marks(ax)
-    assert asserted == [4, 2, 4, 4]
-    assert cited == [1, 1, 2, 0] and best == [3, 2, 2, 0]
+    # Strongest best evidence first; per question: claimed, cited, best.
+    assert values(ax) == ["high", "very low", "moderate", "high", "low", "low",
+                          "low", "very low", "low", "high", "none", "none"]
+    assert tick_texts(ax)[:3] == ["claimed by the article", "evidence it cites",
+                                  "best evidence"]
     assert tick_texts(ax, "x") == ["none", "very low", "low", "moderate", "high"]
-    assert tick_texts(ax)[0] == "Acute postoperative pain · Pain relief"
 
 
-def test_evidence_legend_names_the_three_marks():
+def test_evidence_bars_are_as_long_as_the_certainty_and_coloured_by_it():
+    ax = plot_evidence_by_outcome(evidence_table())
+    bars = [(p.get_width(), to_hex(p.get_facecolor())) for p in ax.patches]
+    assert bars[:3] == [(4, CERTAINTY_COLOURS["high"].lower()),
+                        (1, CERTAINTY_COLOURS["very-low"].lower()),
+                        (3, CERTAINTY_COLOURS["moderate"].lower())]
+    assert ax.patches[0].get_hatch() and not ax.patches[1].get_hatch()
+
+
+def test_evidence_heading_says_how_far_the_claim_outruns_the_best_evidence():
+    ax = plot_evidence_by_outcome(evidence_table())
+    headings = [" ".join(t.get_text().split()) for t in ax.texts if t.get_fontweight() == "bold"]
+    assert headings[0] == "Acute postoperative pain · Pain relief — claimed 1 level above " \
+                          "the best evidence"
+    assert headings[2] == f"{LONG} · Pain relief"
+
+
+def test_evidence_legend_names_the_certainties_and_the_hatch():
     ax = plot_evidence_by_outcome(evidence_table())
     (legend,) = legends(ax)
-    assert legend_texts(legend) == ["What the article asserts", "What its citations support",
-                                    "What the best evidence supports"]
+    assert legend_texts(legend) == ["high", "moderate", "low", "very low", "none",
+                                    "claimed by the article"]
 
 
 def test_evidence_rejects_an_unknown_certainty():
@@ -276,14 +323,13 @@ def test_evidence_rejects_an_unknown_certainty():
 # --- 2. Evidence gap map ----------------------------------------------------------------------
 
 
-def bubbles(ax):
-    (collection,) = ax.collections
-    return collection
+def markers(ax):
+    return [(c.get_offsets()[0].tolist(), c.get_sizes()[0]) for c in ax.collections]
 
 
-def test_gap_map_has_a_bubble_per_cell_with_works():
+def test_gap_map_has_a_marker_per_cell_with_works():
     ax = plot_evidence_gap_map(gap_table())
-    offsets = bubbles(ax).get_offsets().tolist()
+    offsets = [xy for xy, _ in markers(ax)]
     assert len(offsets) == 4
     assert tick_texts(ax, "x") == ["systematic-review", "cohort", "narrative-review"]
     assert tick_texts(ax) == ["Chronic non-cancer pain", LONG,
@@ -293,20 +339,22 @@ def test_gap_map_has_a_bubble_per_cell_with_works():
     assert "Evidence gap map" in ax.get_title()
 
 
-def test_gap_map_bubble_area_is_proportional_to_works_and_coloured_by_direction():
+def test_gap_map_marker_area_counts_works_and_shape_is_the_direction():
     ax = plot_evidence_gap_map(gap_table())
-    sizes = bubbles(ax).get_sizes()
-    works = [1, 2, 4, 1]
-    assert [size / sizes[0] for size in sizes] == pytest.approx(works)
-    assert [to_hex(c) for c in bubbles(ax).get_facecolors()] == [
-        DIRECTION_COLOURS[d].lower() for d in ("favours", "harm", "mixed", "favours")]
-    assert [t.get_text() for t in ax.texts if t.get_text().isdigit()] == ["1", "2", "4", "1"]
+    sizes = [size for _, size in markers(ax)]
+    assert [size / sizes[0] for size in sizes] == pytest.approx([1, 2, 4, 1])
+    shapes = [c.get_paths()[0] for c in ax.collections]
+    expected = [plt.matplotlib.markers.MarkerStyle(palette.DIRECTION_MARKERS[d]).get_path()
+                for d in ("favours", "harm", "mixed", "favours")]
+    assert all(len(a.vertices) == len(b.vertices) for a, b in zip(shapes, expected))
+    assert {to_hex(c.get_facecolors()[0]) for c in ax.collections} == {NEUTRAL.lower()}
+    assert values(ax) == ["1", "2", "4", "1"]
 
 
 def test_gap_map_legends_for_direction_and_size():
     ax = plot_evidence_gap_map(gap_table())
-    colour, size = legends(ax)
-    assert legend_texts(colour) == ["favours", "mixed", "no-benefit", "harm"]
+    shape, size = legends(ax)
+    assert legend_texts(shape) == ["favours", "mixed", "no-benefit", "harm"]
     assert legend_texts(size) == ["1 work", "2 works", "4 works"]
     marker_sizes = [h.get_markersize() ** 2 for h in size.legend_handles]
     assert [m / marker_sizes[0] for m in marker_sizes] == pytest.approx([1, 2, 4])
@@ -317,7 +365,7 @@ def test_gap_map_shows_indications_without_works_as_empty_rows():
     assert "Treatment-resistant depression" in tick_texts(ax)
     assert [t.get_text() for t in ax.texts if "no cited works" in t.get_text()] == [
         "no cited works"]
-    assert max(row for _, row in bubbles(ax).get_offsets()) < 2
+    assert max(xy[1] for xy, _ in markers(ax)) < 2
 
 
 def test_gap_map_rotates_many_design_labels():
@@ -333,7 +381,7 @@ def test_gap_map_rotates_many_design_labels():
     assert legend_texts(legends(ax)[1]) == ["1 work", "2 works", "4 works", "8 works"]
 
 
-# --- 3. Claims by concordance ------------------------------------------------------------------
+# --- 3. Claims by verdict ---------------------------------------------------------------------
 
 
 def test_claims_one_bar_per_article_and_indication_grouped_by_article():
@@ -361,38 +409,29 @@ def test_claims_segments_count_claims_in_vocabulary_order():
 def test_claims_legend_lists_verdicts_in_order():
     ax = plot_claims_by_verdict(claims_table())
     (legend,) = legends(ax)
-    assert legend_texts(legend) == list(plots.VERDICT_ORDER)
+    assert legend_texts(legend) == list(VERDICTS)
     assert tick_texts(ax)[0] == "A · cncp"  # no labels: ids are shown
 
 
-# --- 4. Cited works over time ---------------------------------------------------------------
+# --- 4. Works over time ---------------------------------------------------------------------
 
 
-def test_works_over_time_stacks_designs_per_year():
+def test_works_over_time_one_dot_per_design_and_year_with_its_count():
     ax = plot_works_over_time(designs_table())
-    assert len(ax.patches) == 5  # 2014 review; 2018 review, guideline, SR; 2021 SR
-    heights = {}
-    for patch in ax.patches:
-        year = round(patch.get_x() + patch.get_width() / 2)
-        heights[year] = heights.get(year, 0) + patch.get_height()
-    assert heights == {2014: 1, 2018: 3, 2021: 1}
-    assert [int(t) for t in ax.get_xticks()] == list(range(2014, 2022))
+    (dots,) = ax.collections
+    points = [tuple(int(v) for v in xy) for xy in dots.get_offsets()]
+    # Rows: systematic-review (0), guideline (1), narrative-review (2); the cohort has no year.
+    assert sorted(points) == [(2014, 2), (2018, 0), (2018, 1), (2018, 2), (2021, 0)]
+    assert tick_texts(ax) == ["systematic-review", "guideline", "narrative-review"]
+    assert sorted(values(ax)) == ["1", "1", "1", "1", "1"]
     assert ax.get_xlabel() == "Publication year"
-    assert ax.get_ylabel() == "Number of cited works"
-    assert all(float(t).is_integer() for t in ax.get_yticks())
-
-
-def test_works_over_time_legend_only_designs_present_in_order():
-    ax = plot_works_over_time(designs_table())
-    (legend,) = legends(ax)
-    # The cohort study has no year, so it is not drawn and not in the legend.
-    assert legend_texts(legend) == ["systematic-review", "guideline", "narrative-review"]
+    assert all(float(t).is_integer() for t in ax.get_xticks())
 
 
 def test_works_over_time_counts_works_without_a_year():
     ax = plot_works_over_time(designs_table())
     assert "1 work without a year not shown" in subtitle(ax)
-    assert "Cited works over time, by study design" in ax.get_title()
+    assert "over time, by study design" in ax.get_title()
 
 
 # --- 5. Citation counts ---------------------------------------------------------------------
@@ -402,6 +441,8 @@ def test_citation_counts_bars_for_fetched_works_most_cited_first():
     ax = plot_citation_counts(works_table())
     assert tick_texts(ax) == ["Cohen 2018", "Bell 2018", "Smith 2020b", "Smith 2020a"]
     assert [p.get_width() for p in ax.patches] == [340, 120, 40, 15]
+    assert values(ax) == ["340", "120", "40", "15"]
+    assert {to_hex(p.get_facecolor()) for p in ax.patches} == {NEUTRAL.lower()}
     assert ax.get_xlabel() == "Times cited (Crossref count)"
     assert "1 of 5 cited works not fetched" in subtitle(ax)
 
@@ -436,20 +477,23 @@ def test_unknown_vocabulary_values_are_named_in_the_error(plot, make, column, ba
         plot(table)
 
 
-def test_a_missing_column_is_named_in_the_error():
-    with pytest.raises(ValueError, match="best_certainty"):
-        plot_evidence_by_outcome(evidence_table().drop(columns="best_certainty"))
+def test_a_missing_column_is_named_in_the_error_with_the_view_to_use():
+    rows = views.outcome_rows(evidence_table()).drop(columns="best_certainty")
+    with pytest.raises(ValueError, match="best_certainty.*views.outcome_rows"):
+        plots.plot_evidence_by_outcome(rows)
 
 
 # --- Layout: nothing overlaps -----------------------------------------------------------------
 
 
 def many_indications(n: int = 10) -> pd.DataFrame:
-    labels = [f"{LONG} (variant {i}) · Pain relief" if i % 2 else f"Indication {i}: a long "
-              "and very specific description · Adverse effects" for i in range(n)]
     scale = ("none", "very-low", "low", "moderate", "high")
     return pd.DataFrame({
-        "row": strings(labels),
+        "indication_label": strings([f"{LONG} (variant {i})" if i % 2 else f"Indication {i}: "
+                                     "a long and very specific description" for i in range(n)]),
+        "outcome_label": strings(["Pain relief" if i % 2 else "Adverse effects"
+                                  for i in range(n)]),
+        "n_claims": ints([1] * n),
         "asserted": strings([scale[(i + 2) % 5] for i in range(n)]),
         "cited_certainty": strings([scale[i % 5] for i in range(n)]),
         "best_certainty": strings([scale[(i + 1) % 5] for i in range(n)]),
@@ -458,7 +502,7 @@ def many_indications(n: int = 10) -> pd.DataFrame:
 
 def many_claims(n: int = 10) -> tuple[pd.DataFrame, dict[str, str]]:
     labels = {f"ind-{i}": f"{LONG} (variant {i})" for i in range(n)}
-    rows = [(f"{article}{i:02d}{k}", article, f"ind-{i}", plots.VERDICT_ORDER[(i + k) % 5])
+    rows = [(f"{article}{i:02d}{k}", article, f"ind-{i}", VERDICTS[(i + k) % 5])
             for article in "AB" for i in range(n) for k in range(i % 3 + 1)]
     table = pd.DataFrame(rows, columns=["claim_id", "article_id", "indication", "verdict"])
     return table.astype("string"), labels
@@ -466,7 +510,7 @@ def many_claims(n: int = 10) -> tuple[pd.DataFrame, dict[str, str]]:
 
 def many_gap_cells(n: int = 9) -> pd.DataFrame:
     rows = [(f"ind-{i}", f"{LONG} (variant {i})", design, (i + j) % 4,
-             plots.DIRECTION_ORDER[(i + j) % 4])
+             DIRECTIONS[(i + j) % 4])
             for i in range(n) for j, design in enumerate(DESIGN_ORDER[:10])]
     table = pd.DataFrame(rows, columns=["indication", "label", "design", "n_works",
                                         "direction"])

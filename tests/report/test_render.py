@@ -12,8 +12,9 @@ from litkit.config import Paths
 from litkit.pipeline import build
 from litkit.processed import read_processed
 from litkit.cli import main
+from litkit.processed import read_all
 from litkit.report.render import (
-    kernel_environment, make_report, save_figure, write_figures, write_index,
+    kernel_environment, make_report, notebook_exporter, save_figure, write_figures, write_index,
 )
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -37,11 +38,29 @@ def test_every_chart_is_written_from_the_project_tables(scratch_project):
     assert len(written) == 10 and all(p.stat().st_size > 1000 for p in written)
 
 
-def test_index_links_each_notebook_and_shows_the_headline_chart(tmp_path):
-    page = write_index(Paths(tmp_path), [("01-a.html", "1. A"), ("02-b.html", "2. B")]).read_text()
+def test_index_links_each_notebook_and_shows_the_headline_chart(scratch_project):
+    paths = Paths(scratch_project)
+    build(paths)
+    notebooks = [("01-a.html", "1. A"), ("02-b.html", "2. B")]
+    page = write_index(paths, read_all(paths=paths), notebooks).read_text()
     assert 'href="01-a.html"' in page and 'href="02-b.html"' in page
     assert 'src="figures/evidence-by-outcome.svg"' in page
+    assert 'href="method.html"' in page and 'href="exports/works.bib"' in page
     assert "the best available evidence" in page
+
+
+def test_notebook_pages_show_no_code_and_load_nothing_from_the_network():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Title"),
+        nbformat.v4.new_code_cell("secret_code_line = 1", outputs=[nbformat.v4.new_output(
+            "execute_result", data={"text/plain": "shown output"}, execution_count=1)],
+            execution_count=1)])
+    body, _ = notebook_exporter().from_notebook_node(notebook)
+    assert "shown output" in body and "secret_code_line" not in body
+    assert not re.search(r"<script[^>]+src=[\"']https?:", body)
+    assert not re.search(r"<link[^>]+href=[\"']https?:", body)
+    assert not re.search(r"import\s[^;]*from\s+[\"']https?:", body)  # ES modules (mermaid)
+    assert 'href="index.html"' in body
 
 
 def test_the_kernel_does_not_inherit_a_script_backend_that_hides_charts(monkeypatch):
@@ -121,4 +140,14 @@ def test_a_report_that_succeeds_is_swapped_in_whole(reported_project):
     assert len(list((reports / "figures").glob("*.svg"))) == 5
     assert all(p.is_file() for p in written) and notebook in written
     assert nbformat.read(notebook, as_version=4).cells[1].outputs[0].text == "fine\n"
+    assert {"method.html", "article-A.html", "exports/works.bib"} <= {
+        p.relative_to(reports).as_posix() for p in written if reports in p.parents}
+
+
+def test_the_report_says_one_line_per_step(reported_project, capsys):
+    _notebook(reported_project / "notebooks/01-good.ipynb", "print('fine')")
+    assert main(["report", "--root", str(reported_project)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines[:-1]] == [
+        "build", "notebooks", "figures", "pages", "exports", "saved"]
     assert not list(reported_project.glob(".reports*"))

@@ -191,6 +191,8 @@ def _grade_row(row: pd.Series, role: str, labels: Mapping[str, str],
         "effect": effect_text(row), "start": start, "downgrades": levels,
         "certainty": certainty, "counted": left_out is None, "not_counted_because": left_out,
         "direction": row["direction"], "independent_of": row.get("independent_of") or pd.NA,
+        # Kept so the report can say how much of the grading rests on checked facts.
+        "risk_of_bias": row.get("risk_of_bias"), "verified": row.get("verified"),
         "reasons": "; ".join(reasons) + (f" → {certainty}" if certainty else ""),
     }
 

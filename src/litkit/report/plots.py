@@ -1,11 +1,11 @@
-"""Charts of how well an article's claims are backed by the evidence it cites.
+"""Charts of how well an article's claims are backed by the evidence: drawing only.
 
-The readers are clinicians and evidence reviewers looking at rendered notebooks in a
-browser, so every chart carries a title, a short caption saying what it describes (the
-evidence *the article cites*, not the whole literature), labelled axes, a legend wherever
-colour means something, colour-blind-safe colours (Okabe–Ito; shades of its blue for the
-ordered certainty scale) and fonts of at least 9 pt. Bars and categories are always sorted
-explicitly, so the same table gives the same picture.
+Each plot function takes a table already shaped by :mod:`litkit.report.views` (one
+function per chart, named in its docstring), draws it and returns the axes. The readers are
+clinicians and evidence reviewers, so every chart carries a title, a short caption saying
+what it describes, labelled axes, a legend wherever colour or shape means something, and
+fonts of at least 9 pt. Colour means certainty or verdict and nothing else
+(:mod:`litkit.report.palette`); certainties and counts are printed on the bars and marks.
 
 House style: a plot function draws on the ``ax`` it is given and returns it; saving is the
 caller's job. Without an ``ax`` it makes a constrained-layout figure sized for its content.
@@ -13,9 +13,10 @@ The functions never change the table they are given, write no files and leave th
 ``rcParams`` alone.
 
 >>> import pandas as pd
+>>> from litkit.report import views
 >>> claims = pd.DataFrame({"claim_id": ["A01"], "article_id": ["A"],
 ...                        "indication": ["general"], "verdict": ["supported"]})
->>> ax = plot_claims_by_verdict(claims)
+>>> ax = plot_claims_by_verdict(views.claim_rows(claims))
 >>> ax.get_xlabel()
 'Number of claims'
 >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
@@ -24,27 +25,21 @@ The functions never change the table they are given, write no files and leave th
 from __future__ import annotations
 
 import textwrap
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.colors import to_rgb
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
-from matplotlib.ticker import MaxNLocator, MultipleLocator
+from matplotlib.ticker import MaxNLocator
 
-from litkit.vocabulary import CERTAINTIES as CERTAINTY_ORDER
-from litkit.vocabulary import VERDICTS as VERDICT_ORDER
-from litkit.vocabulary import DESIGNS as DESIGN_ORDER
-from litkit.vocabulary import DIRECTIONS as DIRECTION_ORDER
-
-from litkit.report.palette import (  # noqa: E402  (palettes live in one module)
-    BAR_COLOUR, CERTAINTY_COLOURS, DESIGN_COLOURS, DESIGN_HATCHES, DIRECTION_COLOURS,
-    EDGE_COLOUR, GRID_COLOUR, UNKNOWN_DIRECTION, UNKNOWN_DIRECTION_COLOUR, VERDICT_COLOURS,
+from litkit.report.palette import (
+    ASSERTED_HATCH, CERTAINTY_COLOURS, HATCH_COLOUR, DIRECTION_MARKERS, EDGE_COLOUR, GRID_COLOUR, NEUTRAL,
+    UNKNOWN_DIRECTION, UNKNOWN_DIRECTION_MARKER, VERDICT_COLOURS, ink_on,
 )
+from litkit.vocabulary import CERTAINTIES, DIRECTIONS, VERDICTS
 
 # --- Typography and sizes (points and inches) ----------------------------------------
 
@@ -56,51 +51,18 @@ FIG_WIDTH = 9.5
 SUBTITLE_WIDTH = 90  # characters per caption line
 SUBTITLE_GID = "subtitle"
 MESSAGE_GID = "message"
+VALUE_GID = "value"  # the certainties and counts printed on bars and marks
 
 SCOPE = "the evidence the article cites"
 NICE_STEPS = (1, 2, 2.5, 5, 10)  # tick steps for counts: 1, 2, 5, 10, 20, 25, 50...
-MIN_WORK_AREA = 150.0  # bubble area (pt²) per cited work in the gap map: room for "1" ...
+MIN_WORK_AREA = 150.0  # marker area (pt²) per cited work in the gap map: room for "1" ...
 MAX_WORK_AREA = 400.0  # ... and no bigger than this, however large the cells
 SIZE_KEY = (1, 2, 4)  # works shown in the gap map's size legend
 GAP_MAP_MIN_HEIGHT = 5.6  # inches: room for its two legends, one above the other
+SCALE = tuple(reversed(CERTAINTIES))  # none, very-low, low, moderate, high: left to right
 
 
 # --- Small helpers -------------------------------------------------------------------
-
-
-def _text(value: object, default: str = "") -> str:
-    """``value`` as a stripped string, or ``default`` when it is missing (NA/None/blank)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return default
-    return str(value).strip() or default
-
-
-def _count(value: object) -> int:
-    """``value`` as a non-negative integer count; missing counts as 0."""
-    return 0 if _text(value) == "" else max(int(float(str(value))), 0)
-
-
-def _year(value: object) -> int | None:
-    """A publication year as an int, or None when it is missing or not a number."""
-    try:
-        return int(float(_text(value)))
-    except ValueError:
-        return None
-
-
-def _check(values: Iterable[str], allowed: Sequence[str], column: str) -> None:
-    """Raise ``ValueError`` naming any value of ``column`` outside its vocabulary."""
-    unknown = sorted(set(values) - set(allowed))
-    if unknown:
-        raise ValueError(f"unknown {column} value(s) {unknown}; expected one of: "
-                         f"{', '.join(allowed)}")
-
-
-def _require(table: pd.DataFrame, columns: Sequence[str]) -> None:
-    """Raise ``ValueError`` when ``table`` lacks any of ``columns``."""
-    missing = [column for column in columns if column not in table.columns]
-    if missing:
-        raise ValueError(f"table is missing column(s): {', '.join(missing)}")
 
 
 def _wrap(label: str, width: int) -> str:
@@ -113,13 +75,17 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _text_colour(background: str) -> str:
-    """Black or white, whichever contrasts more with ``background`` (WCAG luminance)."""
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    red, green, blue = (channel(c) for c in to_rgb(background))
-    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
-    return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
+def _words(value: str) -> str:
+    """A vocabulary value as words: ``very-low`` → ``very low``."""
+    return value.replace("-", " ")
+
+
+def _require(table: pd.DataFrame, columns: Sequence[str], shaped_by: str) -> None:
+    """Raise ``ValueError`` when ``table`` lacks any of ``columns``, naming the view to use."""
+    missing = [column for column in columns if column not in table.columns]
+    if missing:
+        raise ValueError(f"table is missing column(s): {', '.join(missing)}; shape it with "
+                         f"litkit.report.views.{shaped_by}")
 
 
 def _row_height(labels: Sequence[str], per_line: float = 0.19, floor: float = 0.42) -> float:
@@ -178,22 +144,25 @@ def _patch(colour: str, label: str, hatch: str | None = None) -> Patch:
                  label=label)
 
 
-def _fit_x_to_texts(ax: Axes, texts: Sequence[Text], data_max: float) -> None:
+def _fit_x_to_texts(ax: Axes, texts: Sequence[Text], data_max: float,
+                    data_min: float = 0) -> None:
     """Widen the x axis so labels placed after the bar ends stay inside the axes.
 
     The text widths are only known once the figure is laid out, so this lays it out once
     (without rendering), measures, and sets the right limit.
     """
-    ax.set_xlim(0, data_max)
+    ax.set_xlim(data_min, data_max)
     ax.figure.canvas.figure.draw_without_rendering()
     width = ax.get_window_extent().width
-    needed = data_max
+    span = data_max - data_min
+    needed = span
     for text in texts:
-        anchor = ax.transData.transform((text.xy[0], 0))[0]
+        x = text.xy[0] if hasattr(text, "xy") else text.get_position()[0]
+        anchor = ax.transData.transform((x, 0))[0]
         overhang = text.get_window_extent().x1 - anchor + 6
         room = max(width - overhang, width / 4)
-        needed = max(needed, text.xy[0] * width / room)
-    ax.set_xlim(0, needed)
+        needed = max(needed, (x - data_min) * width / room)
+    ax.set_xlim(data_min, data_min + needed)
 
 
 def _hide_spines(ax: Axes, *sides: str) -> None:
@@ -202,132 +171,132 @@ def _hide_spines(ax: Axes, *sides: str) -> None:
         ax.spines[side].set_visible(False)
 
 
+def _count_axis(axis) -> None:
+    """Integer ticks at nice steps, for counts."""
+    axis.set_major_locator(MaxNLocator(integer=True, steps=NICE_STEPS))
+
+
 # --- 1. Evidence by indication and outcome: asserted, cited, best --------------------------
 
-# The three marks of each row: what the article asserts, what its citations support, what
-# the best evidence supports. Shape tells them apart; the certainty scale is the x axis.
-MARKS = (
-    ("asserted", "What the article asserts", "D", "#000000"),
-    ("cited_certainty", "What its citations support", "o", "#FFFFFF"),
-    ("best_certainty", "What the best evidence supports", "s", CERTAINTY_COLOURS["moderate"]),
+# The three bars of each question, top to bottom, and how each is labelled.
+BARS = (
+    ("asserted", "claimed by the article"),
+    ("cited_certainty", "evidence it cites"),
+    ("best_certainty", "best evidence"),
 )
-_SCALE = ("none", "very-low", "low", "moderate", "high")  # left to right
+GROUP_GAP = 0.7  # bar heights between two questions
+HEADING_WIDTH = 72  # characters per heading line
+HEADING_LINE = 0.75  # bar heights per heading line
+
+
+def _headings(rows: pd.DataFrame) -> list[str]:
+    """Each question's heading: its label, and by how much the claim outruns the evidence."""
+    headings = []
+    for row in rows.itertuples():
+        beyond = int(row.beyond_best) if pd.notna(row.beyond_best) else 0
+        note = f" — claimed {_plural(beyond, 'level')} above the best evidence" if beyond else ""
+        headings.append(_wrap(row.row + note, HEADING_WIDTH))
+    return headings
+
+
+def _bar_positions(headings: list[str]) -> tuple[list[float], list[list[float]]]:
+    """y of each question's heading (its baseline) and of its three bars, one under another."""
+    tops, bars, y = [], [], 0.0
+    for heading in headings:
+        y += HEADING_LINE * (heading.count("\n") + 1)
+        tops.append(y - 0.35)
+        bars.append([y + 0.2 + k for k in range(len(BARS))])
+        y += len(BARS) + GROUP_GAP
+    return tops, bars
 
 
 def plot_evidence_by_outcome(rows: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Per indication × outcome, three marks on the certainty scale, side by side.
+    """Per indication × outcome, three bars on the certainty scale: claimed, cited, best.
 
-    ``rows`` is :func:`litkit.report.views.outcome_rows` of ``evidence_by_outcome``: a
-    ``row`` label and the three certainties. The article's assertion is placed at the
-    certainty it claims (asserting an effect as established claims high certainty), so a
-    mark to the right of the best-evidence mark is an assertion the evidence does not carry.
+    ``rows`` is :func:`litkit.report.views.outcome_rows`. Bar length and colour are the
+    certainty (GRADE), printed at the bar's end; the claimed bar is hatched: the certainty the
+    article's strongest claim asserts (asserting an effect as established claims high
+    certainty). A claimed bar longer than the best-evidence bar is an assertion the evidence
+    does not carry; the heading says by how many levels.
     """
-    _require(rows, ("row", "asserted", "cited_certainty", "best_certainty"))
-    labels = [_wrap(_text(r), 44) for r in rows["row"]]
-    ax = _axes(ax, _row_height(labels, per_line=0.18, floor=0.42) + 2.4)
-    _titles(ax, "Certainty by indication and outcome: asserted, cited, best evidence",
-            "Diamond: the certainty the article's strongest claim asserts. Circle: the "
-            "certainty of the works it cites. Square: the certainty of the best available "
-            "evidence, cited or not.")
+    _require(rows, ("row", "asserted", "cited_certainty", "best_certainty", "beyond_best"),
+             "outcome_rows")
+    headings = _headings(rows)
+    tops, bars = _bar_positions(headings)
+    ax = _axes(ax, 0.19 * (bars[-1][-1] + 1 if bars else 1) + 2.6)
+    _titles(ax, "Certainty by indication and outcome: claimed, cited, best evidence",
+            "For each question the articles make a graded claim about: the certainty the "
+            "strongest claim asserts (hatched), the certainty of the evidence the article cites, "
+            "and of the best available evidence, cited or not.")
     ax.set_xlabel("Certainty of evidence (GRADE)", fontsize=LABEL_SIZE)
     ax.set_ylabel("Indication · outcome", fontsize=LABEL_SIZE)
     if rows.empty:
-        _message(ax, "No indication and outcome to show.")
+        _message(ax, "No indication and outcome with a graded claim to show.")
         return ax
-    positions = list(range(len(rows)))
-    offsets = (-0.22, 0.0, 0.22)
-    for (column, label, marker, face), dy in zip(MARKS, offsets):
-        values = [_text(v) for v in rows[column]]
-        shown = [i for i, v in enumerate(values) if v]
-        _check((values[i] for i in shown), _SCALE, column)
-        ax.scatter([_SCALE.index(values[i]) for i in shown], [positions[i] + dy for i in shown],
-                   marker=marker, s=70, facecolor=face, edgecolor=EDGE_COLOUR, linewidth=1,
-                   zorder=3, label=label)
-    ax.set_yticks(positions, labels, fontsize=LABEL_SIZE)
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xticks(range(len(_SCALE)), [s.replace("-", " ") for s in _SCALE], fontsize=LABEL_SIZE)
-    ax.set_xlim(-0.5, len(_SCALE) - 0.5)
+    texts = []
+    for i, row in enumerate(rows.itertuples()):
+        ax.text(0, tops[i], headings[i], fontsize=LABEL_SIZE, fontweight="bold",
+                va="bottom", ha="left")
+        for (column, _), y in zip(BARS, bars[i]):
+            texts.append(_certainty_bar(ax, y, getattr(row, column),
+                                        hatched=column == "asserted"))
+    ticks = [y for group in bars for y in group]
+    ax.set_yticks(ticks, [label for _ in bars for _, label in BARS], fontsize=NOTE_SIZE)
+    ax.set_ylim(bars[-1][-1] + 0.7, -0.3)
+    ax.set_xticks(range(len(SCALE)), [_words(s) for s in SCALE], fontsize=LABEL_SIZE)
     ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.8)
     ax.set_axisbelow(True)
+    ax.tick_params(axis="y", length=0)
     _hide_spines(ax, "top", "right")
-    handles = [Line2D([], [], linestyle="", marker=m, markersize=8, markerfacecolor=f,
-                      markeredgecolor=EDGE_COLOUR, label=lab) for _, lab, m, f in MARKS]
-    _legend(ax, handles, "Mark")
+    _fit_x_to_texts(ax, texts, len(SCALE) - 0.6, data_min=-0.05)
+    _legend(ax, [_patch(CERTAINTY_COLOURS[c], _words(c)) for c in reversed(SCALE)]
+            + [_patch("#FFFFFF", "claimed by the article", ASSERTED_HATCH)], "Certainty")
     return ax
+
+
+def _certainty_bar(ax: Axes, y: float, certainty: object, *, hatched: bool) -> Text:
+    """One bar from "none" to ``certainty``, coloured by it, with the certainty printed."""
+    value = certainty if isinstance(certainty, str) else "none"
+    if value not in SCALE:
+        raise ValueError(f"unknown certainty {value!r}; expected one of: {', '.join(SCALE)}")
+    length = SCALE.index(value)
+    if length:
+        ax.barh(y, length, height=0.75, color=CERTAINTY_COLOURS[value], edgecolor=EDGE_COLOUR,
+                linewidth=0.6, hatch=ASSERTED_HATCH if hatched else None,
+                hatchcolor=HATCH_COLOUR, gid=value)
+    return ax.annotate(_words(value), xy=(length, y), xytext=(4, 0), textcoords="offset points",
+                       va="center", ha="left", fontsize=NOTE_SIZE, gid=VALUE_GID)
 
 
 # --- 2. Evidence gap map ---------------------------------------------------------------
 
 
-def _gap_cells(table: pd.DataFrame) -> tuple[list[tuple[str, str]], list[str], list[tuple]]:
-    """Rows (indication, label), design columns and bubbles (row, column, n, direction)."""
-    _require(table, ("indication", "label", "design", "n_works", "direction"))
-    labels: dict[str, str] = {}
-    cells: dict[tuple[str, str], tuple[int, str]] = {}
-    for indication, label, design, n_works, direction in zip(
-            table["indication"], table["label"], table["design"], table["n_works"],
-            table["direction"]):
-        key = _text(indication, "unnamed indication")
-        labels.setdefault(key, _text(label, key))
-        n = _count(n_works)
-        if n == 0:
-            continue
-        cell = (key, _text(design, "unclassified"))
-        if cell in cells:
-            raise ValueError(f"gap map has more than one row for {cell}")
-        cells[cell] = (n, _text(direction, UNKNOWN_DIRECTION))
-    _check((design for _, design in cells), DESIGN_ORDER, "design")
-    _check((d for _, d in cells.values()), (*DIRECTION_ORDER, UNKNOWN_DIRECTION), "direction")
-    rows = sorted(labels.items(), key=lambda item: (item[1].casefold(), item[1], item[0]))
-    columns = [design for design in DESIGN_ORDER if any(c[1] == design for c in cells)]
-    row_index = {key: i for i, (key, _) in enumerate(rows)}
-    bubbles = [(row_index[key], columns.index(design), n, direction)
-               for (key, design), (n, direction) in sorted(
-                   cells.items(), key=lambda item: (row_index[item[0][0]],
-                                                    columns.index(item[0][1])))]
-    return rows, columns, bubbles
+def _direction_marker(direction: str) -> str:
+    return DIRECTION_MARKERS.get(direction, UNKNOWN_DIRECTION_MARKER)
 
 
-def _direction_colour(direction: str) -> str:
-    """The colour of a direction of effect, white for "not stated"."""
-    return DIRECTION_COLOURS.get(direction, UNKNOWN_DIRECTION_COLOUR)
-
-
-def _draw_bubbles(ax: Axes, bubbles: list[tuple], area: float) -> None:
-    """One bubble per cell, area proportional to works, with the count written inside."""
-    ax.scatter([b[1] for b in bubbles], [b[0] for b in bubbles],
-               s=[b[2] * area for b in bubbles],
-               c=[_direction_colour(b[3]) for b in bubbles],
-               edgecolors=EDGE_COLOUR, linewidths=0.6, zorder=3)
-    for row, column, n, direction in bubbles:
-        ax.text(column, row, str(n), ha="center", va="center", fontsize=NOTE_SIZE,
-                color=_text_colour(_direction_colour(direction)), zorder=4)
-
-
-def _colour_legend(ax: Axes, bubbles: list[tuple]) -> None:
-    """The legend of bubble colours: every direction of effect, in vocabulary order."""
-    directions = list(DIRECTION_ORDER)
-    if any(b[3] == UNKNOWN_DIRECTION for b in bubbles):
-        directions.append(UNKNOWN_DIRECTION)
-    handles = [Line2D([], [], linestyle="", marker="o", markersize=11,
-                      markerfacecolor=_direction_colour(d), markeredgecolor=EDGE_COLOUR,
-                      label=d) for d in directions]
-    _legend(ax, handles, "Dominant direction\nof effect")
+def _direction_legend(ax: Axes, directions: Sequence[str]) -> None:
+    """The legend of marker shapes: every direction of effect, in vocabulary order."""
+    shown = list(DIRECTIONS) + ([UNKNOWN_DIRECTION] if UNKNOWN_DIRECTION in directions else [])
+    handles = [Line2D([], [], linestyle="", marker=_direction_marker(d), markersize=11,
+                      markerfacecolor=NEUTRAL, markeredgecolor=EDGE_COLOUR, label=d)
+               for d in shown]
+    _legend(ax, handles, "Dominant direction\nof effect (shape)")
 
 
 def _size_legend(ax: Axes, largest: int, area: float) -> None:
-    """The legend of bubble sizes: 1, 2 and 4 works, and the largest count if bigger."""
+    """The legend of marker sizes: 1, 2 and 4 works, and the largest count if bigger."""
     sizes = [*SIZE_KEY, largest] if largest > SIZE_KEY[-1] else list(SIZE_KEY)
     handles = [Line2D([], [], linestyle="", marker="o", markersize=(n * area) ** 0.5,
                       markerfacecolor="#FFFFFF", markeredgecolor=EDGE_COLOUR,
                       label=_plural(n, "work")) for n in sizes]
     diameter = (sizes[-1] * area) ** 0.5 / LABEL_SIZE  # in font sizes, as legends measure
-    _legend(ax, handles, "Cited works\n(bubble area)", loc="lower left", anchor=(1.02, 0.0),
+    _legend(ax, handles, "Cited works\n(marker area)", loc="lower left", anchor=(1.02, 0.0),
             labelspacing=0.4 + diameter / 2, handlelength=diameter, handletextpad=0.8)
 
 
-def _bubble_area(ax: Axes, rows: int, columns: int, largest: int) -> float:
-    """Area (pt²) per work so that the largest bubble spans at most 70% of its cell.
+def _cell_area(ax: Axes, rows: int, columns: int, largest: int) -> float:
+    """Area (pt²) per work so that the largest marker spans at most 70% of its cell.
 
     Cell size is only known after layout, so the figure is laid out once to measure it.
     """
@@ -338,16 +307,7 @@ def _bubble_area(ax: Axes, rows: int, columns: int, largest: int) -> float:
     return min(max((0.7 * cell) ** 2 / largest, MIN_WORK_AREA), MAX_WORK_AREA)
 
 
-def _mark_empty_rows(ax: Axes, rows: list[tuple[str, str]], bubbles: list[tuple]) -> None:
-    """Write "no cited works" across rows without a bubble, so a gap reads as a gap."""
-    filled = {b[0] for b in bubbles}
-    for i in range(len(rows)):
-        if i not in filled:
-            ax.text(-0.45, i, "no cited works", ha="left", va="center", fontsize=NOTE_SIZE,
-                    color="#555555", style="italic")
-
-
-def _gap_axes(ax: Axes, rows: list[tuple[str, str]], columns: list[str]) -> None:
+def _gap_axes(ax: Axes, labels: list[str], columns: list[str]) -> None:
     """Grid, tick labels and limits of the gap map."""
     ax.set_xticks(range(len(columns)), columns, fontsize=LABEL_SIZE)
     if len(columns) > 4:
@@ -355,68 +315,63 @@ def _gap_axes(ax: Axes, rows: list[tuple[str, str]], columns: list[str]) -> None
         for label in ax.get_xticklabels():
             label.set_horizontalalignment("right")
             label.set_rotation_mode("anchor")
-    ax.set_yticks(range(len(rows)), [_wrap(label, 28) for _, label in rows],
+    ax.set_yticks(range(len(labels)), [_wrap(label, 28) for label in labels],
                   fontsize=LABEL_SIZE)
     ax.set_xlim(-0.5, max(len(columns), 1) - 0.5)
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.xaxis.set_minor_locator(MultipleLocator(1, offset=0.5))
-    ax.yaxis.set_minor_locator(MultipleLocator(1, offset=0.5))
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xticks([x + 0.5 for x in range(len(columns) - 1)], minor=True)
+    ax.set_yticks([y + 0.5 for y in range(len(labels) - 1)], minor=True)
     ax.grid(which="minor", color=GRID_COLOUR, linewidth=0.8)
-    ax.tick_params(which="minor", length=0)
-    ax.tick_params(which="major", length=0)
+    ax.tick_params(which="both", length=0)
     ax.set_axisbelow(True)
 
 
-def plot_evidence_gap_map(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Bubble grid of indications × study designs: where the cited evidence is, and isn't.
+def plot_evidence_gap_map(cells: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Grid of indications × study designs: where the cited evidence is, and isn't.
 
-    One row per indication (including indications with no cited works, shown as empty
-    rows: the gaps are the point), one column per design that occurs, in order from
-    strongest to weakest. Bubble area is the number of cited works, colour the dominant
-    direction of their findings. The two legends sit one above the other to the right of
-    the grid: an ``ax`` passed in needs about 4 in of height for them.
+    ``cells`` is :func:`litkit.report.views.gap_cells`. One row per indication (including
+    indications with no cited works, shown as empty rows: the gaps are the point), one
+    column per design that occurs, strongest on the left. Marker area and the number beside
+    it count the cited works; the marker's shape is the dominant direction of their findings.
+    The two legends sit one above the other to the right of the grid: an ``ax`` passed in
+    needs about 4 in of height for them.
     """
-    rows, columns, bubbles = _gap_cells(table)
-    labels = [_wrap(label, 28) for _, label in rows]
-    ax = _axes(ax, max(_row_height(labels, floor=0.55) + 3.0, GAP_MAP_MIN_HEIGHT))
+    _require(cells, ("indication", "label", "design", "n_works", "direction"), "gap_cells")
+    labels = list(dict.fromkeys(zip(cells["indication"], cells["label"])))
+    filled = cells[cells["design"].notna()]
+    columns = list(dict.fromkeys(filled["design"]))
+    wrapped = [_wrap(label, 28) for _, label in labels]
+    ax = _axes(ax, max(_row_height(wrapped, floor=0.55) + 3.0, GAP_MAP_MIN_HEIGHT))
     _titles(ax, "Evidence gap map: cited works by indication and design",
-            f"Scope: {SCOPE}. Bubble area and number: cited works; colour: dominant "
+            f"Scope: {SCOPE}. Marker area and number: cited works; marker shape: dominant "
             "direction of effect. Empty cells and rows are gaps in what is cited.")
     ax.set_xlabel("Study design (strongest on the left)", fontsize=LABEL_SIZE)
     ax.set_ylabel("Indication", fontsize=LABEL_SIZE)
-    _gap_axes(ax, rows, columns)
+    _gap_axes(ax, [label for _, label in labels], columns)
     _hide_spines(ax, "top", "right", "bottom", "left")
-    if not bubbles:
+    if filled.empty:
         _message(ax, "The article cites no works for these indications.")
         return ax
-    _mark_empty_rows(ax, rows, bubbles)
-    _colour_legend(ax, bubbles)
-    largest = max(b[2] for b in bubbles)
-    area = _bubble_area(ax, len(rows), len(columns), largest)
-    _draw_bubbles(ax, bubbles, area)
+    row_of = {key: i for i, key in enumerate(labels)}
+    for i, key in enumerate(labels):
+        if key[0] not in set(filled["indication"]):
+            ax.text(-0.45, i, "no cited works", ha="left", va="center", fontsize=NOTE_SIZE,
+                    color="#555555", style="italic")
+    _direction_legend(ax, list(filled["direction"]))
+    largest = int(filled["n_works"].max())
+    area = _cell_area(ax, len(labels), len(columns), largest)
+    for cell in filled.itertuples():
+        x, y, n = columns.index(cell.design), row_of[(cell.indication, cell.label)], int(cell.n_works)
+        ax.scatter([x], [y], s=[n * area], marker=_direction_marker(cell.direction),
+                   facecolor=NEUTRAL, edgecolors=EDGE_COLOUR, linewidths=0.6, zorder=3)
+        ax.annotate(str(n), xy=(x, y), xytext=(0.75 * (n * area) ** 0.5 + 2, 0),
+                    textcoords="offset points", ha="left", va="center", fontsize=NOTE_SIZE,
+                    zorder=4, gid=VALUE_GID)
     _size_legend(ax, largest, area)
     return ax
 
 
 # --- 3. Claims by verdict -----------------------------------------------------------
-
-
-def _claim_rows(table: pd.DataFrame, labels: Mapping[str, str]) -> list[tuple]:
-    """(article, y label, counts per verdict) per (article, indication), sorted."""
-    _require(table, ("article_id", "indication", "verdict"))
-    verdicts = [_text(c, "not-graded") for c in table["verdict"]]
-    _check(verdicts, VERDICT_ORDER, "verdict")
-    counts = Counter(
-        (_text(article, "?"), _text(indication, "general"), verdict)
-        for article, indication, verdict in zip(
-            table["article_id"], table["indication"], verdicts))
-    pairs = sorted({(article, indication) for article, indication, _ in counts})
-    rows = []
-    for article, indication in pairs:
-        name = _text(labels.get(indication), indication)
-        row_counts = [counts[(article, indication, c)] for c in VERDICT_ORDER]
-        rows.append((article, f"{article} · {name}", row_counts))
-    return sorted(rows, key=lambda row: (row[0], row[1].casefold(), row[1]))
 
 
 def _grouped_positions(articles: Sequence[str], gap: float = 0.6) -> list[float]:
@@ -430,201 +385,139 @@ def _grouped_positions(articles: Sequence[str], gap: float = 0.6) -> list[float]
     return positions
 
 
-def _stack_claims(ax: Axes, positions: list[float], rows: list[tuple]) -> None:
+def _stack_claims(ax: Axes, positions: list[float], rows: pd.DataFrame) -> None:
     """One stacked segment per verdict, with the count written inside when it fits."""
-    total = max(sum(row[2]) for row in rows)
+    counts = rows[list(VERDICTS)].astype(int).to_numpy()
+    total = max(int(counts.sum(axis=1).max()), 1)
     left = [0] * len(rows)
-    for k, verdict in enumerate(VERDICT_ORDER):
-        shown = [i for i, row in enumerate(rows) if row[2][k]]
+    for k, verdict in enumerate(VERDICTS):
+        shown = [i for i in range(len(rows)) if counts[i][k]]
         if shown:
             colour = VERDICT_COLOURS[verdict]
-            bars = ax.barh([positions[i] for i in shown], [rows[i][2][k] for i in shown],
+            bars = ax.barh([positions[i] for i in shown], [counts[i][k] for i in shown],
                            left=[left[i] for i in shown], height=0.7, color=colour,
                            edgecolor="white", linewidth=0.8, label=verdict)
-            ax.bar_label(bars, labels=[str(rows[i][2][k]) if rows[i][2][k] / total >= 0.03
+            ax.bar_label(bars, labels=[str(counts[i][k]) if counts[i][k] / total >= 0.03
                                        else "" for i in shown],
-                         label_type="center", fontsize=NOTE_SIZE, color=_text_colour(colour))
+                         label_type="center", fontsize=NOTE_SIZE, color=ink_on(colour),
+                         gid=VALUE_GID)
         for i in shown:
-            left[i] += rows[i][2][k]
+            left[i] += counts[i][k]
 
 
-def plot_claims_by_verdict(table: pd.DataFrame, *, ax: Axes | None = None,
-                               labels: Mapping[str, str] | None = None) -> Axes:
+def plot_claims_by_verdict(rows: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Stacked bars: each article's claims per indication, by how well the evidence backs them.
 
-    One bar per (article, indication) that has claims, grouped by article; segments count
-    the claims by verdict (contradicted, overstated, under-cited, uncited, understated,
-    supported, not graded). ``labels`` maps indication ids to readable
-    names (ids are shown when it has none).
+    ``rows`` is :func:`litkit.report.views.claim_rows`: one bar per (article, indication)
+    with claims, grouped by article; segments count the claims by verdict (contradicted,
+    overstated, under-cited, uncited, understated, supported, not graded).
     """
-    rows = _claim_rows(table, labels or {})
-    tick_labels = [_wrap(row[1], 40) for row in rows]
+    _require(rows, ("article_id", "row", *VERDICTS), "claim_rows")
+    tick_labels = [_wrap(row, 40) for row in rows["row"]]
     ax = _axes(ax, _row_height(tick_labels, per_line=0.17, floor=0.4)
-               + 0.6 * len({row[0] for row in rows}) + 2.0)
+               + 0.6 * rows["article_id"].nunique() + 2.0)
     _titles(ax, "Claims by article and indication, by verdict",
             "Each claim is judged against the works the article cites for it and against "
             "the best available evidence. Numbers in the bars count claims.")
     ax.set_xlabel("Number of claims", fontsize=LABEL_SIZE)
     ax.set_ylabel("Article · indication", fontsize=LABEL_SIZE)
-    if not rows:
+    if rows.empty:
         _message(ax, "No claims to show.")
         return ax
-    positions = _grouped_positions([row[0] for row in rows])
+    positions = _grouped_positions(list(rows["article_id"]))
     _stack_claims(ax, positions, rows)
     ax.set_yticks(positions, tick_labels, fontsize=LABEL_SIZE)
     ax.set_ylim(positions[-1] + 0.5, -0.5)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=NICE_STEPS))
+    _count_axis(ax.xaxis)
     ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.8)
     ax.set_axisbelow(True)
     _hide_spines(ax, "top", "right")
-    _legend(ax, [_patch(VERDICT_COLOURS[c], c) for c in VERDICT_ORDER],
-            "Verdict")
+    _legend(ax, [_patch(VERDICT_COLOURS[c], c) for c in VERDICTS], "Verdict")
     return ax
 
 
 # --- 4. Cited works over time ----------------------------------------------------------
 
 
-def _year_design_counts(table: pd.DataFrame) -> tuple[Counter, int]:
-    """Works per (year, design), and how many works have no year."""
-    _require(table, ("year", "final_design"))
-    pairs = [(_year(year), _text(design, "unclassified"))
-             for year, design in zip(table["year"], table["final_design"])]
-    _check((design for _, design in pairs), DESIGN_ORDER, "design")
-    dated = Counter((year, design) for year, design in pairs if year is not None)
-    return dated, sum(year is None for year, _ in pairs)
+def plot_works_over_time(counts: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Dots by publication year, one row per study design: how old, and of what kind.
 
-
-def _year_ticks(ax: Axes, first: int, last: int) -> None:
-    """Integer year ticks: every year when they fit, else every 5th."""
-    span = last - first + 1
-    if span <= 30:
-        ax.set_xticks(range(first, last + 1))
-        if span > 12:
-            ax.tick_params(axis="x", labelrotation=90)
-    else:
-        ax.xaxis.set_major_locator(MultipleLocator(5))
-    ax.set_xlim(first - 0.6, last + 0.6)
-
-
-def _stack_years(ax: Axes, dated: Counter, designs: list[str], years: range) -> None:
-    """Bars stacked by design (strongest at the bottom), only where there are works."""
-    bottom = Counter()
-    for design in designs:
-        shown = [year for year in years if dated[(year, design)]]
-        ax.bar(shown, [dated[(year, design)] for year in shown],
-               bottom=[bottom[year] for year in shown], width=0.8,
-               color=DESIGN_COLOURS[design], hatch=DESIGN_HATCHES.get(design),
-               edgecolor=EDGE_COLOUR, linewidth=0.6, label=design)
-        for year in shown:
-            bottom[year] += dated[(year, design)]
-
-
-def plot_works_over_time(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Stacked bars: how many cited works were published each year, by study design.
-
-    Shows whether the article leans on old or recent evidence, and of what kind. Years run
-    continuously from the first to the last, so gaps are visible. Works without a year
-    cannot be placed; their number is given in the caption.
+    ``counts`` is :func:`litkit.report.views.year_design_counts`. The strongest design is
+    on top; a dot's area and the number beside it count the works of that design and year.
+    Works without a year cannot be placed; their number is given in the caption.
     """
-    dated, undated = _year_design_counts(table)
+    _require(counts, ("year", "design", "n_works"), "year_design_counts")
+    dated = counts[counts["year"].notna()]
+    undated = int(counts.loc[counts["year"].isna(), "n_works"].sum())
+    designs = list(dict.fromkeys(dated["design"]))
     note = f"{_plural(undated, 'work')} without a year not shown." if undated else ""
-    ax = _axes(ax, 5.0)
-    _titles(ax, "Cited works over time, by study design",
-            f"Publication year of each work in {SCOPE}.", note)
+    ax = _axes(ax, 0.45 * len(designs) + 2.6)
+    _titles(ax, "Works over time, by study design",
+            f"Publication year of each work in {SCOPE} and of the best-evidence works; "
+            "numbers count works.", note)
     ax.set_xlabel("Publication year", fontsize=LABEL_SIZE)
-    ax.set_ylabel("Number of cited works", fontsize=LABEL_SIZE)
-    if not dated:
-        _message(ax, f"None of the {_plural(undated, 'cited work')} has a known "
-                     "publication year." if undated else "No cited works to show.")
+    ax.set_ylabel("Study design (strongest on top)", fontsize=LABEL_SIZE)
+    if dated.empty:
+        _message(ax, f"None of the {_plural(undated, 'work')} has a known publication year."
+                 if undated else "No cited works to show.")
         return ax
-    years = range(min(y for y, _ in dated), max(y for y, _ in dated) + 1)
-    designs = [d for d in DESIGN_ORDER if any(design == d for _, design in dated)]
-    _stack_years(ax, dated, designs, years)
-    _year_ticks(ax, years[0], years[-1])
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True, steps=NICE_STEPS))
-    ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.8)
+    years = [int(y) for y in dated["year"]]
+    ys = [designs.index(d) for d in dated["design"]]
+    sizes = [40 * int(n) for n in dated["n_works"]]
+    ax.scatter(years, ys, s=sizes, color=NEUTRAL, edgecolors=EDGE_COLOUR, linewidths=0.6,
+               zorder=3)
+    for x, y, n, s in zip(years, ys, dated["n_works"], sizes):
+        ax.annotate(str(int(n)), xy=(x, y), xytext=(0, s ** 0.5 / 2 + 2),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=NOTE_SIZE,
+                    gid=VALUE_GID)
+    ax.set_yticks(range(len(designs)), designs, fontsize=LABEL_SIZE)
+    ax.set_ylim(len(designs) - 0.4, -0.7)
+    first, last = min(years), max(years)
+    ax.set_xlim(first - 1, last + 1)
+    _count_axis(ax.xaxis)
+    ax.grid(axis="both", color=GRID_COLOUR, linewidth=0.8)
     ax.set_axisbelow(True)
+    ax.tick_params(axis="y", length=0)
     _hide_spines(ax, "top", "right")
-    _legend(ax, [_patch(DESIGN_COLOURS[d], d, DESIGN_HATCHES.get(d)) for d in designs],
-            "Study design")
     return ax
 
 
 # --- 5. Citation counts ------------------------------------------------------------------
 
 
-def _work_labels(authors: Sequence[str], years: Sequence[str]) -> list[str]:
-    """"Author Year" labels, with a/b/c suffixes where two works would share one."""
-    base = [f"{author} {year}" for author, year in zip(authors, years)]
-    totals, seen = Counter(base), Counter()
-    labels = []
-    for label in base:
-        if totals[label] > 1:
-            labels.append(label + "abcdefghijklmnopqrstuvwxyz"[seen[label] % 26])
-            seen[label] += 1
-        else:
-            labels.append(label)
-    return labels
-
-
-def _unique_works(table: pd.DataFrame) -> list[tuple[str, str, int | None, int | None]]:
-    """(doi, first author, year, count) per DOI, sorted by DOI; count None if not fetched.
-
-    A work cited by both articles appears once, with its count if any row has one.
-    """
-    works: dict[str, tuple[str, str, int | None, int | None]] = {}
-    for i, (doi, author, year, count, status) in enumerate(zip(
-            table["doi"], table["first_author"], table["year"], table["cited_by_count"],
-            table["crossref_status"])):
-        key = _text(doi, f"(no DOI, row {i + 1})")
-        fetched = _text(status) == "fetched" and _text(count) != ""
-        work = (key, _text(author, key), _year(year), _count(count) if fetched else None)
-        if key not in works or works[key][3] is None:
-            works[key] = work
-    return [works[key] for key in sorted(works)]
-
-
-def _citation_rows(table: pd.DataFrame) -> tuple[list[tuple[str, int]], int]:
-    """(label, count) for fetched works with a count, most cited first; and the total."""
-    _require(table, ("doi", "first_author", "year", "cited_by_count", "crossref_status"))
-    works = _unique_works(table)
-    labels = _work_labels([author for _, author, _, _ in works],
-                          ["n.d." if year is None else str(year) for _, _, year, _ in works])
-    rows = [(label, work[3]) for label, work in zip(labels, works) if work[3] is not None]
-    return sorted(rows, key=lambda row: (-row[1], row[0].casefold(), row[0])), len(works)
-
-
-def plot_citation_counts(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_citation_counts(rows: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Horizontal bars: how often each cited work has itself been cited (Crossref).
 
-    A rough signal of how much attention a work has had, not of its quality. Works not yet
-    fetched from Crossref have no count; they are left out and their number is stated, and
-    when no work has a count the chart says how to fill it.
+    ``rows`` is :func:`litkit.report.views.citation_rows`. A rough signal of how much
+    attention a work has had, not of its quality. Works not yet fetched from Crossref have
+    no count; they are left out and their number is stated, and when no work has a count
+    the chart says how to fill it.
     """
-    rows, total = _citation_rows(table)
-    missing = total - len(rows)
-    labels = [_wrap(row[0], 30) for row in rows]
+    _require(rows, ("label", "cited_by_count"), "citation_rows")
+    shown = rows[rows["cited_by_count"].notna()]
+    total, missing = len(rows), len(rows) - len(shown)
+    labels = [_wrap(label, 30) for label in shown["label"]]
     ax = _axes(ax, _row_height(labels, per_line=0.19, floor=0.32) + 2.2)
     note = (f"{missing} of {total} cited works not fetched from Crossref and not shown."
-            if rows and missing else "")
+            if len(shown) and missing else "")
     _titles(ax, "How often the works the article cites are cited",
             f"Scope: {SCOPE}. Citation counts reflect attention, not quality.", note)
     ax.set_xlabel("Times cited (Crossref count)", fontsize=LABEL_SIZE)
     ax.set_ylabel("Cited work (first author, year)", fontsize=LABEL_SIZE)
-    if not rows:
+    if shown.empty:
         _message(ax, f"No Crossref records cached yet: {missing} of {total} cited works not "
                      "fetched. Run `litkit fetch` with network access to fill this chart."
                  if total else "No cited works to show.")
         return ax
-    positions = list(range(len(rows)))
-    bars = ax.barh(positions, [row[1] for row in rows], height=0.7, color=BAR_COLOUR)
-    texts = ax.bar_label(bars, padding=3, fontsize=NOTE_SIZE)
+    positions = list(range(len(shown)))
+    values = [int(v) for v in shown["cited_by_count"]]
+    bars = ax.barh(positions, values, height=0.7, color=NEUTRAL)
+    texts = ax.bar_label(bars, padding=3, fontsize=NOTE_SIZE, gid=VALUE_GID)
     ax.set_yticks(positions, labels, fontsize=LABEL_SIZE)
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=NICE_STEPS))
+    ax.set_ylim(len(shown) - 0.5, -0.5)
+    _count_axis(ax.xaxis)
     ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.8)
     ax.set_axisbelow(True)
     _hide_spines(ax, "top", "right")
-    _fit_x_to_texts(ax, texts, max(max(row[1] for row in rows), 1))
+    _fit_x_to_texts(ax, texts, max(max(values), 1))
     return ax

@@ -1,9 +1,13 @@
-"""The reviewers' report: figures, executed notebooks, and their HTML.
+"""The reviewers' report: figures, executed notebooks, their HTML, and the report's own pages.
 
-``litkit report`` (and ``make report``) runs the pipeline, executes the notebooks so their
-committed outputs are current, renders them to ``reports/*.html``, saves every chart to
-``reports/figures/`` as PNG and SVG, and writes an ``index.html``. Everything written
-is deterministic: a second run changes no tracked file.
+``litkit report`` (and ``make report``) runs these steps in order, each saying in one line
+what it wrote: build the processed tables; save every chart to ``reports/figures/`` as PNG
+and SVG; execute the notebooks in place so their committed outputs are current; render them
+to ``reports/*.html`` without code cells; write one annotated page per article, the method
+page and ``index.html``; write the take-away files to ``reports/exports/``.
+
+Every page opens from the file system with nothing loaded from the network, and everything
+written is deterministic: a second run changes no tracked file.
 
 The report is never left half-updated: it is built in a temporary folder beside
 ``reports/`` and swapped in only when every step has succeeded, and the executed notebooks
@@ -14,12 +18,12 @@ build step writes them whole, table by table, before the report is drawn.)
 
 from __future__ import annotations
 
-import html
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -35,26 +39,32 @@ from litkit.config import Paths
 from litkit.errors import LitkitError, ReportError
 from litkit.files import atomic_write
 from litkit.pipeline import build
-from litkit.processed import read_all, read_processed
-from litkit.report import plots, views
-from litkit.report.views import indication_labels
+from litkit.processed import read_all
+from litkit.report import pages, plots, views
+from litkit.report.export import EXPORTS, write_exports
 
-HEADLINE = "evidence-by-outcome"
+HEADLINE = pages.HEADLINE_FIGURE
 KERNEL = "python3"
 NOTEBOOK_TIMEOUT = 600  # seconds per cell; the notebooks take seconds
+TEMPLATES = Path(__file__).parent / "templates"
+NOTEBOOK_TEMPLATE = "litkit"  # templates/nbconvert/litkit: lab, minus every CDN script
+NO_METHOD = "# Method\n\nThis project has no method document yet (`docs/method.md`).\n"
 
 
-def figure_makers(paths: Paths) -> dict[str, tuple[str, Callable[[pd.DataFrame], Axes]]]:
-    """Each figure's file name → (the table it draws, the function that draws it)."""
-    labels = indication_labels(read_processed("indications", paths=paths))
+def figure_makers(tables: dict[str, pd.DataFrame]) -> dict[str, Callable[[], Axes]]:
+    """Each figure's file name → a function that draws it from the processed tables."""
+    labels = views.indication_labels(tables["indications"])
     return {
-        HEADLINE: ("evidence_by_outcome",
-                   lambda t: plots.plot_evidence_by_outcome(views.outcome_rows(t))),
-        "evidence-gap-map": ("evidence_gap_map", plots.plot_evidence_gap_map),
-        "claims-by-verdict": (
-            "claims", lambda t: plots.plot_claims_by_verdict(t, labels=labels)),
-        "works-over-time": ("designs", plots.plot_works_over_time),
-        "citation-counts": ("works", plots.plot_citation_counts),
+        HEADLINE: lambda: plots.plot_evidence_by_outcome(
+            views.outcome_rows(tables["evidence_by_outcome"])),
+        "evidence-gap-map": lambda: plots.plot_evidence_gap_map(
+            views.gap_cells(tables["evidence_gap_map"])),
+        "claims-by-verdict": lambda: plots.plot_claims_by_verdict(
+            views.claim_rows(tables["claims"], labels)),
+        "works-over-time": lambda: plots.plot_works_over_time(
+            views.year_design_counts(tables["designs"])),
+        "citation-counts": lambda: plots.plot_citation_counts(
+            views.citation_rows(tables["works"])),
     }
 
 
@@ -73,13 +83,15 @@ def save_figure(fig: plt.Figure, stem: Path) -> list[Path]:
 def write_figures(paths: Paths, *, folder: Path | None = None) -> list[Path]:
     """Draw every chart from the processed tables and save it to ``folder``
     (``reports/figures`` by default)."""
-    tables = read_all(paths=paths)
     written = []
-    for name, (table, draw) in figure_makers(paths).items():
-        ax = draw(tables[table])
+    for name, draw in figure_makers(read_all(paths=paths)).items():
+        ax = draw()
         written += save_figure(ax.figure, (folder or paths.figures) / name)
         plt.close(ax.figure)
     return written
+
+
+# --- notebooks -----------------------------------------------------------------------------
 
 
 def notebook_files(paths: Paths) -> list[Path]:
@@ -111,12 +123,18 @@ def save_notebook(notebook: nbformat.NotebookNode, path: Path) -> Path:
     return path
 
 
+def notebook_exporter() -> HTMLExporter:
+    """HTML for reviewers: outputs only (the notebooks keep their code), nothing from a CDN."""
+    return HTMLExporter(template_name=NOTEBOOK_TEMPLATE,
+                        extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
+                        exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
+
+
 def render_html(notebook: nbformat.NotebookNode, target: Path) -> Path:
     """Render an executed notebook to a standalone HTML page."""
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(body, encoding="utf-8")
-    return target
+    body, _ = notebook_exporter().from_notebook_node(notebook)
+    return atomic_write(target, lambda out: out.write(body))
 
 
 def notebook_title(notebook: nbformat.NotebookNode, fallback: str) -> str:
@@ -129,47 +147,98 @@ def notebook_title(notebook: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def write_index(paths: Paths, pages: list[tuple[str, str]], *, folder: Path | None = None) -> Path:
-    """``reports/index.html``: the headline chart and a link to each rendered notebook."""
-    items = "\n".join(f'    <li><a href="{html.escape(href)}">{html.escape(title)}</a></li>'
-                      for href, title in pages)
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>litkit report</title>
-  <style>
-    body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
-    img {{ max-width: 100%; height: auto; border: 1px solid #ddd; }}
-  </style>
-</head>
-<body>
-  <h1>How well are the articles' claims backed by what they cite?</h1>
-  <p>litkit's report on the articles under review. For each indication and outcome the
-  chart sets side by side the certainty an article's claims assert, the certainty of the
-  evidence it cites, and the certainty of the best available evidence, graded with a
-  GRADE-based method (see <code>docs/method.md</code>).</p>
-  <figure>
-    <img src="figures/{HEADLINE}.svg" alt="Certainty by indication and outcome: asserted, cited, best evidence">
-    <figcaption>Certainty by indication and outcome: what the articles assert (diamond),
-    what their citations support (circle), what the best evidence supports (square).</figcaption>
-  </figure>
-  <h2>The notebooks, in the order of the argument</h2>
-  <ol>
-{items}
-  </ol>
-  <p>Regenerate everything with <code>make report</code>.</p>
-</body>
-</html>
-"""
-    target = (folder or paths.reports) / "index.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
-    return target
+# --- the report's own pages ----------------------------------------------------------------
 
 
-def make_report(paths: Paths) -> list[Path]:
-    """Tables, figures, executed notebooks, HTML pages and the index; the files written.
+def _write_page(target: Path, template: str, context: dict) -> Path:
+    html = pages.render(template, context)
+    return atomic_write(target, lambda out: out.write(html))
+
+
+def write_articles(paths: Paths, tables: dict[str, pd.DataFrame], *,
+                   folder: Path | None = None) -> list[Path]:
+    """One annotated page per article: its own text, every claim highlighted and explained."""
+    written = []
+    for article in tables["articles"].itertuples():
+        text = (paths.raw / article.text_file).read_text(encoding="utf-8")
+        context = pages.article_context(tables, article.article_id, text)
+        written.append(_write_page((folder or paths.reports) / pages.article_href(article.article_id),
+                                   "article.html.j2", context))
+    return written
+
+
+def write_method(paths: Paths, tables: dict[str, pd.DataFrame], *,
+                 folder: Path | None = None) -> Path:
+    """``reports/method.html``: ``docs/method.md`` rendered (a placeholder where there is none)."""
+    source = paths.root / "docs" / "method.md"
+    markdown = (source.read_text(encoding="utf-8") if source.is_file()
+                else NO_METHOD)
+    return _write_page((folder or paths.reports) / "method.html", "method.html.j2",
+                       pages.method_context(markdown, tables["articles"]))
+
+
+def write_index(paths: Paths, tables: dict[str, pd.DataFrame],
+                notebooks: list[tuple[str, str]], *, folder: Path | None = None) -> Path:
+    """``reports/index.html``: what the report found, how far to trust it, and the links."""
+    downloads = [(f"exports/{name}", what) for name, what in EXPORTS.items()]
+    context = pages.index_context(tables, notebooks=notebooks, downloads=downloads)
+    return _write_page((folder or paths.reports) / "index.html", "index.html.j2", context)
+
+
+# --- the steps -----------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """What the steps share: the project, the folder the report is staged in, what is done."""
+
+    paths: Paths
+    folder: Path
+    notebooks: list[tuple[str, str]] = field(default_factory=list)
+    executed: list[tuple[nbformat.NotebookNode, Path]] = field(default_factory=list)
+    staged: list[Path] = field(default_factory=list)
+
+
+def _step_notebooks(run: Run) -> str:
+    # First: the likeliest step to fail, and the longest.
+    for path in notebook_files(run.paths):
+        with _step(f"notebook {path.name}"):
+            notebook = execute_notebook(path)
+            run.staged.append(render_html(notebook, run.folder / f"{path.stem}.html"))
+        run.notebooks.append((run.staged[-1].name, notebook_title(notebook, path.stem)))
+        run.executed.append((notebook, path))
+    return f"notebooks: {len(run.notebooks)} executed and rendered"
+
+
+def _step_figures(run: Run) -> str:
+    files = write_figures(run.paths, folder=run.folder / run.paths.figures.relative_to(run.paths.reports))
+    run.staged += files
+    return f"figures: {len(files) // 2} charts as PNG and SVG"
+
+
+def _step_pages(run: Run) -> str:
+    tables = read_all(paths=run.paths)
+    articles = write_articles(run.paths, tables, folder=run.folder)
+    run.staged += [*articles, write_method(run.paths, tables, folder=run.folder),
+                   write_index(run.paths, tables, run.notebooks, folder=run.folder)]
+    return f"pages: index, method and {len(articles)} annotated article(s)"
+
+
+def _step_exports(run: Run) -> str:
+    files = write_exports(run.paths, folder=run.folder / "exports")
+    run.staged += files
+    return f"exports: {', '.join(f.name for f in files)}"
+
+
+# Each step's name (as a failure names it) and what it does.
+STEPS = (("notebooks", _step_notebooks), ("drawing the figures", _step_figures),
+         ("writing the pages", _step_pages), ("writing the exports", _step_exports))
+
+
+def make_report(paths: Paths, *, say: Callable[[str], None] = lambda line: None) -> list[Path]:
+    """Tables, notebooks, figures, pages and exports; ``say`` gets one line per step.
+
+    Returns the files written.
 
     Raises:
         ReportError: naming the step that failed; ``reports/`` and the notebooks are as
@@ -177,29 +246,33 @@ def make_report(paths: Paths) -> list[Path]:
     """
     with _step("build"):
         tables = list(build(paths).values())
+    say(f"build: {len(tables)} tables in {_shown(paths, paths.processed)}")
     staging = Path(tempfile.mkdtemp(dir=paths.reports.parent, prefix=f".{paths.reports.name}-"))
     # mkdtemp makes a private folder; the report keeps the permissions of the one it replaces.
     staging.chmod(paths.reports.stat().st_mode if paths.reports.is_dir() else paths.root.stat().st_mode)
     try:
-        if paths.reports.is_dir():  # what is not rebuilt (e.g. exports/) carries over
+        if paths.reports.is_dir():  # what is not rebuilt carries over
             shutil.copytree(paths.reports, staging, dirs_exist_ok=True)
-        staged, executed, pages = [], [], []
-        for path in notebook_files(paths):  # first: the likeliest step to fail, and the longest
-            with _step(f"notebook {path.name}"):
-                notebook = execute_notebook(path)
-                staged.append(render_html(notebook, staging / f"{path.stem}.html"))
-            pages.append((staged[-1].name, notebook_title(notebook, path.stem)))
-            executed.append((notebook, path))
-        with _step("drawing the figures"):
-            staged += write_figures(paths, folder=staging / paths.figures.relative_to(paths.reports))
-        with _step("writing the index"):
-            staged.append(write_index(paths, pages, folder=staging))
+        run = Run(paths, staging)
+        for name, step in STEPS:
+            with _step(name):
+                say(step(run))
         with _step("saving the report"):
             _swap_in(staging, paths.reports)
-            saved = [save_notebook(notebook, path) for notebook, path in executed]
+            saved = [save_notebook(notebook, path) for notebook, path in run.executed]
+        say(f"saved: the report in {_shown(paths, paths.reports)}, {len(saved)} notebook(s) "
+            f"with their outputs")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return tables + [paths.reports / p.relative_to(staging) for p in staged] + saved
+    return tables + [paths.reports / p.relative_to(staging) for p in run.staged] + saved
+
+
+def _shown(paths: Paths, path: Path) -> str:
+    """``path`` relative to the project, as a reader would type it."""
+    try:
+        return f"{path.relative_to(paths.root)}/"
+    except ValueError:
+        return f"{path}/"
 
 
 @contextmanager
@@ -210,6 +283,8 @@ def _step(name: str) -> Iterator[None]:
     """
     try:
         yield
+    except ReportError:
+        raise
     except CellExecutionError as exc:
         raise ReportError(name, f"{exc.ename}: {exc.evalue}") from None
     except (LitkitError, CellTimeoutError, DeadKernelError, OSError) as exc:

@@ -1,16 +1,42 @@
-"""Small, pure summaries of the processed tables, shaped for reading in a notebook.
+"""Pure summaries of the processed tables, shaped for a notebook, a chart or a report page.
 
-Each takes DataFrames and returns a DataFrame: the notebooks only call these and show the
-result, so what a reviewer sees is tested code, not notebook logic.
+Each function takes DataFrames and returns a DataFrame (or a plain value): notebooks, plot
+functions and page templates only call these and show the result, so what a reviewer sees
+is tested code, not notebook or template logic. Nothing here reads or writes a file.
+
+>>> claims = pd.DataFrame({"claim_id": ["A1", "A2", "A3"], "article_id": ["A"] * 3,
+...                        "verdict": ["supported", "overstated", "contradicted"],
+...                        "overstated_by": [0, 1, 2], "asserted": ["possible"] * 3,
+...                        "start": [0, 10, 20]})
+>>> claims_to_review(claims)["claim_id"].tolist()
+['A3', 'A2']
 """
 
 from __future__ import annotations
 
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import pandas as pd
 
-from litkit.vocabulary import AUDIT_VERDICTS, CERTAINTIES, GENERAL, GENERAL_LABEL, RANK, VERDICTS
+from litkit.analysis.claims import claim_evidence
+from litkit.schema import split_list
+from litkit.vocabulary import (
+    ASSERTED, AUDIT_VERDICTS, CERTAINTIES, DESIGNS, DIRECTIONS, GENERAL, GENERAL_LABEL, RANK,
+    VERDICTS,
+)
 
 FETCH_COMMAND = "LITKIT_MAILTO=you@example.org litkit fetch"
+DOI_URL = "https://doi.org/"
+
+# The verdicts a reviewer has to act on or know about, most serious first; "supported" and
+# "not-graded" need nothing.
+REVIEW_VERDICTS = ("contradicted", "overstated", "under-cited", "uncited", "understated")
+
+
+# --- showing a table in a notebook -------------------------------------------------------------
 
 
 def setup_display() -> None:
@@ -21,10 +47,74 @@ def setup_display() -> None:
     pd.set_option("display.max_columns", 30)
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A table as a reviewer reads it: no index, text left-aligned, numbers right-aligned;
+    or, when there are no rows, the sentence that says so.
+
+    Jupyter calls ``_repr_html_`` for the page and ``repr`` for plain text; both are
+    deterministic (no random ids), so committed notebook outputs stay stable.
+    """
+
+    frame: pd.DataFrame
+    empty: str
+    name: str
+
+    def _repr_html_(self) -> str:
+        if self.frame.empty:
+            return f'<p class="litkit-none">{html.escape(self.empty)}</p>'
+        text = [c for c in self.frame.columns if not pd.api.types.is_numeric_dtype(self.frame[c])
+                or pd.api.types.is_bool_dtype(self.frame[c])]
+        styler = self.frame.style.hide(axis="index").set_uuid(self.name).format(na_rep="")
+        styler = styler.set_table_styles(
+            {c: [{"selector": "td, th", "props": "text-align: left; vertical-align: top;"}]
+             for c in text}, overwrite=False)
+        return styler.to_html()
+
+    def __repr__(self) -> str:
+        return self.empty if self.frame.empty else self.frame.to_string(index=False, na_rep="")
+
+
+def show(frame: pd.DataFrame, *, empty: str, name: str = "table") -> Shown:
+    """``frame`` to display without its index, or ``empty`` (a sentence) when it has no rows.
+
+    ``name`` becomes the HTML table's id, so keep it unique within a notebook.
+
+    >>> repr(show(pd.DataFrame({"claim": []}), empty="No claim is contradicted."))
+    'No claim is contradicted.'
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "table"
+    return Shown(frame.reset_index(drop=True), empty, slug)
+
+
 def _one_reason_per_row(table: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
     """Each ``; ``-separated reason on a row of its own, under the row it explains."""
     steps = table[[*keep, "reasons"]].assign(reason=table["reasons"].fillna("").str.split("; "))
     return steps.drop(columns="reasons").explode("reason").reset_index(drop=True)
+
+
+# Values written otherwise than by turning hyphens into spaces.
+SPELLED = {"under-cited": "under-cited", "rct": "RCT"}
+
+
+def words(value: object) -> str:
+    """A vocabulary value as words: ``very-low`` → ``very low``; missing → ``""``.
+
+    >>> words("very-low"), words("under-cited")
+    ('very low', 'under-cited')
+    """
+    if is_missing(value):
+        return ""
+    return SPELLED.get(str(value), str(value).replace("-", " "))
+
+
+def is_missing(value: object) -> bool:
+    """Whether a cell is empty: None, NA, NaN or blank text."""
+    return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) \
+        or (isinstance(value, str) and not value.strip())
+
+
+# --- the notebooks' tables ---------------------------------------------------------------------
 
 
 def crossref_status(works: pd.DataFrame) -> pd.DataFrame:
@@ -46,10 +136,10 @@ def cited_works(works: pd.DataFrame) -> pd.DataFrame:
 
 
 def claim_counts(claims: pd.DataFrame) -> pd.DataFrame:
-    """Claims per article by verdict (rows: article; columns: verdict, in order)."""
+    """Claims per article by verdict: one row per article, one column per verdict present."""
     table = pd.crosstab(claims["article_id"], claims["verdict"])
     table = table.reindex(columns=[c for c in VERDICTS if c in table.columns])
-    return table.assign(total=table.sum(axis=1))
+    return table.assign(total=table.sum(axis=1)).rename_axis(columns=None).reset_index()
 
 
 def claims_with(claims: pd.DataFrame, verdict: str) -> pd.DataFrame:
@@ -60,18 +150,18 @@ def claims_with(claims: pd.DataFrame, verdict: str) -> pd.DataFrame:
     return picked[columns].reset_index(drop=True)
 
 
-def outcome_rows(evidence: pd.DataFrame) -> pd.DataFrame:
-    """The evidence-by-outcome table shaped for its chart: one labelled row per pair.
+def every_claim(claims: pd.DataFrame) -> pd.DataFrame:
+    """Every claim, in article order, with what it asserts and its verdict."""
+    columns = ["claim_id", "article_id", "section", "claim", "indication", "outcome", "topic",
+               "asserted", "cited_certainty", "best_certainty", "verdict"]
+    return claims.sort_values(["article_id", "start"])[columns].reset_index(drop=True)
 
-    Only pairs the articles make a graded claim about, strongest best evidence first.
-    """
-    asserted = evidence[evidence["n_claims"].fillna(0) > 0]
-    ranked = asserted.assign(_rank=asserted["best_certainty"].map(RANK))
-    ranked = ranked.sort_values(["_rank", "indication_label", "outcome_label"],
-                                ascending=[False, True, True])
-    rows = ranked["indication_label"] + " · " + ranked["outcome_label"]
-    return ranked.assign(row=rows)[["row", "asserted", "cited_certainty", "best_certainty"]] \
-        .reset_index(drop=True)
+
+def work_certainties(grades: pd.DataFrame) -> pd.DataFrame:
+    """Each work's certainty per indication and outcome, with every step that led to it."""
+    columns = ["work", "role", "indication", "outcome", "design", "start", "downgrades",
+               "certainty", "direction", "reasons"]
+    return grades[columns].reset_index(drop=True)
 
 
 def evidence_summary(evidence: pd.DataFrame) -> pd.DataFrame:
@@ -126,3 +216,336 @@ def flagged(table: pd.DataFrame, key: str) -> pd.DataFrame:
 def indication_labels(indications: pd.DataFrame) -> dict[str, str]:
     """Indication id → label, with ``general`` labelled too."""
     return dict(zip(indications["indication_id"], indications["label"])) | {GENERAL: GENERAL_LABEL}
+
+
+def outcome_labels(outcomes: pd.DataFrame) -> dict[str, str]:
+    """Outcome id → label."""
+    return dict(zip(outcomes["outcome_id"], outcomes["label"]))
+
+
+# --- tables shaped for the charts --------------------------------------------------------------
+
+
+def _check(values: pd.Series, allowed: tuple[str, ...], column: str) -> None:
+    """Raise ``ValueError`` naming any value of ``column`` outside its vocabulary."""
+    unknown = sorted(set(values.dropna()) - set(allowed))
+    if unknown:
+        raise ValueError(f"unknown {column} value(s) {unknown}; expected one of: "
+                         f"{', '.join(allowed)}")
+
+
+def _require(table: pd.DataFrame, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"table is missing column(s): {', '.join(missing)}")
+
+
+def outcome_rows(evidence: pd.DataFrame) -> pd.DataFrame:
+    """The evidence-by-outcome table shaped for its chart: one labelled row per pair.
+
+    Only pairs the articles make a graded claim about, strongest best evidence first.
+    ``beyond_best`` is how many levels the strongest claim asserts beyond the best evidence.
+    """
+    _require(evidence, ("indication_label", "outcome_label", "asserted", "cited_certainty",
+                        "best_certainty", "n_claims"))
+    for column in ("asserted", "cited_certainty", "best_certainty"):
+        _check(evidence[column], CERTAINTIES, column)
+    asserted = evidence[evidence["n_claims"].fillna(0) > 0]
+    ranked = asserted.assign(_rank=asserted["best_certainty"].map(RANK))
+    ranked = ranked.sort_values(["_rank", "indication_label", "outcome_label"],
+                                ascending=[False, True, True])
+    rows = ranked["indication_label"] + " · " + ranked["outcome_label"]
+    beyond = (ranked["asserted"].map(RANK) - ranked["best_certainty"].map(RANK)).clip(lower=0)
+    return ranked.assign(row=rows, beyond_best=beyond.astype("Int64"))[
+        ["row", "asserted", "cited_certainty", "best_certainty", "beyond_best"]
+    ].reset_index(drop=True)
+
+
+def gap_cells(gap_map: pd.DataFrame) -> pd.DataFrame:
+    """The gap map's cells: one row per indication × design with cited works, in drawing order.
+
+    Indications without any cited work keep one row with ``design`` missing, so the chart can
+    show them as empty rows (the gaps are the point). Rows are sorted by indication label,
+    designs strongest first; a missing direction reads ``not stated``.
+    """
+    _require(gap_map, ("indication", "label", "design", "n_works", "direction"))
+    table = gap_map.assign(
+        label=gap_map["label"].fillna(gap_map["indication"]),
+        design=gap_map["design"].fillna("unclassified"),
+        direction=gap_map["direction"].fillna("not stated"),
+        n_works=gap_map["n_works"].fillna(0).astype("Int64"))
+    _check(table["design"], DESIGNS, "design")
+    _check(table["direction"], (*DIRECTIONS, "not stated"), "direction")
+    filled = table[table["n_works"] > 0]
+    duplicated = filled[filled.duplicated(["indication", "design"])]
+    if not duplicated.empty:
+        first = duplicated.iloc[0]
+        raise ValueError(f"gap map has more than one row for ({first['indication']}, "
+                         f"{first['design']})")
+    empty = table[~table["indication"].isin(filled["indication"])].drop_duplicates("indication")
+    empty = empty.assign(design=pd.NA, direction=pd.NA, n_works=0)
+    cells = pd.concat([filled, empty], ignore_index=True)
+    cells = cells.assign(_label=cells["label"].str.casefold(),
+                         _design=cells["design"].map({d: i for i, d in enumerate(DESIGNS)}))
+    return (cells.sort_values(["_label", "label", "indication", "_design"], na_position="last")
+            [["indication", "label", "design", "n_works", "direction"]]
+            .astype({"design": "string", "direction": "string"}).reset_index(drop=True))
+
+
+def claim_rows(claims: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Claims counted by verdict per article and indication, for the stacked bar chart.
+
+    One row per (article, indication) with claims, sorted by article then label; ``row`` is
+    "A · label" (the indication id when ``labels`` has no label); one count column per
+    verdict, in the verdicts' order.
+    """
+    _require(claims, ("article_id", "indication", "verdict"))
+    labels = labels or {}
+    table = claims.assign(article_id=claims["article_id"].fillna("?"),
+                          indication=claims["indication"].fillna(GENERAL),
+                          verdict=claims["verdict"].fillna("not-graded"))
+    _check(table["verdict"], VERDICTS, "verdict")
+    counts = pd.crosstab([table["article_id"], table["indication"]], table["verdict"])
+    counts = counts.reindex(columns=list(VERDICTS), fill_value=0).reset_index()
+    names = counts["indication"].map(lambda i: labels.get(i) or i)
+    counts = counts.assign(row=counts["article_id"] + " · " + names,
+                           _key=names.str.casefold())
+    counts = counts.sort_values(["article_id", "_key", "row"]).rename_axis(columns=None)
+    return counts[["article_id", "row", *VERDICTS]].reset_index(drop=True)
+
+
+def year_design_counts(designs: pd.DataFrame) -> pd.DataFrame:
+    """Works per publication year and study design; works without a year have ``year`` NA.
+
+    Sorted by design (strongest first) then year.
+    """
+    _require(designs, ("year", "final_design"))
+    table = designs.assign(design=designs["final_design"].fillna("unclassified"),
+                           year=pd.to_numeric(designs["year"], errors="coerce").astype("Int64"))
+    _check(table["design"], DESIGNS, "design")
+    counts = table.groupby(["design", "year"], dropna=False).size().rename("n_works").reset_index()
+    counts = counts.assign(_design=counts["design"].map({d: i for i, d in enumerate(DESIGNS)}))
+    return (counts.sort_values(["_design", "year"], na_position="last")
+            [["year", "design", "n_works"]].astype({"design": "string", "n_works": "Int64"})
+            .reset_index(drop=True))
+
+
+def _author_year_labels(authors: pd.Series, years: pd.Series) -> list[str]:
+    """"Author Year" labels, with a/b/c suffixes where two works would share one."""
+    base = [f"{a} {'n.d.' if is_missing(y) else int(y)}" for a, y in zip(authors, years)]
+    totals = pd.Series(base).value_counts()
+    seen: dict[str, int] = {}
+    labels = []
+    for label in base:
+        if totals[label] > 1:
+            labels.append(label + "abcdefghijklmnopqrstuvwxyz"[seen.get(label, 0) % 26])
+            seen[label] = seen.get(label, 0) + 1
+        else:
+            labels.append(label)
+    return labels
+
+
+def citation_rows(works: pd.DataFrame) -> pd.DataFrame:
+    """One row per cited DOI: its "Author Year" label and Crossref's citation count.
+
+    ``cited_by_count`` is missing for works not fetched from Crossref. A work cited twice
+    appears once, with its count if any row has one. Most cited first. Best-evidence works
+    (``role``) are left out: the chart is about what the articles cite.
+    """
+    _require(works, ("doi", "first_author", "year", "cited_by_count", "crossref_status"))
+    if "role" in works.columns:
+        works = works[works["role"] == "cited"]
+    table = works.assign(doi=works["doi"].fillna(pd.Series(
+        [f"(no DOI, row {i + 1})" for i in range(len(works))], index=works.index, dtype="string")))
+    fetched = (table["crossref_status"] == "fetched") & table["cited_by_count"].notna()
+    table = table.assign(cited_by_count=table["cited_by_count"].where(fetched).astype("Int64"),
+                         _has=fetched)
+    table = table.sort_values(["doi", "_has"], ascending=[True, False]).drop_duplicates("doi")
+    table = table.assign(label=_author_year_labels(table["first_author"].fillna(table["doi"]),
+                                                   table["year"]))
+    table = table.assign(_count=table["cited_by_count"].fillna(-1), _key=table["label"].str.casefold())
+    return (table.sort_values(["_count", "_key", "label"], ascending=[False, True, True])
+            [["label", "doi", "cited_by_count"]].reset_index(drop=True))
+
+
+# --- the report: what a reviewer reads first ---------------------------------------------------
+
+
+def verdict_counts(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims per article and verdict, every verdict listed (zero included), in order."""
+    articles = sorted(claims["article_id"].dropna().unique())
+    index = pd.MultiIndex.from_product([articles, list(VERDICTS)], names=["article_id", "verdict"])
+    counts = claims.groupby(["article_id", "verdict"]).size().reindex(index, fill_value=0)
+    return counts.rename("n_claims").reset_index().astype({"article_id": "string",
+                                                           "verdict": "string"})
+
+
+def claims_to_review(claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims a reviewer must look at, most serious first.
+
+    Contradicted, then overstated, under-cited, uncited and understated claims; within a
+    verdict, the claims that outrun their evidence by the most levels first, then the most
+    firmly asserted, then in the order the article makes them.
+    """
+    picked = claims[claims["verdict"].isin(REVIEW_VERDICTS)]
+    firmness = {a: i for i, a in enumerate(ASSERTED)}  # established first
+    ordered = picked.assign(
+        _verdict=picked["verdict"].map({v: i for i, v in enumerate(REVIEW_VERDICTS)}),
+        _short=-picked["overstated_by"].fillna(0).astype(int),
+        _firm=picked["asserted"].map(firmness).fillna(len(ASSERTED)),
+        _start=pd.to_numeric(picked["start"], errors="coerce").fillna(0))
+    return (ordered.sort_values(["_verdict", "_short", "_firm", "_start", "claim_id"])
+            .drop(columns=["_verdict", "_short", "_firm", "_start"]).reset_index(drop=True))
+
+
+def work_labels(grades: pd.DataFrame, works: pd.DataFrame) -> dict[str, str]:
+    """DOI → "Author Year": the label the grading used, else first author and year."""
+    labels = {row.doi: f"{row.first_author} {row.year}" if not is_missing(row.year)
+              else str(row.first_author)
+              for row in works.itertuples() if not is_missing(row.doi) and not is_missing(row.first_author)}
+    labels |= {doi: work for doi, work in zip(grades["doi"], grades["work"])
+               if not is_missing(doi) and not is_missing(work)}
+    return labels
+
+
+def cited_evidence(claims: pd.DataFrame, grades: pd.DataFrame, works: pd.DataFrame,
+                   designs: pd.DataFrame) -> pd.DataFrame:
+    """Each work a claim cites: its label, DOI, design and the certainty of what it shows.
+
+    The certainty is the work's graded row for the claim's own indication, outcome and
+    comparison (its best row, for a claim about no single indication); a cited work that
+    does not address the claim's question has none, and ``addresses`` is False.
+    """
+    labels = work_labels(grades, works)
+    design = dict(zip(designs["doi"], designs["final_design"]))
+    rows = []
+    for _, claim in claims.iterrows():
+        dois = split_list(claim["cited_dois"])
+        graded = _claim_rows(claim, grades, "cited")
+        for doi in dois:
+            row = graded[graded["doi"] == doi]
+            hit = row.iloc[0] if not row.empty else None
+            rows.append({
+                "claim_id": claim["claim_id"], "doi": doi, "work": labels.get(doi, doi),
+                "url": DOI_URL + doi, "design": design.get(doi, pd.NA),
+                "certainty": hit["certainty"] if hit is not None else pd.NA,
+                "direction": hit["direction"] if hit is not None else pd.NA,
+                "counted": bool(hit["counted"]) if hit is not None else False,
+                "addresses": hit is not None})
+    columns = ["claim_id", "doi", "work", "url", "design", "certainty", "direction", "counted",
+               "addresses"]
+    return pd.DataFrame(rows, columns=columns).astype(
+        {c: "string" for c in columns if c not in ("counted", "addresses")})
+
+
+def _claim_rows(claim: pd.Series, grades: pd.DataFrame, role: str) -> pd.DataFrame:
+    """The graded rows of one role bearing on a claim's question (none without an outcome)."""
+    if is_missing(claim.get("outcome")):
+        return grades.iloc[0:0]
+    return claim_evidence(claim, grades, role=role)
+
+
+def best_evidence(claims: pd.DataFrame, grades: pd.DataFrame,
+                  designs: pd.DataFrame) -> pd.DataFrame:
+    """The work that stands as the best evidence on each graded claim's question.
+
+    One row per claim that has one: the work, its DOI link, design, the certainty and
+    direction of the best evidence, and the effect where one is recorded.
+    """
+    design = dict(zip(designs["doi"], designs["final_design"]))
+    rows = []
+    for _, claim in claims[claims["best_work"].notna()].iterrows():
+        graded = _claim_rows(claim, grades, "best-evidence")
+        hit = graded[graded["work"] == claim["best_work"]]
+        doi = hit.iloc[0]["doi"] if not hit.empty else pd.NA
+        rows.append({
+            "claim_id": claim["claim_id"], "work": claim["best_work"], "doi": doi,
+            "url": pd.NA if is_missing(doi) else DOI_URL + doi,
+            "design": design.get(doi, hit.iloc[0]["design"] if not hit.empty else pd.NA),
+            "certainty": claim["best_certainty"], "direction": claim["best_direction"],
+            "effect": hit.iloc[0]["effect"] if not hit.empty else pd.NA})
+    columns = ["claim_id", "work", "doi", "url", "design", "certainty", "direction", "effect"]
+    return pd.DataFrame(rows, columns=columns).astype("string")
+
+
+def trust_figures(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """How far to trust the report: each check, how many of how many passed, and what it means.
+
+    Computed from the processed tables (``works``, ``citation_audit``, ``evidence_by_work``
+    and ``claims``), never typed.
+    """
+    works, audit = tables["works"], tables["citation_audit"]
+    grades, claims = tables["evidence_by_work"], tables["claims"]
+    dois = works.drop_duplicates("doi")
+    cited_audit = audit[audit["role"] == "cited"]
+    cited, best = grades[grades["role"] == "cited"], grades[grades["role"] == "best-evidence"]
+    linked = claims[claims["cited_dois"].fillna("") != ""]
+    assessed = grades["risk_of_bias"].fillna("not-assessed") != "not-assessed"
+    rows = [
+        ("Crossref records fetched", (dois["crossref_status"] == "fetched").sum(), len(dois),
+         "works without a record are described as the article prints them"),
+        ("Citations audited against Crossref", (cited_audit["verdict"] != "not-checked").sum(),
+         len(cited_audit), "a citation not audited may carry a wrong field or a retraction"),
+        ("Appraisals of cited works verified", (cited["verified"] == "yes").sum(), len(cited),
+         _verified_detail(cited)),
+        ("Risk of bias assessed", assessed.sum(), len(grades),
+         "appraisal rows, cited and best evidence; where it is not assessed, randomised "
+         "evidence is downgraded one level"),
+        ("Claim–reference links stated by the article", (linked["link"] == "explicit").sum(),
+         len(linked), f"{(linked['link'] == 'inferred').sum()} inferred by the curator from a "
+         "reference list that is not tied to sentences"),
+        ("Best-evidence rows verified", (best["verified"] == "yes").sum(), len(best),
+         _verified_detail(best)),
+    ]
+    return pd.DataFrame(rows, columns=["check", "n", "of", "meaning"]).astype(
+        {"check": "string", "n": "Int64", "of": "Int64", "meaning": "string"})
+
+
+def _verified_detail(rows: pd.DataFrame) -> str:
+    counts = rows["verified"].fillna("no").value_counts()
+    return (f"{counts.get('partly', 0)} partly verified (some facts read from the source, "
+            f"others not), {counts.get('no', 0)} not verified")
+
+
+# --- the annotated article ---------------------------------------------------------------------
+
+
+def text_segments(text: str, claims: pd.DataFrame) -> pd.DataFrame:
+    """An article's text cut into blocks and segments, each segment plain or one claim.
+
+    A block is a run of paragraphs that no claim crosses, so a page can set each block beside
+    the notes of its claims. Claims' ``start``/``end`` are checked at build (inside the text,
+    non-empty, not overlapping).
+
+    >>> claims = pd.DataFrame({"claim_id": ["A1"], "start": [5], "end": [9]})
+    >>> text_segments("One. Two.\\n\\nThree.", claims)[["block", "text", "claim_id"]].values.tolist()
+    [[0, 'One. ', <NA>], [0, 'Two.', 'A1'], [0, '\\n\\n', <NA>], [1, 'Three.', <NA>]]
+    """
+    spans = claims.dropna(subset=["start", "end"]).sort_values("start")
+    cuts, position = [], 0
+    for claim in spans.itertuples():
+        start, end = int(claim.start), int(claim.end)
+        cuts += _plain(text, position, start) + [(start, end, claim.claim_id)]
+        position = end
+    cuts += _plain(text, position, len(text))
+    rows, block = [], 0
+    for start, end, claim_id in cuts:
+        rows.append({"block": block, "start": start, "end": end, "text": text[start:end],
+                     "claim_id": claim_id})
+        if claim_id is pd.NA and "\n\n" in text[start:end]:
+            block += 1
+    return pd.DataFrame(rows, columns=["block", "start", "end", "text", "claim_id"]).astype(
+        {"block": "Int64", "start": "Int64", "end": "Int64", "text": "string",
+         "claim_id": "string"})
+
+
+def _plain(text: str, start: int, end: int) -> list[tuple[int, int, object]]:
+    """The plain text between two claims, cut after each paragraph break (blank line)."""
+    pieces, position = [], start
+    for match in re.finditer(r"\n\s*\n\s*", text[start:end]):
+        cut = start + match.end()
+        pieces.append((position, cut, pd.NA))
+        position = cut
+    if position < end:
+        pieces.append((position, end, pd.NA))
+    return pieces

@@ -69,7 +69,7 @@ def test_a_claim_the_article_cites_nothing_for_is_uncited_and_says_what_the_best
                                   best=body("low", work="Review 2022"))
     assert (value, levels) == ("uncited", 2)
     assert "the article cites nothing for it" in reason
-    assert "Review 2022 (low, favours)" in reason and "2 level(s) beyond it" in reason
+    assert "Review 2022 (low, favours)" in reason and "2 levels beyond it" in reason
 
 
 def test_cited_works_that_miss_the_question_with_no_best_evidence_leave_it_uncited():

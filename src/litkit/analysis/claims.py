@@ -53,6 +53,11 @@ def _says(body: Mapping) -> str:
            f"{direction if isinstance(direction, str) else 'direction not stated'})"
 
 
+def _levels(n: int) -> str:
+    """``"1 level"``, ``"2 levels"``."""
+    return f"{n} level" if n == 1 else f"{n} levels"
+
+
 def _not_graded(topic: str, status: str) -> str | None:
     if status == "draft":
         return "a draft claim: not reviewed yet, so not graded"
@@ -102,7 +107,7 @@ def verdict(*, asserted: str, direction: str | None, topic: str, status: str,
         return "contradicted", (f"claims {direction}; {ref_name}, {_says(reference)}, points "
                                 f"the other way"), short
     if not has_citations:
-        keeping = (f"asserted as {asserted}, {short} level(s) beyond it" if short
+        keeping = (f"asserted as {asserted}, {_levels(short)} beyond it" if short
                    else f"asserted as {asserted}, in keeping with it")
         what = (f"{ref_name} is {_says(reference)}; {keeping}"
                 if reference["certainty"] != NO_EVIDENCE else "no best evidence is curated for it")
@@ -112,7 +117,7 @@ def verdict(*, asserted: str, direction: str | None, topic: str, status: str,
                           "best evidence is curated", 0
     if short:
         return "overstated", (f"asserted as {asserted}; {ref_name} is {_says(reference)}: "
-                              f"{short} level(s) short"), short
+                              f"{_levels(short)} short"), short
     need = RANK[ASSERTION_NEEDS[asserted]]
     if asserted != "against" and RANK[reference["certainty"]] - need >= 2 \
             and reference.get("direction") == direction:

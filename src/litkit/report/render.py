@@ -22,6 +22,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_context
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
 from matplotlib.axes import Axes
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
@@ -105,12 +108,46 @@ def kernel_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
 
 
-def execute_notebook(path: Path) -> nbformat.NotebookNode:
-    """Run a notebook top to bottom in its own folder; return it with its outputs (unsaved)."""
+@contextmanager
+def one_kernel(folder: Path) -> Iterator[KernelManager]:
+    """One kernel, started in ``folder``, for every notebook of a report.
+
+    Starting a kernel (and importing pandas and matplotlib in it) costs more than running
+    the notebooks, so the report starts one and clears it between notebooks.
+    """
+    km = KernelManager(kernel_name=KERNEL)
+    km.start_kernel(env=kernel_environment(), cwd=str(folder))
+    try:
+        yield km
+    finally:
+        km.shutdown_kernel(now=True)
+
+
+def _fresh(km: KernelManager) -> None:
+    """Clear the kernel's names and restart its cell numbering, as a new kernel would be."""
+    client = km.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=NOTEBOOK_TIMEOUT)
+        reply = client.execute_interactive("get_ipython().reset(new_session=True)",
+                                           store_history=False, timeout=NOTEBOOK_TIMEOUT)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"the kernel could not be cleared: {reply['content']}")
+    finally:
+        client.stop_channels()
+
+
+def execute_notebook(path: Path, km: KernelManager | None = None) -> nbformat.NotebookNode:
+    """Run a notebook top to bottom in its own folder; return it with its outputs (unsaved).
+
+    With ``km`` (see :func:`one_kernel`), it runs in that kernel, cleared first.
+    """
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=NOTEBOOK_TIMEOUT, kernel_name=KERNEL,
-                            record_timing=False,
+                            record_timing=False, km=km,
                             resources={"metadata": {"path": str(path.parent)}})
+    if km is not None:
+        _fresh(km)
     client.execute(env=kernel_environment())
     return notebook
 
@@ -201,17 +238,23 @@ class Run:
 
 def _step_notebooks(run: Run) -> str:
     # First: the likeliest step to fail, and the longest.
-    for path in notebook_files(run.paths):
-        with _step(f"notebook {path.name}"):
-            notebook = execute_notebook(path)
-            run.staged.append(render_html(notebook, run.folder / f"{path.stem}.html"))
-        run.notebooks.append((run.staged[-1].name, notebook_title(notebook, path.stem)))
-        run.executed.append((notebook, path))
+    with one_kernel(run.paths.notebooks) as km:
+        for path in notebook_files(run.paths):
+            with _step(f"notebook {path.name}"):
+                notebook = execute_notebook(path, km)
+                run.staged.append(render_html(notebook, run.folder / f"{path.stem}.html"))
+            run.notebooks.append((run.staged[-1].name, notebook_title(notebook, path.stem)))
+            run.executed.append((notebook, path))
     return f"notebooks: {len(run.notebooks)} executed and rendered"
 
 
-def _step_figures(run: Run) -> str:
-    files = write_figures(run.paths, folder=run.folder / run.paths.figures.relative_to(run.paths.reports))
+def _draw_figures(run: Run) -> list[Path]:
+    return write_figures(run.paths, folder=run.folder / run.paths.figures.relative_to(run.paths.reports))
+
+
+def _step_figures(run: Run, drawn: Future | None = None) -> str:
+    """The figures: drawn already in the background (``drawn``), or drawn now."""
+    files = drawn.result() if drawn is not None else _draw_figures(run)
     run.staged += files
     return f"figures: {len(files) // 2} charts as PNG and SVG"
 
@@ -254,9 +297,13 @@ def make_report(paths: Paths, *, say: Callable[[str], None] = lambda line: None)
         if paths.reports.is_dir():  # what is not rebuilt carries over
             shutil.copytree(paths.reports, staging, dirs_exist_ok=True)
         run = Run(paths, staging)
-        for name, step in STEPS:
-            with _step(name):
-                say(step(run))
+        # The figures are drawn in a second process while the notebooks run in their kernel,
+        # so the two use both cores (a thread would share pyplot with this one's imports).
+        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
+            drawn = pool.submit(_draw_figures, run)
+            for name, step in STEPS:
+                with _step(name):
+                    say(_step_figures(run, drawn) if step is _step_figures else step(run))
         with _step("saving the report"):
             _swap_in(staging, paths.reports)
             saved = [save_notebook(notebook, path) for notebook, path in run.executed]

@@ -172,10 +172,10 @@ def test_fetch_reports_both_its_tables_problems_at_once(scratch_project, capsys)
     assert "citations.csv, line 2: not UTF-8 text (byte 0xff at column 1)" in err
 
 
-def test_a_from_file_that_is_not_text_is_named(tmp_path, capsys):
+def test_a_from_file_that_is_not_text_is_a_usage_error_naming_it(tmp_path, capsys):
     listing = tmp_path / "list.txt"
     listing.write_bytes(b"10.1000/a\n\xff\n")
-    assert main(["fetch", "--from", str(listing), "--offline", "--cache", str(tmp_path)]) == 1
+    assert main(["fetch", "--from", str(listing), "--offline", "--cache", str(tmp_path)]) == 2
     assert "list.txt, line 2: not UTF-8 text" in capsys.readouterr().err
 
 
@@ -194,3 +194,83 @@ def test_a_file_system_refusal_exits_1_naming_the_file(scratch_project, capsys):
     assert main(["build", "--root", str(scratch_project)]) == 1
     err = capsys.readouterr().err
     assert str(processed) in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--batch-size", "0"), ("--batch-size", "-5"), ("--concurrency", "0"),
+    ("--concurrency", "-1"), ("--list-rate", "0"), ("--single-rate", "-2"),
+    ("--list-rate", "nan"), ("--base-url", "ftp://api.crossref.org"),
+    ("--base-url", "api.crossref.org"),
+])
+def test_fetch_options_out_of_range_are_usage_errors_naming_the_value(tmp_path, capsys, option, value):
+    with pytest.raises(SystemExit) as caught:
+        main(["fetch", "10.1000/a", "--cache", str(tmp_path), option, value])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert option in err and repr(value) in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_base_url_with_credentials_is_refused_without_echoing_them(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["fetch", "10.1000/a", "--base-url", "ftp://user:secret@example.org/"])
+    assert "secret" not in capsys.readouterr().err
+
+
+def test_a_crossref_url_from_the_environment_must_be_http(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LITKIT_CROSSREF_URL", "file:///etc")
+    assert main(["fetch", "10.1000/a", "--cache", str(tmp_path)]) == 2
+    assert "LITKIT_CROSSREF_URL" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data, not text"),
+    (b"10.1000/a\n\x00\x00\x00\x00", "binary data, not text"),
+    ("10.1000/caf\u00e9\n".encode("latin-1"), "not UTF-8 text"),
+])
+def test_from_a_binary_or_non_utf8_file_is_a_usage_error(tmp_path, capsys, content, words):
+    path = tmp_path / "dois.bin"
+    path.write_bytes(content)
+    assert main(["fetch", "--from", str(path), "--cache", str(tmp_path / "c"), "--offline"]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and words in err and "Traceback" not in err
+
+
+def test_fetch_says_what_it_does_from_the_first_request(tmp_path, capsys, crossref_records, monkeypatch):
+    monkeypatch.delenv("LITKIT_MAILTO", raising=False)
+    with CrossrefServer(crossref_records) as server:
+        url = server.url
+        assert main(["fetch", crossref_records[0]["DOI"], "--cache", str(tmp_path),
+                     "--base-url", url]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (f"litkit fetch: fetching 1 DOIs from {url} (public pool: 1 list"
+                      " and 5 single requests/s, 1 in flight)")
+    assert "no contact address (--mailto or $LITKIT_MAILTO)" in err[1] and "public pool" in err[1]
+
+
+def test_fetch_with_no_network_fails_fast_with_one_line(tmp_path, capsys):
+    import socket
+    import time
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    start = time.monotonic()
+    status = main(["fetch", "10.1000/a", "10.1000/b", "--cache", str(tmp_path / "cache"),
+                   "--base-url", f"http://127.0.0.1:{port}", "--mailto", "t@example.org"])
+    assert time.monotonic() - start < 10
+    assert status == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == (f"litkit fetch: cannot reach http://127.0.0.1:{port}:"
+                                    " check the network, or use --offline")
+    assert "Traceback" not in err
+
+
+def test_fetch_offline_on_a_fully_cached_set_exits_0_and_writes_nothing(tmp_path, capsys, crossref_records):
+    dois = [r["DOI"] for r in crossref_records[:3]]
+    with CrossrefServer(crossref_records) as server:
+        assert main(["fetch", *dois, "--cache", str(tmp_path / "c"), "--base-url", server.url]) == 0
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "c").iterdir()}
+    assert main(["fetch", *dois, "--cache", str(tmp_path / "c"), "--offline"]) == 0
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "c").iterdir()} == before
+    assert "already cached 3" in capsys.readouterr().out

@@ -19,7 +19,9 @@ import httpx2
 import pytest
 from habanero import Crossref
 
-from litkit.testing.crossref_server import FAULT_KINDS, CrossrefServer, load_records
+from litkit.testing.crossref_server import (
+    FAULT_KINDS, SHAPE_FAULTS, TRICKLE_FAULTS, CrossrefServer, load_records,
+)
 
 DATA = Path(__file__).parent / "data" / "crossref" / "works.jsonl.gz"
 PAREN_DOI = "10.1016/0160-4120(81)90073-8"  # a real recorded DOI with parentheses
@@ -320,10 +322,10 @@ LIST_CAUSES = {"drop": httpx2.RemoteProtocolError, "reset": httpx2.ReadError,
 
 
 def test_every_fault_kind_is_covered():
-    assert set(SINGLE_RAISES) == FAULT_KINDS
+    assert set(SINGLE_RAISES) | SHAPE_FAULTS | TRICKLE_FAULTS == FAULT_KINDS
 
 
-@pytest.mark.parametrize("kind", sorted(FAULT_KINDS))
+@pytest.mark.parametrize("kind", sorted(SINGLE_RAISES))
 def test_fault_on_single_path_is_delivered_once(serve, records, kind):
     server = serve(slow_seconds=5)
     cr = client(server, timeout=0.5 if kind == "slow" else 5)
@@ -338,7 +340,7 @@ def test_fault_on_single_path_is_delivered_once(serve, records, kind):
     assert client(server).works(ids=records[0]["DOI"])["message"] == records[0]
 
 
-@pytest.mark.parametrize("kind", sorted(FAULT_KINDS))
+@pytest.mark.parametrize("kind", sorted(SINGLE_RAISES))
 def test_fault_on_list_path_is_delivered_once(serve, records, kind):
     server = serve(slow_seconds=5)
     cr = client(server, timeout=0.5 if kind == "slow" else 5)
@@ -353,6 +355,74 @@ def test_fault_on_list_path_is_delivered_once(serve, records, kind):
             cr.works(filter=asked, limit=50)
     assert server.faults_pending == 0
     assert client(server).works(filter=asked, limit=50)["message"]["items"] == records[:2]
+
+
+# What a misshapen 200 holds, on the single path and on the list path.
+SINGLE_SHAPES = {
+    "empty-message": lambda m: m == {},
+    "string-message": lambda m: isinstance(m, str),
+    "no-message": lambda m: m is None,
+    "wrong-types": lambda m: isinstance(m["title"], str) and m["DOI"],
+    "bad-items": lambda m: isinstance(m, list),
+    "items-without-doi": lambda m: isinstance(m, dict) and m.get("title") and "DOI" not in m,
+}
+LIST_SHAPES = {
+    "empty-message": lambda m: m == {},
+    "string-message": lambda m: isinstance(m, str),
+    "no-message": lambda m: m is None,
+    "wrong-types": lambda m: isinstance(m["items"], dict),
+    "bad-items": lambda m: m["items"] and all(isinstance(i, str) for i in m["items"]),
+    "items-without-doi": lambda m: m["items"] and all("DOI" not in i for i in m["items"]),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SHAPE_FAULTS))
+def test_shape_faults_answer_200_with_json_of_the_wrong_shape(serve, dois, kind):
+    assert set(SINGLE_SHAPES) == set(LIST_SHAPES) == SHAPE_FAULTS
+    server = serve(single_rate=None, list_rate=None)
+    server.inject(kind, route="single")
+    server.inject(kind, route="list")
+    single = httpx2.get(f"{server.url}/works/{dois[0]}")
+    listed = httpx2.get(f"{server.url}/works", params={"filter": f"doi:{dois[0]},doi:{dois[1]}"})
+    for answer, shapes in ((single, SINGLE_SHAPES), (listed, LIST_SHAPES)):
+        assert answer.status_code == 200
+        assert answer.headers["content-type"] == "application/json"
+        assert shapes[kind](answer.json().get("message"))
+    assert server.faults_pending == 0
+    assert httpx2.get(f"{server.url}/works/{dois[0]}").json()["message"]["DOI"] == dois[0]
+
+
+@pytest.mark.parametrize("kind", sorted(TRICKLE_FAULTS))
+def test_trickled_answers_never_trip_a_read_timeout_yet_take_long(serve, kind):
+    tiny = [{"DOI": "10.1000/t", "title": ["T"]}]
+    server = serve(records=tiny, trickle_seconds=0.005)
+    server.inject(kind)
+    start = time.monotonic()
+    answer = client(server, timeout=0.2).works(ids="10.1000/t")  # every read is quick
+    elapsed = time.monotonic() - start
+    assert answer["message"] == tiny[0]
+    body = len(json.dumps(answer, ensure_ascii=False).encode())
+    assert elapsed >= body * 0.005 * 0.9  # the body came a byte at a time
+    assert server.stats.faults[kind] == 1
+
+
+def test_an_injected_fault_carries_its_own_retry_after(serve, dois):
+    server = serve(retry_after=2)
+    server.inject("429", retry_after=1200)
+    server.inject("503", retry_after="Wed, 21 Oct 2099 07:28:00 GMT")
+    server.inject("429")
+    answers = get_many(server, [f"/works/{dois[0]}"] * 3)
+    assert [a.headers["retry-after"] for a in answers] == [
+        "1200", "Wed, 21 Oct 2099 07:28:00 GMT", "2"]
+
+
+def test_an_alias_doi_is_answered_with_the_record_of_its_primary_doi(serve, records):
+    primary = records[3]
+    server = serve(aliases={"10.9999/Alias-Of-3": primary["DOI"]})
+    assert client(server).works(ids="10.9999/alias-of-3")["message"] == primary
+    listed = client(server).works(filter={"doi": ["10.9999/alias-of-3", primary["DOI"]]}, limit=5)
+    assert listed["message"]["items"] == [primary]  # once, under its own DOI
+    assert client(server).registration_agency("10.9999/alias-of-3") == ["Crossref"]
 
 
 def test_faults_match_by_doi_route_and_times(serve, dois):
@@ -403,6 +473,9 @@ def test_stats_count_routes_statuses_and_log_user_agents(serve, dois):
     assert stats.log[0].path == f"/works/{dois[0]}"
     assert all("habanero/" in e.user_agent and MAILTO in e.user_agent for e in stats.log)
     assert stats.log[0].time <= stats.log[1].time <= stats.log[2].time
+    assert stats.connections == 3  # habanero opens a connection per request
+    get_many(server, [f"/works/{dois[0]}"] * 3)
+    assert stats.connections == 4  # one kept-alive connection for three requests
     server.reset_stats()
     assert (server.stats.total, server.stats.log, server.stats.max_in_flight) == (0, [], 0)
 

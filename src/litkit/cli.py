@@ -2,9 +2,10 @@
 export.
 
 Exit status (the README has the table, command by command): 0 when all went well; 1 when
-an input is missing or invalid, some requested DOIs are not in the cache afterwards, or a
-step failed (the message says which and why, every problem at once); 2 for usage errors;
-130 when interrupted.
+an input is missing or invalid, some requested DOIs are not in the cache afterwards, the
+Crossref server cannot be reached, the cache cannot be used, or a step failed (the message
+says which and why, every problem at once); 2 for usage errors (an option's value, a
+``--from`` file that is not text); 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from litkit import __version__
 from litkit.config import DEFAULT_CROSSREF_URL as DEFAULT_BASE_URL
 from litkit.config import IDCONV_URL_VARIABLE, MAILTO_VARIABLE, URL_VARIABLE, Paths, settings
-from litkit.crossref.cache import CrossrefCache
+from litkit.crossref.cache import CrossrefCache, public_url
 from litkit.crossref.fetch import Fetcher, Limits
 from litkit.doi import iter_dois
-from litkit.errors import LitkitError, NotTextError, RawDataError, UsageError
+from litkit.errors import LitkitError, RawDataError, UsageError
 from litkit.textfile import iter_text, read_text
 from litkit.vocabulary import AUDIT_VERDICTS as VERDICTS
 from litkit.vocabulary import RESOLVE_STATUSES, SOURCE_KINDS
@@ -50,16 +52,21 @@ def _parser() -> argparse.ArgumentParser:
     _root_option(fetch)
     fetch.add_argument("--cache", type=Path, metavar="DIR",
                        help="cache folder (default: data/raw/crossref under the root)")
-    fetch.add_argument("--base-url", metavar="URL",
+    fetch.add_argument("--base-url", metavar="URL", type=http_url,
                        help=f"API base URL (default: ${URL_VARIABLE} or {DEFAULT_BASE_URL})")
     fetch.add_argument("--mailto", metavar="EMAIL",
                        help=f"contact address for Crossref's polite pool (default: ${MAILTO_VARIABLE})")
     fetch.add_argument("--offline", action="store_true", help="make no request; report what is not cached")
     fetch.add_argument("--refresh", action="store_true", help="fetch again DOIs already cached")
-    fetch.add_argument("--batch-size", type=int, default=50, help="DOIs per list request (default 50)")
-    fetch.add_argument("--single-rate", type=float, help="single-record requests per second")
-    fetch.add_argument("--list-rate", type=float, help="list requests per second")
-    fetch.add_argument("--concurrency", type=int, help="requests in flight at once")
+    fetch.add_argument("--batch-size", type=positive_int, metavar="N",
+                       help="the most DOIs per list request (default: as many as fit in a"
+                            " URL of about 4,000 bytes, about 100)")
+    fetch.add_argument("--single-rate", type=positive_float, metavar="PER_S",
+                       help="single-record requests per second")
+    fetch.add_argument("--list-rate", type=positive_float, metavar="PER_S",
+                       help="list requests per second")
+    fetch.add_argument("--concurrency", type=positive_int, metavar="N",
+                       help="requests in flight at once")
 
     resolve = commands.add_parser(
         "resolve", help="look up DOIs of cited works known by PII, PMID, PMCID or printed reference")
@@ -111,6 +118,37 @@ def _parser() -> argparse.ArgumentParser:
                        "table in one Excel workbook (also run by report)")
     _root_option(export)
     return parser
+
+
+def positive_int(text: str) -> int:
+    """An option's value that must be a whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An option's value that must be a number above 0 (a rate)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number above 0, not {text!r}")
+    return value
+
+
+def http_url(text: str) -> str:
+    """An option's value that must be an http(s) URL with a host."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"must be an http:// or https:// URL with a host, not {public_url(text)!r}")
+    return text.strip()
 
 
 def _root_option(parser: argparse.ArgumentParser) -> None:
@@ -166,10 +204,8 @@ def dois_from_file(path: Path) -> list[str]:
     """The DOIs a ``--from`` file asks for: a CSV's ``doi`` column, or one DOI a line."""
     try:
         text = read_text(path, label=str(path))
-    except NotTextError:
-        raise
-    except RawDataError as exc:
-        raise UsageError(f"cannot read {exc}") from None
+    except RawDataError as exc:  # not text (binary, UTF-16, another encoding) or unreadable
+        raise UsageError(f"--from {exc}") from None
     first = text.splitlines()[0] if text.strip() else ""
     if path.suffix.lower() == ".csv" or "doi" in [h.strip().lower() for h in first.split(",")]:
         rows = csv.DictReader(text.splitlines())
@@ -201,15 +237,25 @@ def _limits(args: argparse.Namespace, mailto: str | None) -> Limits:
     )
 
 
+def _say(message: str) -> None:
+    print(f"litkit fetch: {message}", file=sys.stderr, flush=True)
+
+
 def run_fetch(args: argparse.Namespace) -> int:
     paths = Paths(args.root)
+    env = settings()
+    base_url = args.base_url or env.crossref_url
+    try:
+        http_url(base_url)
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(f"${URL_VARIABLE} {exc}") from None
     requested = _requested_dois(args, paths)
     cache = CrossrefCache(args.cache or paths.crossref_cache)
-    mailto = args.mailto or settings().mailto
-    fetcher = Fetcher(cache, base_url=args.base_url, mailto=mailto,
-                      batch_size=args.batch_size, limits=_limits(args, mailto))
+    mailto = args.mailto or env.mailto
+    fetcher = Fetcher(cache, base_url=base_url, mailto=mailto, batch_size=args.batch_size,
+                      limits=_limits(args, mailto), notify=_say)
     report = fetcher.fetch(requested, refresh=args.refresh, offline=args.offline)
-    for outcome in report.problems():
+    for outcome in report.problems() + report.notes():
         print(f"{outcome.doi}: {outcome.status}: {outcome.reason}", file=sys.stderr)
     print(report.summary())
     return EXIT_OK if report.ok else EXIT_INCOMPLETE

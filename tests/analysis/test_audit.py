@@ -131,6 +131,17 @@ def test_a_doi_crossref_does_not_know_is_major(records):
     assert table.loc[0, "doi_check"] == "major: DOI registered with DataCite, not Crossref"
 
 
+def test_a_record_registered_under_another_doi_is_never_a_found_doi(records):
+    alias = "10.9999/alias-of-aspirin"
+    by_alias = {alias: records[ASPIRIN]}  # Crossref answers an alias with its primary record
+    first = records[ASPIRIN]["author"][0]["family"]
+    row = audit(by_alias, citation(doi=alias, authors=f"{first}, X.")).iloc[0]
+    assert row["doi_check"] == (f"minor: the record is registered under another DOI, {ASPIRIN};"
+                                " cite that DOI")
+    assert row["verdict"] == "minor"
+    assert "DOI found" not in row["reasons"]
+
+
 def test_without_a_record_the_audit_says_not_checked_and_never_pretends(records):
     table = audit({}, citation())
     assert table.loc[0, "verdict"] == "not-checked"

@@ -202,6 +202,19 @@ def check_notices(record: dict) -> tuple[str, str]:
     return worst, "; ".join(words)
 
 
+def check_doi(cited: str, record: dict) -> tuple[str, str]:
+    """Whether the record is registered under the cited DOI itself.
+
+    Crossref answers an alias DOI with the record of its primary DOI; the cited DOI then
+    still leads to the work, so this is minor, but the citation should give the primary
+    DOI (and a record that is the wrong work fails the title and author checks as well).
+    """
+    registered = str(record.get("DOI", "")).strip().lower()
+    if registered == str(cited).strip().lower():
+        return "ok", "DOI found at Crossref"
+    return "minor", f"the record is registered under another DOI, {registered}; cite that DOI"
+
+
 def _verdict(results: dict[str, tuple[str, str]], retracted: bool) -> str:
     if retracted:
         return "retracted"
@@ -224,7 +237,7 @@ def audit_citation(citation: Mapping[str, object], record: dict | None,
             "verdict": "not-checked", "retracted": False, "concern": False, "notice_dois": "",
             "reasons": "no Crossref record cached for this DOI yet: run `litkit fetch` with network access"}
     if _blank(citation["title"]) and _blank(citation["authors"]):
-        return base | _audit_link(record)
+        return base | _audit_link(citation["doi"], record)
     first = first_family_name(citation["authors"])
     results = {
         "title": check_title(citation["title"], record),
@@ -235,7 +248,7 @@ def audit_citation(citation: Mapping[str, object], record: dict | None,
                          else citation["volume"], record.get("volume")),
         "issue": _field("issue", citation["issue"], record.get("issue")),
         "pages": check_pages(citation["pages"], record),
-        "doi": ("ok", "DOI found at Crossref"),
+        "doi": check_doi(citation["doi"], record),
         "ahead_of_print": check_ahead_of_print(citation, record),
         "notices": check_notices(record),
     }
@@ -254,9 +267,9 @@ def audit_citation(citation: Mapping[str, object], record: dict | None,
     }
 
 
-def _audit_link(record: dict) -> dict:
-    """A work cited by a link prints no fields to compare: only its notices are checked."""
-    results = {"doi": ("ok", "DOI found at Crossref"), "notices": check_notices(record)}
+def _audit_link(cited_doi: str, record: dict) -> dict:
+    """A work cited by a link prints no fields to compare: only its DOI and notices are checked."""
+    results = {"doi": check_doi(cited_doi, record), "notices": check_notices(record)}
     kinds = {n["type"] for n in notices(record)}
     retracted = bool(kinds & set(RETRACTION_TYPES))
     reasons = [text for level, text in results.values() if level != "ok"]

@@ -147,6 +147,88 @@ def to_frame(records: Iterable[dict]) -> pd.DataFrame:
     return conform(pd.DataFrame(rows, columns=list(RECORD)), RECORD)
 
 
+# The fields litkit reads from a work record, and the JSON type each has when present.
+WORK_FIELD_TYPES = {
+    "DOI": str, "type": str, "title": list, "subtitle": list, "container-title": list,
+    "short-container-title": list, "author": list, "editor": list, "publisher": str,
+    "volume": str, "issue": str, "page": str, "article-number": str, "abstract": str,
+    "updated-by": list, "license": list, "issued": dict, "published-print": dict,
+    "published-online": dict, "published": dict, "created": dict,
+    "references-count": int, "reference-count": int, "is-referenced-by-count": int,
+}
+# List fields whose items are objects (the others hold strings).
+_OBJECT_LISTS = ("author", "editor", "updated-by", "license")
+_JSON_NAMES = {str: "a string", list: "a list", dict: "an object", int: "a number",
+               float: "a number", bool: "true or false", type(None): "null"}
+
+
+def work_problem(record: object) -> str | None:
+    """Why ``record`` is not a Crossref work record, in words; None when it is one.
+
+    A work is a JSON object with a ``DOI`` string and a ``title`` or a ``type`` (full
+    records have both; partial ``select=`` records may have only the DOI and title), and the
+    fields litkit reads have Crossref's types. A record that fails this is never cached.
+
+    >>> work_problem({"DOI": "10.1000/x", "type": "journal-article"}) is None
+    True
+    >>> work_problem({}), work_problem("Resource not found.")
+    ('no DOI', 'a string, not a JSON object')
+    >>> work_problem({"DOI": "10.1000/x", "title": "One title"})
+    "'title' is a string, not a list"
+    """
+    if not isinstance(record, dict):
+        return f"{_JSON_NAMES.get(type(record), type(record).__name__)}, not a JSON object"
+    doi = record.get("DOI")
+    if doi is None:
+        return "no DOI"
+    if not isinstance(doi, str) or not doi.strip():
+        return f"'DOI' is {_json_name(doi)}, not a DOI"
+    for name, kind in WORK_FIELD_TYPES.items():
+        value = record.get(name)
+        if value is not None and not isinstance(value, kind):
+            return f"{name!r} is {_json_name(value)}, not {_JSON_NAMES[kind]}"
+    if "title" not in record and "type" not in record:
+        return "neither a title nor a type"
+    for name in _OBJECT_LISTS:
+        if not all(isinstance(item, dict) for item in record.get(name) or []):
+            return f"{name!r} holds items that are not objects"
+    if not all(isinstance(t, str) for t in record.get("title") or []):
+        return "'title' holds items that are not strings"
+    return None
+
+
+# The fields a refreshed record must keep when the cached one has them.
+CORE_WORK_FIELDS = ("title", "type", "author", "container-title", "issued")
+
+
+def worse_record(new: dict, old: dict, *, doi: str) -> str | None:
+    """Why the work record ``new`` is worse than ``old`` for ``doi``, in words; None if it is not.
+
+    A refresh may change any value (a retraction notice arrives, a title is corrected), but
+    ``new`` is worse when it lacks a core field (:data:`CORE_WORK_FIELDS`) that ``old`` has,
+    or when ``old`` is registered under ``doi`` itself and ``new`` under another DOI.
+
+    >>> old = {"DOI": "10.1000/x", "type": "journal-article", "title": ["T"], "author": [{}]}
+    >>> worse_record({"DOI": "10.1000/x", "title": ["T"]}, old, doi="10.1000/x")
+    'lacks type, author that the cached record has'
+    >>> worse_record(dict(old, title=["T, corrected"]), old, doi="10.1000/x") is None
+    True
+    """
+    lost = [name for name in CORE_WORK_FIELDS if old.get(name) and not new.get(name)]
+    if lost:
+        return f"lacks {', '.join(lost)} that the cached record has"
+    wanted = doi.strip().lower()
+    if str(old.get("DOI", "")).lower() == wanted and str(new["DOI"]).lower() != wanted:
+        return f"is registered under {new['DOI']}, the cached record under {wanted}"
+    return None
+
+
+def _json_name(value: object) -> str:
+    if isinstance(value, str) and not value.strip():
+        return "empty"
+    return _JSON_NAMES.get(type(value), type(value).__name__)
+
+
 def first_family_name(authors: str | None) -> str | None:
     """The family name of the first author in a printed author list ("Family, Given; …").
 

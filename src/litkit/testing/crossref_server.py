@@ -15,8 +15,11 @@ that a robust client must cope with:
   polite pool;
 * a list endpoint that may silently leave records out (``omit``), so that clients must
   fall back to single-record requests;
-* injectable faults (429, 503, 500, dropped or reset connections, cut bodies, HTML or
-  broken JSON with status 200, very slow answers) and thread-safe statistics.
+* alias DOIs, answered with the record of their primary DOI, as Crossref does;
+* injectable faults (429, 503, 500 with any ``Retry-After``, dropped or reset connections,
+  cut bodies, HTML or broken JSON with status 200, 200s whose ``message`` is not a work
+  or a list of works, very slow answers, answers trickled a byte at a time) and
+  thread-safe statistics.
 
 It uses only the standard library. Importing this module only defines things.
 
@@ -53,10 +56,17 @@ __all__ = [
     "load_records",
 ]
 
+#: Faults that answer 200 with valid JSON of the wrong shape (see :meth:`CrossrefServer.inject`).
+SHAPE_FAULTS = frozenset(
+    {"empty-message", "string-message", "no-message", "wrong-types", "bad-items",
+     "items-without-doi"}
+)
+#: Faults that deliver the normal answer a byte at a time.
+TRICKLE_FAULTS = frozenset({"trickle", "trickle-body"})
 #: The faults that :meth:`CrossrefServer.inject` can deliver.
 FAULT_KINDS = frozenset(
     {"429", "503", "500", "drop", "reset", "cut", "html200", "badjson", "slow"}
-)
+) | SHAPE_FAULTS | TRICKLE_FAULTS
 ROUTES = ("single", "list", "agency")
 MAX_ROWS = 1000  # Crossref refuses rows above this
 DEFAULT_ROWS = 20  # Crossref's default page size
@@ -91,7 +101,9 @@ class ServerStats:
     """What the server has seen, for assertions in tests and benchmark reports.
 
     ``requests`` counts requests by route ("single", "list", "other"), ``status_counts``
-    by status sent (``None`` for dropped connections), ``faults`` by injected fault kind.
+    by status sent (``None`` for dropped connections), ``faults`` by injected fault kind;
+    ``connections`` counts the connections clients opened (fewer than requests when
+    clients keep them alive).
     ``max_in_flight`` is the most admitted requests that were being handled at once. ``errors``
     holds tracebacks of unexpected server-side errors (should stay empty). Updated under a
     lock; read the fields directly.
@@ -102,6 +114,7 @@ class ServerStats:
     faults: Counter = field(default_factory=Counter)
     max_in_flight: int = 0
     total: int = 0
+    connections: int = 0
     log: list[LoggedRequest] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -115,6 +128,11 @@ class ServerStats:
             if fault is not None:
                 self.faults[fault] += 1
             self.log.append(entry)
+
+    def opened(self) -> None:
+        """Count one connection opened by a client."""
+        with self._lock:
+            self.connections += 1
 
     def saw_in_flight(self, n: int) -> None:
         """Remember the highest number of requests in flight."""
@@ -189,6 +207,7 @@ class _Fault:
     times: int
     doi: str | None
     route: str | None
+    retry_after: str | None = None
 
     def matches(self, route: str, dois: Iterable[str]) -> bool:
         """Whether a request on ``route`` asking for ``dois`` should receive this fault."""
@@ -208,7 +227,7 @@ class _FaultQueue:
         with self._lock:
             self._faults.append(fault)
 
-    def take(self, route: str, dois: Iterable[str]) -> str | None:
+    def take(self, route: str, dois: Iterable[str]) -> _Fault | None:
         """Consume and return the first fault matching this request, if any."""
         dois = set(dois)
         with self._lock:
@@ -217,7 +236,7 @@ class _FaultQueue:
                     fault.times -= 1
                     if fault.times == 0:
                         self._faults.remove(fault)
-                    return fault.kind
+                    return fault
         return None
 
     def pending(self) -> int:
@@ -286,9 +305,42 @@ def _work_list_answer(items: list[dict], total: int, rows: int) -> _Answer:
     })
 
 
-def _fault_answer(kind: str, normal: _Answer) -> _Answer:
+def _misshapen(kind: str, route: str, normal: _Answer) -> _Answer:
+    """A 200 with valid JSON whose ``message`` is not what ``route`` returns."""
+    payload = json.loads(normal.body) if normal.status == 200 else {"status": "ok", "message": {}}
+    message = payload.get("message")
+    records = message.get("items", []) if route == "list" else [message]
+    records = [r for r in records if isinstance(r, dict)]
+    if kind == "empty-message":
+        payload["message"] = {}
+    elif kind == "string-message":
+        payload["message"] = "Service temporarily unavailable."
+    elif kind == "no-message":
+        payload.pop("message", None)
+    elif kind == "wrong-types":  # a list where an object belongs, a string where a list does
+        if route == "list":
+            payload["message"] = {**message, "items": {"DOI": "10.1000/not-a-list"}}
+        else:
+            payload["message"] = {**(records[0] if records else {}), "title": "A title, not a list"}
+    elif kind == "bad-items":  # items that are not objects
+        if route == "list":
+            payload["message"] = {**message, "items": [r.get("DOI", "") for r in records]}
+        else:
+            payload["message"] = records
+    else:  # items-without-doi
+        stripped = [{k: v for k, v in r.items() if k != "DOI"} for r in records]
+        if route == "list":
+            payload["message"] = {**message, "items": stripped}
+        else:
+            payload["message"] = stripped[0] if stripped else {}
+    return _json_answer(200, payload)
+
+
+def _fault_answer(kind: str, normal: _Answer, route: str) -> _Answer:
     """The answer for an injected fault; ``normal`` is what would have been sent."""
-    if kind == "429":
+    if kind in SHAPE_FAULTS:
+        answer = _misshapen(kind, route, normal)
+    elif kind == "429":
         answer = _too_many_requests()
     elif kind == "503":
         answer = _html_answer(503, "Service Unavailable", "Please try again later.")
@@ -298,7 +350,7 @@ def _fault_answer(kind: str, normal: _Answer) -> _Answer:
         answer = _html_answer(200, "Crossref", "This is not the JSON you asked for.")
     elif kind == "badjson":
         answer = _Answer(200, "application/json", b'{"status": "ok", "message": {"DOI": ')
-    else:  # drop, reset, cut and slow change how `normal` is delivered, not what it is
+    else:  # drop, reset, cut, slow and trickle change how `normal` is delivered, not what it is
         answer = _Answer(normal.status, normal.content_type, normal.body)
     answer.fault = kind
     return answer
@@ -410,6 +462,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        self.app.stats.opened()
         self.app._track(self.connection, opened=True)
 
     def finish(self) -> None:
@@ -460,6 +513,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._reset_connection()
         elif answer.fault == "cut":
             self._send(answer, body=answer.body[: len(answer.body) // 2], close=True)
+        elif answer.fault in TRICKLE_FAULTS:
+            self._trickle(answer, headers_too=answer.fault == "trickle")
         else:
             self._send(answer, body=answer.body, close=answer.fault is not None)
 
@@ -475,6 +530,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         self.end_headers()
         self.wfile.write(body)
+
+    def _trickle(self, answer: _Answer, *, headers_too: bool) -> None:
+        """Send the answer a byte at a time, ``trickle_seconds`` apart (all of it, or the body)."""
+        self.close_connection = True
+        lines = [f"HTTP/1.1 {answer.status} {self.responses[answer.status][0]}",
+                 f"Content-Type: {answer.content_type}",
+                 f"Content-Length: {len(answer.body)}", "Connection: close",
+                 *(f"{k}: {v}" for k, v in answer.headers.items()), "", ""]
+        head = "\r\n".join(lines).encode("latin-1")
+        if not headers_too:
+            self.wfile.write(head)
+            head = b""
+        for i in range(len(head) + len(answer.body)):
+            byte = head[i:i + 1] if i < len(head) else answer.body[i - len(head):i - len(head) + 1]
+            self.wfile.write(byte)
+            self.wfile.flush()
+            if self.app._stopping.wait(self.app.trickle_seconds):
+                return
 
     def _reset_connection(self) -> None:
         """Close with a TCP reset (SO_LINGER 0) instead of an orderly shutdown."""
@@ -522,16 +595,22 @@ class CrossrefServer:
     answer is delayed by ``latency`` seconds, "slow" faults by ``slow_seconds``. DOIs in
     ``omit`` are silently left out of list answers (single requests still find them).
     ``agencies`` maps DOIs registered with another agency (e.g. ``"DataCite"``) for
-    ``/works/{doi}/agency``, which answers "Crossref" for the served records.
+    ``/works/{doi}/agency``, which answers "Crossref" for the served records. ``aliases``
+    maps alias DOIs to served DOIs: asked for an alias, the server answers with the record
+    of its primary DOI (its ``DOI`` field is the primary one), as Crossref does. Trickled
+    faults send a byte every ``trickle_seconds``.
     """
 
     def __init__(self, records: Iterable[dict], *, single_rate: int | None = 10,
                  list_rate: int | None = 3, max_concurrent: int | None = 3,
                  latency: float = 0.0, retry_after: float | None = None,
                  omit: Iterable[str] = (), slow_seconds: float = 10.0,
-                 agencies: dict[str, str] | None = None):
+                 agencies: dict[str, str] | None = None,
+                 aliases: dict[str, str] | None = None, trickle_seconds: float = 0.05):
         self.records = {r["DOI"].lower(): r for r in records if r.get("DOI")}
         self.agencies = {d.lower(): a for d, a in (agencies or {}).items()}
+        self.aliases = {a.lower(): d.lower() for a, d in (aliases or {}).items()}
+        self.trickle_seconds = trickle_seconds
         self.latency = latency
         self.retry_after = retry_after
         self.slow_seconds = slow_seconds
@@ -602,7 +681,7 @@ class CrossrefServer:
     # -- test helpers
 
     def inject(self, kind: str, *, times: int = 1, doi: str | None = None,
-               route: str | None = None) -> None:
+               route: str | None = None, retry_after: str | float | None = None) -> None:
         """Make the next ``times`` matching requests fail with fault ``kind``.
 
         A request matches when ``route`` ("single" or "list") is None or its route, and
@@ -612,7 +691,14 @@ class CrossrefServer:
         Retry-After only if the server has ``retry_after``), "drop" (close without any
         answer), "reset" (TCP reset without any answer), "cut" (a 200 whose body stops
         halfway), "html200" (200 with an HTML page), "badjson" (200, application/json,
-        invalid JSON) and "slow" (the normal answer after ``slow_seconds``).
+        invalid JSON), "slow" (the normal answer after ``slow_seconds``), "trickle" (the
+        normal answer, status line and headers included, a byte every ``trickle_seconds``),
+        "trickle-body" (the headers at once, then the body a byte at a time), and 200s with
+        valid JSON of the wrong shape: "empty-message" (``{}``), "string-message",
+        "no-message", "wrong-types" (a title that is a string; on lists, items that are an
+        object), "bad-items" (items that are strings; on single requests, a message that is
+        a list) and "items-without-doi". ``retry_after`` (seconds or an HTTP date) is sent
+        as the ``Retry-After`` header of this fault's answer.
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; choose from {sorted(FAULT_KINDS)}")
@@ -620,7 +706,10 @@ class CrossrefServer:
             raise ValueError(f"route must be None or one of {ROUTES}, not {route!r}")
         if times < 1:
             raise ValueError("times must be at least 1")
-        self._faults.add(_Fault(kind, times, doi.lower() if doi else None, route))
+        self._faults.add(_Fault(kind, times, doi.lower() if doi else None, route,
+                                None if retry_after is None else (
+                                    f"{retry_after:g}" if isinstance(retry_after, (int, float))
+                                    else str(retry_after))))
 
     @property
     def faults_pending(self) -> int:
@@ -648,15 +737,22 @@ class CrossrefServer:
         else:
             return _Answer(404, "text/plain", NOT_FOUND_BODY)
         fault = self._faults.take(route, dois)
-        answer = normal if fault is None else _fault_answer(fault, normal)
+        answer = normal if fault is None else _fault_answer(fault.kind, normal, route)
         if answer.status in (429, 503):
             self._add_retry_after(answer)
+        if fault is not None and fault.retry_after is not None:
+            answer.headers["Retry-After"] = fault.retry_after
         return answer
+
+    def _record(self, doi: str) -> dict | None:
+        """The record served for ``doi``: its own, or its primary DOI's for an alias."""
+        doi = doi.lower()
+        return self.records.get(doi) or self.records.get(self.aliases.get(doi, ""))
 
     def _agency(self, doi: str) -> _Answer:
         """Which registration agency holds a DOI: Crossref for served records, else
         the one given in ``agencies``, else 404 (a DOI nobody registered)."""
-        if doi.lower() in self.records:
+        if self._record(doi) is not None:
             agency = "Crossref"
         elif doi.lower() in self.agencies:
             agency = self.agencies[doi.lower()]
@@ -667,7 +763,7 @@ class CrossrefServer:
             "message": {"DOI": doi.lower(), "agency": {"id": agency.lower(), "label": agency}}})
 
     def _single(self, doi: str) -> _Answer:
-        record = self.records.get(doi.lower())
+        record = self._record(doi)
         if record is None:
             return _Answer(404, "text/plain", NOT_FOUND_BODY)
         return _work_answer(record)
@@ -680,7 +776,8 @@ class CrossrefServer:
             return dois, error or rows_error  # type: ignore[return-value]
         found = [r for d, r in self.records.items() if d not in self.omit]
         if "doi" in filters:
-            found = [self.records[d] for d in dois if d in self.records and d not in self.omit]
+            served = (self._record(d) for d in dois if d not in self.omit)
+            found = list({id(r): r for r in served if r is not None}.values())
         if "alternative-id" in filters:
             wanted = set(filters["alternative-id"])
             found = [r for r in found

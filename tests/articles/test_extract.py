@@ -100,3 +100,11 @@ def test_the_shared_essay_reads_with_every_link_in_place():
     assert len(doc.links) == 30
     assert all(doc.text[l.start:l.end] == l.text for l in doc.links)
     assert "](" not in doc.text and "original-url" not in doc.text
+
+
+def test_a_list_of_more_than_999_items_is_still_a_list_of_items():
+    """Regression: items numbered 1000 and up once made the whole list one paragraph."""
+    text = "".join(f"{i}. https://doi.org/10.1000/{i}\n" for i in range(1, 1203))
+    blocks = from_text(text).blocks
+    assert len(blocks) == 1202 and {b.kind for b in blocks} == {"item"}
+    assert blocks[-1].number == 1202

@@ -300,7 +300,7 @@ def from_html(html: str, *, url: str | None = None) -> Document:
 
 # --- plain text -----------------------------------------------------------------------------
 
-_ITEM = re.compile(r"^[ \t]*(?:(?P<bullet>[\u2022\u25cf\u25aa*\-\u2013])|(?P<number>\d{1,3})[.)]|\[(?P<bracket>\d{1,3})\])[ \t]+\S")
+_ITEM = re.compile(r"^[ \t]*(?:(?P<bullet>[\u2022\u25cf\u25aa*\-\u2013])|(?P<number>\d{1,6})[.)]|\[(?P<bracket>\d{1,6})\])[ \t]+\S")
 
 
 def from_text(text: str) -> Document:

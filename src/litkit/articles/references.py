@@ -61,7 +61,7 @@ STYLES = (("mla", MLA), ("apa", APA), ("harvard", HARVARD), ("vancouver", VANCOU
 _LIST_HEADING = re.compile(
     r"^(?:references?|bibliography|sources|works cited|literature cited|citations|"
     r"further reading|notes and references)\s*:?$", re.IGNORECASE)
-_ENTRY_MARKER = re.compile(r"^\s*(?:[\u2022\u25cf\u25aa*\-\u2013]|\d{1,3}[.)]|\[\d{1,3}\])\s+")
+_ENTRY_MARKER = re.compile(r"^\s*(?:[\u2022\u25cf\u25aa*\-\u2013]|\d{1,6}[.)]|\[\d{1,6}\])\s+")
 _LOOKS_CITED = re.compile(
     rf"{_QUOTE_OPEN}.+{_QUOTE_CLOSE}|10\.\d{{4,}}/|https?://|{_YEAR}\s*;\s*\d|\({_YEAR}[a-z]?\)"
     r"|\b\d+\s*\(\d+\)|\bPMID\b")
@@ -217,7 +217,7 @@ def reference_list(document: Document) -> list[Reference]:
             marker = _ENTRY_MARKER.match(raw)
             start = block.start + (marker.end() if marker else len(raw) - len(raw.lstrip()))
             text = document.text[start:block.end].rstrip()
-            number_match = re.match(r"\s*\[?(\d{1,3})[.)\]]", raw)
+            number_match = re.match(r"\s*\[?(\d{1,6})[.)\]]", raw)
             number = block.number or (int(number_match.group(1)) if number_match else position)
             links = [l for l in document.links if start <= l.start < block.end]
             local = [type(l)(l.url, l.text, l.start - start, l.end - start) for l in links]

@@ -20,7 +20,7 @@ from litkit.analysis.evidence import evidence_by_outcome, gap_map, grade_apprais
 from litkit.analysis.works import cited_works, works_to_check
 from litkit.config import Paths
 from litkit.crossref.cache import CrossrefCache
-from litkit.crossref.records import to_frame
+from litkit.crossref.records import slim, to_frame
 from litkit.errors import RawDataError, RawDataErrors
 from litkit.raw import (
     check_citations_against_texts, check_claim_kinds, check_claim_spans, read_appraisals,
@@ -63,13 +63,15 @@ def read_inputs(paths: Paths) -> Inputs:
     cache = CrossrefCache(paths.crossref_cache)
     # Keyed by the DOI asked for (the cache's key), not the record's own DOI field, so that a
     # record Crossref returns under an alias still joins its citation.
-    wanted = sorted(dois | set(best["doi"]))
-    cached = {doi: cache.read(doi) for doi in wanted if cache.has(doi)}
-    fetched_at = pd.Series({d: c.provenance.get("fetched_at") for d, c in cached.items()},
-                           dtype="string")
+    wanted = sorted(cache.cached(dois | set(best["doi"])))
+    records, fetched_at = {}, {}
+    for doi in wanted:
+        cached = cache.read(doi)
+        records[doi] = slim(cached.message)
+        fetched_at[doi] = cached.provenance.get("fetched_at")
     return Inputs(articles, citations, tables["indications"], tables["outcomes"],
-                  tables["claims"], tables["appraisals"], best,
-                  {d: c.message for d, c in cached.items()}, fetched_at, cache.not_found())
+                  tables["claims"], tables["appraisals"], best, records,
+                  pd.Series(fetched_at, dtype="string"), cache.not_found())
 
 
 def read_tables(paths: Paths) -> dict[str, pd.DataFrame]:

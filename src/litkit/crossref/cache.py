@@ -233,7 +233,7 @@ class CrossrefCache:
     @staticmethod
     def _read_file(path: Path) -> CachedRecord:
         try:
-            envelope = json.loads(path.read_bytes())
+            envelope = orjson.loads(path.read_bytes())  # several times json's speed
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise CacheError(f"{path}: not valid JSON ({exc}); expected {_EXPECTED_RECORD}") from None
         except IsADirectoryError:

@@ -26,6 +26,21 @@ from lxml import html as lxml_html
 from litkit.processed import RECORD, conform
 
 
+# The fields of a Crossref record that litkit's tables read. A build keeps only these, so
+# that tens of thousands of records (most of whose bytes are reference lists) fit in memory.
+USED_FIELDS = frozenset({
+    "DOI", "title", "subtitle", "container-title", "short-container-title", "publisher", "type",
+    "issued", "published-print", "published-online", "published", "created", "volume",
+    "issue", "page", "article-number", "author", "abstract", "references-count",
+    "reference-count", "is-referenced-by-count", "license", "updated-by", "update-to",
+})
+
+
+def slim(record: dict) -> dict:
+    """``record`` with only the fields litkit's tables read (:data:`USED_FIELDS`)."""
+    return {k: v for k, v in record.items() if k in USED_FIELDS}
+
+
 # Crossref's date fields, in the order that best gives the year of publication.
 DATE_FIELDS = ("issued", "published-print", "published-online", "published", "created")
 

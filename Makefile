@@ -42,10 +42,11 @@ report: install ## Run the whole pipeline offline: tables, figures, notebooks, H
 build: install ## Write only the processed tables
 	$(BIN)/litkit build
 
-test: lint ## Every test: ruff, unit tests, local-Crossref tests, notebooks (nbval)
+test: lint ## Every test: lint, unit tests, local-Crossref tests, notebooks (nbval)
 	$(BIN)/python -m pytest
 
-lint: $(UV) ## ruff check and ruff format --check on the code
+lint: $(UV) ## uv.lock in step with pyproject.toml; ruff check and ruff format --check
+	$(UV) lock --check --quiet
 	$(SYNC) --group test
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)

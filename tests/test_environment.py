@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 PACKAGE_NAME = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$")
-TOOLS = {"pytest", "nbval", "pyyaml", "ruff", "jupyterlab"}
+TOOLS = {"pytest", "nbval", "ruff", "jupyterlab"}
 
 
 def _name(name: str) -> str:
@@ -89,7 +89,7 @@ def test_every_package_src_imports_is_a_runtime_dependency(project_root):
 def test_test_and_lab_tools_are_groups_not_runtime_dependencies(project_root):
     groups = _groups(project_root)
     assert not TOOLS & set(_runtime(project_root))
-    assert {"pytest", "nbval", "pyyaml", "ruff"} <= set(groups["test"])
+    assert {"pytest", "nbval", "ruff"} <= set(groups["test"])
     assert "jupyterlab" in groups["lab"]
 
 

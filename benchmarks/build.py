@@ -27,7 +27,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fetch import synthesise  # noqa: E402  (benchmarks/fetch.py, beside this file)
-
 from litkit import pipeline
 from litkit.analysis.audit import audit_citations
 from litkit.analysis.designs import classify_designs
@@ -49,17 +48,52 @@ def litkit(*args: str) -> None:
 
 def make_project(folder: Path, records: list[dict]) -> Paths:
     """A project with one article citing every record's DOI, fetched from a local server."""
-    litkit("init", str(folder), "--title", "Benchmark", "--intervention", "an intervention",
-           "--topic", "a question", "--articles", "one list of DOIs")
+    litkit(
+        "init",
+        str(folder),
+        "--title",
+        "Benchmark",
+        "--intervention",
+        "an intervention",
+        "--topic",
+        "a question",
+        "--articles",
+        "one list of DOIs",
+    )
     listing = folder / "listing.txt"
-    listing.write_text("References\n\n" + "".join(
-        f"{i}. https://doi.org/{r['DOI']}\n" for i, r in enumerate(records, 1)), encoding="utf-8")
-    litkit("add-article", str(listing), "--id", "Z", "--root", str(folder), "--title", "List",
-           "--kind", "other")
+    listing.write_text(
+        "References\n\n"
+        + "".join(f"{i}. https://doi.org/{r['DOI']}\n" for i, r in enumerate(records, 1)),
+        encoding="utf-8",
+    )
+    litkit(
+        "add-article",
+        str(listing),
+        "--id",
+        "Z",
+        "--root",
+        str(folder),
+        "--title",
+        "List",
+        "--kind",
+        "other",
+    )
     with CrossrefServer(records, single_rate=None, list_rate=None, max_concurrent=None) as server:
-        litkit("fetch", "--root", str(folder), "--base-url", server.url, "--mailto",
-               "bench@example.org", "--list-rate", "100", "--single-rate", "100",
-               "--concurrency", "4")
+        litkit(
+            "fetch",
+            "--root",
+            str(folder),
+            "--base-url",
+            server.url,
+            "--mailto",
+            "bench@example.org",
+            "--list-rate",
+            "100",
+            "--single-rate",
+            "100",
+            "--concurrency",
+            "4",
+        )
     return Paths(folder)
 
 
@@ -100,24 +134,31 @@ def main() -> int:
         read, inputs = timed(lambda: pipeline.read_inputs(paths), args.runs)
         frame, works = timed(lambda: to_frame(inputs.records.values()), args.runs)
         printed = works_to_check(inputs.citations, inputs.best_evidence)
-        audit, _ = timed(lambda: audit_citations(printed, inputs.records, inputs.not_found),
-                         args.runs)
+        audit, _ = timed(
+            lambda: audit_citations(printed, inputs.records, inputs.not_found), args.runs
+        )
         designs, _ = timed(lambda: classify_designs(works), args.runs)
         whole = [build_in_child(paths) for _ in range(args.runs)]
         seconds = statistics.median(s for s, _ in whole)
         peak = max(b for _, b in whole)
-    rows = [("json.load of every cache file (baseline)", base),
-            ("read inputs (raw tables and cache)", read), ("records to a table", frame),
-            ("citation audit", audit), ("design classifier", designs),
-            ("litkit build, whole, in a child process", seconds)]
+    rows = [
+        ("json.load of every cache file (baseline)", base),
+        ("read inputs (raw tables and cache)", read),
+        ("records to a table", frame),
+        ("citation audit", audit),
+        ("design classifier", designs),
+        ("litkit build, whole, in a child process", seconds),
+    ]
     print(f"{'stage':45} {'seconds':>8} {'× baseline':>11}")
     for name, value in rows:
         print(f"{name:45} {value:8.2f} {value / base:11.2f}")
     print(f"\npeak memory of litkit build: {peak / 2**20:,.0f} MiB")
     ok = seconds < TARGET_SECONDS and peak < TARGET_BYTES
-    print(f"{'PASS' if seconds < TARGET_SECONDS else 'FAIL'}: build under {TARGET_SECONDS:.0f} s; "
-          f"{'PASS' if peak < TARGET_BYTES else 'FAIL'}: peak memory under 1 GiB "
-          f"({len(records):,} records, median of {args.runs})")
+    print(
+        f"{'PASS' if seconds < TARGET_SECONDS else 'FAIL'}: build under {TARGET_SECONDS:.0f} s; "
+        f"{'PASS' if peak < TARGET_BYTES else 'FAIL'}: peak memory under 1 GiB "
+        f"({len(records):,} records, median of {args.runs})"
+    )
     return 0 if ok else 1
 
 

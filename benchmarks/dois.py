@@ -30,12 +30,18 @@ from litkit.textfile import iter_text
 TARGET_MB_PER_S = 30.0
 # https://www.crossref.org/blog/dois-and-matching-regular-expressions/
 CROSSREF_PATTERN = re.compile(r"10.\d{4,9}/[-._;()/:A-Z0-9]+", re.IGNORECASE)
-WORDS = ("the of and to in a patients ketamine pain study trial dose mg per kg was were "
-         "results similar placebo randomised group outcome 10 0.5 95% CI (p<0.05), ; review "
-         "&amp; e.g. https://example.org/page.html 2020").split()
-DOI_FORMS = ("https://doi.org/10.1097/j.pain.{n:016d}.", "doi:10.1016/S0140-6736(20){n}-5)",
-             "<a href=\"https://doi.org/10.1111/bcp.{n}\">x</a>", "10.1016/j.biopsych.\n2012.05.{n}",
-             "10.3389/fphar.2020.{n}Received")
+WORDS = (
+    "the of and to in a patients ketamine pain study trial dose mg per kg was were "
+    "results similar placebo randomised group outcome 10 0.5 95% CI (p<0.05), ; review "
+    "&amp; e.g. https://example.org/page.html 2020"
+).split()
+DOI_FORMS = (
+    "https://doi.org/10.1097/j.pain.{n:016d}.",
+    "doi:10.1016/S0140-6736(20){n}-5)",
+    '<a href="https://doi.org/10.1111/bcp.{n}">x</a>',
+    "10.1016/j.biopsych.\n2012.05.{n}",
+    "10.3389/fphar.2020.{n}Received",
+)
 
 
 def generate(megabytes: float, seed: int) -> str:
@@ -71,8 +77,10 @@ def main() -> int:
         lit_s, lit_n = timed(lambda: sum(1 for _ in iter_dois(iter_text(path))))
     unique = len(extract_dois(text))
     odd_s, odd = timed(lambda: len(extract_dois("10.1000/abc" + ")" * 1_000_000)))
-    rows = [("re.finditer, Crossref pattern, in memory", base_s, base_n),
-            ("litkit iter_dois(iter_text(file))", lit_s, lit_n)]
+    rows = [
+        ("re.finditer, Crossref pattern, in memory", base_s, base_n),
+        ("litkit iter_dois(iter_text(file))", lit_s, lit_n),
+    ]
     print(f"{megabytes:.1f} MB of generated text, {unique} distinct DOIs\n")
     print(f"{'run':42} {'seconds':>8} {'matches':>8} {'MB/s':>8}")
     for name, seconds, count in rows:

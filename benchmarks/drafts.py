@@ -42,10 +42,15 @@ def drafts_for(paths: Paths, article) -> pd.DataFrame:
     document = from_text((paths.raw / article.text_file).read_text(encoding="utf-8"))
     references = reference_list(document)
     return draft_claims(
-        document, article_id=article.article_id, title=article.title,
-        names=read_project(paths).names, indications=read_indications(paths.indications),
-        outcomes=read_outcomes(paths.outcomes), references=references,
-        markers=inline_markers(document, references))
+        document,
+        article_id=article.article_id,
+        title=article.title,
+        names=read_project(paths).names,
+        indications=read_indications(paths.indications),
+        outcomes=read_outcomes(paths.outcomes),
+        references=references,
+        markers=inline_markers(document, references),
+    )
 
 
 def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -69,12 +74,17 @@ def compare(curated: pd.DataFrame, drafts: pd.DataFrame) -> dict[str, float]:
             assigned += 1
             assigned_same += draft.indication == claim.indication
     n = len(curated)
-    return {"curated": n, "drafts": len(drafts), "recall_by_span": found / n if n else 0.0,
-            "drafts_per_curated": len(drafts) / n if n else 0.0,
-            "indication_agrees": indication / found if found else 0.0,
-            "indication_agrees_when_assigned": assigned_same / assigned if assigned else 0.0,
-            "assigned": assigned, "found": found,
-            "asserted_agrees": asserted / found if found else 0.0}
+    return {
+        "curated": n,
+        "drafts": len(drafts),
+        "recall_by_span": found / n if n else 0.0,
+        "drafts_per_curated": len(drafts) / n if n else 0.0,
+        "indication_agrees": indication / found if found else 0.0,
+        "indication_agrees_when_assigned": assigned_same / assigned if assigned else 0.0,
+        "assigned": assigned,
+        "found": found,
+        "asserted_agrees": asserted / found if found else 0.0,
+    }
 
 
 def first_case(root: Path) -> None:
@@ -99,14 +109,22 @@ def _pooled(rows: list[dict]) -> dict[str, float]:
     drafts = sum(r["drafts"] for r in rows)
     found = sum(r["found"] for r in rows)
     assigned = sum(r["assigned"] for r in rows)
-    return {"curated": curated, "drafts": drafts, "recall_by_span": found / curated,
-            "drafts_per_curated": drafts / curated,
-            "indication_agrees": sum(r["indication_agrees"] * r["found"] for r in rows) / found,
-            "indication_agrees_when_assigned": sum(
-                r["indication_agrees_when_assigned"] * r["assigned"] for r in rows) / assigned
-            if assigned else 0.0,
-            "assigned": assigned, "found": found,
-            "asserted_agrees": sum(r["asserted_agrees"] * r["found"] for r in rows) / found}
+    return {
+        "curated": curated,
+        "drafts": drafts,
+        "recall_by_span": found / curated,
+        "drafts_per_curated": drafts / curated,
+        "indication_agrees": sum(r["indication_agrees"] * r["found"] for r in rows) / found,
+        "indication_agrees_when_assigned": sum(
+            r["indication_agrees_when_assigned"] * r["assigned"] for r in rows
+        )
+        / assigned
+        if assigned
+        else 0.0,
+        "assigned": assigned,
+        "found": found,
+        "asserted_agrees": sum(r["asserted_agrees"] * r["found"] for r in rows) / found,
+    }
 
 
 def example(folder: Path) -> None:
@@ -116,9 +134,11 @@ def example(folder: Path) -> None:
     found = unique(identifiers_in_document(document.text, document.links))
     counts = Counter(f.type for f in found)
     claims = pd.read_csv(paths.claims, dtype="string", keep_default_na=False)
-    print(f"\nSecond article ({source.name}): {len(found)} cited works by identifier "
-          f"({', '.join(f'{t} {n}' for t, n in counts.most_common())}); "
-          f"{(claims['status'] == 'draft').sum()} draft claims")
+    print(
+        f"\nSecond article ({source.name}): {len(found)} cited works by identifier "
+        f"({', '.join(f'{t} {n}' for t, n in counts.most_common())}); "
+        f"{(claims['status'] == 'draft').sum()} draft claims"
+    )
 
 
 def main() -> None:

@@ -48,8 +48,9 @@ def synthesise(records: list[dict], n: int) -> list[dict]:
     Copy ``k`` of a record gets the DOI ``{its DOI}.bench{k}``, so lengths stay realistic.
     DOIs with a comma (which no filter can carry) are left out.
     """
-    real = sorted((r for r in records if r.get("DOI") and "," not in r["DOI"]),
-                  key=lambda r: r["DOI"].lower())
+    real = sorted(
+        (r for r in records if r.get("DOI") and "," not in r["DOI"]), key=lambda r: r["DOI"].lower()
+    )
     chosen = []
     for i in range(n):
         record, copy = real[i % len(real)], i // len(real)
@@ -72,10 +73,16 @@ def _serve(conn, records_file: str, n: int, latency: float, limits: dict) -> Non
                 conn.send(None)
             elif command == "stats":
                 stats = server.stats
-                conn.send({"total": stats.total, "list": stats.requests["list"],
-                           "single": stats.requests["single"],
-                           "throttled": stats.status_counts[429],
-                           "max_in_flight": stats.max_in_flight, "errors": len(stats.errors)})
+                conn.send(
+                    {
+                        "total": stats.total,
+                        "list": stats.requests["list"],
+                        "single": stats.requests["single"],
+                        "throttled": stats.status_counts[429],
+                        "max_in_flight": stats.max_in_flight,
+                        "errors": len(stats.errors),
+                    }
+                )
             elif command == "log":  # (arrival, route, status) of every request, for diagnosis
                 conn.send([(e.time, e.route, e.status) for e in server.stats.log])
             else:
@@ -89,8 +96,9 @@ class RemoteServer:
     def __init__(self, records_file: Path, n: int, latency: float, limits: dict):
         context = multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, str(records_file), n,
-                                                            latency, limits), daemon=True)
+        self.process = context.Process(
+            target=_serve, args=(child, str(records_file), n, latency, limits), daemon=True
+        )
 
     def __enter__(self) -> RemoteServer:
         self.process.start()
@@ -131,15 +139,37 @@ class Row:
     def cells(self) -> list[str]:
         ratio = f"{self.seconds / self.floor:.2f}" if self.floor else "-"
         cpu_ms = f"{1000 * self.cpu / self.dois:.3f}" if self.cpu == self.cpu else "-"
-        return [self.client, str(self.dois), f"{self.seconds:.2f}", f"{self.floor:g}" if self.lists else "-",
-                ratio, cpu_ms, str(self.requests), str(self.lists), str(self.throttled), self.note]
+        return [
+            self.client,
+            str(self.dois),
+            f"{self.seconds:.2f}",
+            f"{self.floor:g}" if self.lists else "-",
+            ratio,
+            cpu_ms,
+            str(self.requests),
+            str(self.lists),
+            str(self.throttled),
+            self.note,
+        ]
 
 
-HEADER = ["client", "DOIs", "wall (s)", "floor (s)", "wall/floor", "CPU ms/record",
-          "requests", "list requests", "429s", "notes"]
+HEADER = [
+    "client",
+    "DOIs",
+    "wall (s)",
+    "floor (s)",
+    "wall/floor",
+    "CPU ms/record",
+    "requests",
+    "list requests",
+    "429s",
+    "notes",
+]
 
 
-def run_litkit(server: RemoteServer, cache_dir: str, dois: list[str], label: str) -> tuple[Row, object]:
+def run_litkit(
+    server: RemoteServer, cache_dir: str, dois: list[str], label: str
+) -> tuple[Row, object]:
     """One ``Fetcher.fetch`` run on ``cache_dir``: wall and client CPU time, the server's counts."""
     server.ask("reset")
     fetcher = Fetcher(CrossrefCache(cache_dir), base_url=server.url, mailto=MAILTO)
@@ -150,9 +180,13 @@ def run_litkit(server: RemoteServer, cache_dir: str, dois: list[str], label: str
     cpu = user + system
     stats = server.ask("stats")
     throttled = max(stats["throttled"], report.throttled)
-    note = (f"CPU user {1000 * user / len(dois):.3f} + system {1000 * system / len(dois):.3f}"
-            f" ms/record; max in flight {stats['max_in_flight']}; {report.summary()}")
-    return Row(label, len(dois), elapsed, cpu, stats["total"], stats["list"], throttled, note), report
+    note = (
+        f"CPU user {1000 * user / len(dois):.3f} + system {1000 * system / len(dois):.3f}"
+        f" ms/record; max in flight {stats['max_in_flight']}; {report.summary()}"
+    )
+    return Row(
+        label, len(dois), elapsed, cpu, stats["total"], stats["list"], throttled, note
+    ), report
 
 
 def run_baseline(server: RemoteServer, dois: list[str], per_second: float) -> Row:
@@ -178,15 +212,24 @@ def run_baseline(server: RemoteServer, dois: list[str], per_second: float) -> Ro
                     raise
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     stats = server.ask("stats")
-    return Row("habanero, 1 DOI/request", len(dois), elapsed, cpu, stats["total"], 0,
-               stats["throttled"])
+    return Row(
+        "habanero, 1 DOI/request", len(dois), elapsed, cpu, stats["total"], 0, stats["throttled"]
+    )
 
 
 def extrapolate(row: Row, n: int) -> Row:
     """Scale a baseline measured on fewer DOIs linearly up to ``n`` DOIs."""
     scale = n / row.dois
-    return Row(row.client, n, row.seconds * scale, row.cpu * scale, round(row.requests * scale),
-               0, round(row.throttled * scale), f"extrapolated from {row.dois} DOIs")
+    return Row(
+        row.client,
+        n,
+        row.seconds * scale,
+        row.cpu * scale,
+        round(row.requests * scale),
+        0,
+        round(row.throttled * scale),
+        f"extrapolated from {row.dois} DOIs",
+    )
 
 
 def median_row(rows: list[Row], label: str) -> Row:
@@ -194,12 +237,16 @@ def median_row(rows: list[Row], label: str) -> Row:
     if len(rows) == 1:
         return rows[0]
     spread = ", ".join(f"{r.seconds:.2f}" for r in rows)
-    return Row(label, rows[0].dois, statistics.median(r.seconds for r in rows),
-               statistics.median(r.cpu for r in rows),
-               round(statistics.median(r.requests for r in rows)),
-               round(statistics.median(r.lists for r in rows)),
-               sum(r.throttled for r in rows),
-               f"medians of {len(rows)} runs (wall {spread} s); 429s of all runs")
+    return Row(
+        label,
+        rows[0].dois,
+        statistics.median(r.seconds for r in rows),
+        statistics.median(r.cpu for r in rows),
+        round(statistics.median(r.requests for r in rows)),
+        round(statistics.median(r.lists for r in rows)),
+        sum(r.throttled for r in rows),
+        f"medians of {len(rows)} runs (wall {spread} s); 429s of all runs",
+    )
 
 
 def print_table(rows: list[Row]) -> None:
@@ -207,55 +254,93 @@ def print_table(rows: list[Row]) -> None:
     table = [HEADER] + [row.cells() for row in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(HEADER) - 1)]
     for line in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[-1])
+        print(
+            "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=False))
+            + "  "
+            + line[-1]
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit status 0 when every target passes, 1 otherwise."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dois", "--n", dest="dois", type=int, default=400,
-                        help="DOIs litkit fetches; beyond the recorded ones, synthesised (default 400)")
-    parser.add_argument("--runs", type=int, default=1,
-                        help="first runs on fresh caches; the median is reported (default 1)")
-    parser.add_argument("--baseline-n", type=int, default=100,
-                        help="DOIs the one-DOI-per-request baseline fetches, extrapolated to"
-                             " --dois (default 100; 0 skips it)")
-    parser.add_argument("--latency", type=float, default=0.05,
-                        help="seconds the server waits before each answer (default 0.05)")
-    parser.add_argument("--records", type=Path, default=DEFAULT_RECORDS,
-                        help="Crossref records to serve (.jsonl or .jsonl.gz)")
+    parser.add_argument(
+        "--dois",
+        "--n",
+        dest="dois",
+        type=int,
+        default=400,
+        help="DOIs litkit fetches; beyond the recorded ones, synthesised (default 400)",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="first runs on fresh caches; the median is reported (default 1)",
+    )
+    parser.add_argument(
+        "--baseline-n",
+        type=int,
+        default=100,
+        help="DOIs the one-DOI-per-request baseline fetches, extrapolated to"
+        " --dois (default 100; 0 skips it)",
+    )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.05,
+        help="seconds the server waits before each answer (default 0.05)",
+    )
+    parser.add_argument(
+        "--records",
+        type=Path,
+        default=DEFAULT_RECORDS,
+        help="Crossref records to serve (.jsonl or .jsonl.gz)",
+    )
     args = parser.parse_args(argv)
 
     dois = [r["DOI"].lower() for r in synthesise(load_records(args.records), args.dois)]
-    limits = dict(single_rate=POLITE_POOL.single_per_second, list_rate=POLITE_POOL.list_per_second,
-                  max_concurrent=POLITE_POOL.concurrency)
-    print(f"Load average before: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on"
-          f" {os.cpu_count()} CPUs (other work on the machine inflates the times)")
-    print(f"Local Crossref server (child process): single {limits['single_rate']}/s, list"
-          f" {limits['list_rate']}/s, {limits['max_concurrent']} in flight,"
-          f" {args.latency * 1000:.0f} ms latency; {args.dois} DOIs"
-          f" ({min(args.dois, 520)} recorded, {max(0, args.dois - 520)} synthesised)")
+    limits = dict(
+        single_rate=POLITE_POOL.single_per_second,
+        list_rate=POLITE_POOL.list_per_second,
+        max_concurrent=POLITE_POOL.concurrency,
+    )
+    print(
+        f"Load average before: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on"
+        f" {os.cpu_count()} CPUs (other work on the machine inflates the times)"
+    )
+    print(
+        f"Local Crossref server (child process): single {limits['single_rate']}/s, list"
+        f" {limits['list_rate']}/s, {limits['max_concurrent']} in flight,"
+        f" {args.latency * 1000:.0f} ms latency; {args.dois} DOIs"
+        f" ({min(args.dois, 520)} recorded, {max(0, args.dois - 520)} synthesised)"
+    )
 
     rows: list[Row] = []
     with RemoteServer(args.records, args.dois, args.latency, limits) as server:
         if args.baseline_n:
-            baseline = run_baseline(server, dois[:min(args.baseline_n, args.dois)],
-                                    POLITE_POOL.single_per_second)
+            baseline = run_baseline(
+                server, dois[: min(args.baseline_n, args.dois)], POLITE_POOL.single_per_second
+            )
             rows.append(extrapolate(baseline, args.dois) if baseline.dois < args.dois else baseline)
             time.sleep(WINDOW_PAUSE)
         firsts, reports = [], []
         for run in range(args.runs):
             with tempfile.TemporaryDirectory(prefix="litkit-bench-") as cache_dir:
                 row, report = run_litkit(server, cache_dir, dois, "litkit Fetcher")
-                print(f"run {run + 1}: {row.seconds:.2f} s, {row.lists} list requests,"
-                      f" {row.throttled} 429s, CPU {1000 * row.cpu / row.dois:.3f} ms/record"
-                      f" ({row.note})", flush=True)
+                print(
+                    f"run {run + 1}: {row.seconds:.2f} s, {row.lists} list requests,"
+                    f" {row.throttled} 429s, CPU {1000 * row.cpu / row.dois:.3f} ms/record"
+                    f" ({row.note})",
+                    flush=True,
+                )
                 firsts.append(row)
                 reports.append(report)
                 time.sleep(WINDOW_PAUSE)
                 if run == args.runs - 1:
-                    rerun, rerun_report = run_litkit(server, cache_dir, dois,
-                                                     "litkit rerun (cached)")
+                    rerun, rerun_report = run_litkit(
+                        server, cache_dir, dois, "litkit rerun (cached)"
+                    )
             if run < args.runs - 1:
                 time.sleep(WINDOW_PAUSE)
         first = median_row(firsts, "litkit Fetcher")
@@ -266,28 +351,47 @@ def main(argv: list[str] | None = None) -> int:
     print_table(rows)
     print()
     if args.runs > 1:
-        print("(each run's own floor is ceil(its list requests / 3); the ratio below uses the"
-              " medians)")
-    print(f"pacing floor: ceil({first.lists} list requests / {POLITE_POOL.list_per_second:g} per s)"
-          f" = {first.floor:g} s; litkit took {first.seconds:.2f} s ="
-          f" {first.seconds / first.floor:.2f}× the floor")
-    print(f"client CPU: {1000 * first.cpu / first.dois:.3f} ms per record"
-          f" ({first.cpu:.2f} s for {first.dois}); cached rerun {rerun.seconds:.2f} s,"
-          f" {rerun.requests} requests")
+        print(
+            "(each run's own floor is ceil(its list requests / 3); the ratio below uses the"
+            " medians)"
+        )
+    print(
+        f"pacing floor: ceil({first.lists} list requests / {POLITE_POOL.list_per_second:g} per s)"
+        f" = {first.floor:g} s; litkit took {first.seconds:.2f} s ="
+        f" {first.seconds / first.floor:.2f}× the floor"
+    )
+    print(
+        f"client CPU: {1000 * first.cpu / first.dois:.3f} ms per record"
+        f" ({first.cpu:.2f} s for {first.dois}); cached rerun {rerun.seconds:.2f} s,"
+        f" {rerun.requests} requests"
+    )
     if args.baseline_n:
-        print(f"litkit is {rows[0].seconds / first.seconds:.1f}× faster than the"
-              f" one-DOI-per-request baseline ({rows[0].seconds:.2f} s / {first.seconds:.2f} s)")
+        print(
+            f"litkit is {rows[0].seconds / first.seconds:.1f}× faster than the"
+            f" one-DOI-per-request baseline ({rows[0].seconds:.2f} s / {first.seconds:.2f} s)"
+        )
 
     targets = [
-        (f"litkit fetches all {args.dois} DOIs",
-         all(r.ok and r.count("fetched") == args.dois for r in reports)),
-        (f"within {TARGET_FLOOR_RATIO:g}× the pacing floor",
-         first.seconds <= TARGET_FLOOR_RATIO * first.floor),
+        (
+            f"litkit fetches all {args.dois} DOIs",
+            all(r.ok and r.count("fetched") == args.dois for r in reports),
+        ),
+        (
+            f"within {TARGET_FLOOR_RATIO:g}× the pacing floor",
+            first.seconds <= TARGET_FLOOR_RATIO * first.floor,
+        ),
         ("no 429 in any run", all(r.throttled == 0 for r in firsts)),
-        (f"under {TARGET_CPU_MS:g} ms of client CPU per record", 1000 * first.cpu / first.dois < TARGET_CPU_MS),
-        (f"cached rerun makes no request, under {TARGET_RERUN_SECONDS:g} s",
-         rerun.requests == 0 and rerun_report.requests == 0
-         and rerun_report.count("cached") == args.dois and rerun.seconds < TARGET_RERUN_SECONDS),
+        (
+            f"under {TARGET_CPU_MS:g} ms of client CPU per record",
+            1000 * first.cpu / first.dois < TARGET_CPU_MS,
+        ),
+        (
+            f"cached rerun makes no request, under {TARGET_RERUN_SECONDS:g} s",
+            rerun.requests == 0
+            and rerun_report.requests == 0
+            and rerun_report.count("cached") == args.dois
+            and rerun.seconds < TARGET_RERUN_SECONDS,
+        ),
         ("no server errors", server_errors == 0),
     ]
     print()

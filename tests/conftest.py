@@ -29,6 +29,9 @@ def crossref_records() -> list[dict]:
 @pytest.fixture
 def scratch_project(tmp_path: Path) -> Path:
     """A copy of the project's raw data in a temporary folder, safe to edit."""
-    shutil.copytree(PROJECT_ROOT / "data" / "raw", tmp_path / "data" / "raw",
-                    ignore=shutil.ignore_patterns("*.json"))
+    shutil.copytree(
+        PROJECT_ROOT / "data" / "raw",
+        tmp_path / "data" / "raw",
+        ignore=shutil.ignore_patterns("*.json"),
+    )
     return tmp_path

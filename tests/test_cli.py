@@ -23,13 +23,18 @@ def test_dois_exits_0_when_there_is_none_and_says_so(tmp_path, capsys):
     assert out == "" and err == f"litkit dois: warning: {empty}: no DOI found\n"
 
 
-@pytest.mark.parametrize("data, what", [
-    (b"%PDF-1.7\n\x00\x01 10.1000/hidden", "binary data, not text"),
-    ("doi 10.1000/hidden\n".encode("utf-16"), "UTF-16 text"),
-    ("doi 10.1000/hidden\n".encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
-    (b"doi 10.1000/hidden\ncaf\xe9", "line 2: not UTF-8 text (byte 0xe9 at column 4)"),
-])
-def test_dois_skips_a_file_that_is_not_text_with_a_warning_and_exits_1(tmp_path, capsys, data, what):
+@pytest.mark.parametrize(
+    "data, what",
+    [
+        (b"%PDF-1.7\n\x00\x01 10.1000/hidden", "binary data, not text"),
+        ("doi 10.1000/hidden\n".encode("utf-16"), "UTF-16 text"),
+        ("doi 10.1000/hidden\n".encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
+        (b"doi 10.1000/hidden\ncaf\xe9", "line 2: not UTF-8 text (byte 0xe9 at column 4)"),
+    ],
+)
+def test_dois_skips_a_file_that_is_not_text_with_a_warning_and_exits_1(
+    tmp_path, capsys, data, what
+):
     bad, good = tmp_path / "bad.txt", tmp_path / "good.txt"
     bad.write_bytes(data)
     good.write_text("10.1000/good")
@@ -91,8 +96,20 @@ def test_fetch_offline_names_each_missing_doi_and_exits_1(scratch_project, capsy
 def test_fetch_names_bad_and_unknown_dois_and_exits_1(tmp_path, capsys, crossref_records):
     known = crossref_records[0]["DOI"]
     with CrossrefServer(crossref_records) as server:
-        status = main(["fetch", known, "10.9999/unknown", "10.12/3", "--cache", str(tmp_path),
-                       "--base-url", server.url, "--mailto", "t@example.org"])
+        status = main(
+            [
+                "fetch",
+                known,
+                "10.9999/unknown",
+                "10.12/3",
+                "--cache",
+                str(tmp_path),
+                "--base-url",
+                server.url,
+                "--mailto",
+                "t@example.org",
+            ]
+        )
     out, err = capsys.readouterr()
     assert status == 1
     assert "10.9999/unknown: not-found: not found at Crossref (HTTP 404)" in err
@@ -101,7 +118,9 @@ def test_fetch_names_bad_and_unknown_dois_and_exits_1(tmp_path, capsys, crossref
     assert main(["fetch", known, "--cache", str(tmp_path), "--offline"]) == 0
 
 
-def test_fetch_takes_its_url_and_contact_from_the_environment(tmp_path, monkeypatch, crossref_records):
+def test_fetch_takes_its_url_and_contact_from_the_environment(
+    tmp_path, monkeypatch, crossref_records
+):
     with CrossrefServer(crossref_records) as server:
         monkeypatch.setenv("LITKIT_CROSSREF_URL", server.url)
         monkeypatch.setenv("LITKIT_MAILTO", "env@example.org")
@@ -145,8 +164,15 @@ def test_build_on_an_empty_folder_lists_every_missing_table_in_one_message(tmp_p
     assert main(["build", "--root", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("litkit build: 7 problems in the input files:")
-    for table in ("articles", "citations", "indications", "outcomes", "claims", "appraisals",
-                  "best_evidence"):
+    for table in (
+        "articles",
+        "citations",
+        "indications",
+        "outcomes",
+        "claims",
+        "appraisals",
+        "best_evidence",
+    ):
         assert f"{table}.csv: file not found" in err
     assert "Traceback" not in err
 
@@ -196,13 +222,23 @@ def test_a_file_system_refusal_exits_1_naming_the_file(scratch_project, capsys):
     assert str(processed) in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("option, value", [
-    ("--batch-size", "0"), ("--batch-size", "-5"), ("--concurrency", "0"),
-    ("--concurrency", "-1"), ("--list-rate", "0"), ("--single-rate", "-2"),
-    ("--list-rate", "nan"), ("--base-url", "ftp://api.crossref.org"),
-    ("--base-url", "api.crossref.org"),
-])
-def test_fetch_options_out_of_range_are_usage_errors_naming_the_value(tmp_path, capsys, option, value):
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("--batch-size", "0"),
+        ("--batch-size", "-5"),
+        ("--concurrency", "0"),
+        ("--concurrency", "-1"),
+        ("--list-rate", "0"),
+        ("--single-rate", "-2"),
+        ("--list-rate", "nan"),
+        ("--base-url", "ftp://api.crossref.org"),
+        ("--base-url", "api.crossref.org"),
+    ],
+)
+def test_fetch_options_out_of_range_are_usage_errors_naming_the_value(
+    tmp_path, capsys, option, value
+):
     with pytest.raises(SystemExit) as caught:
         main(["fetch", "10.1000/a", "--cache", str(tmp_path), option, value])
     assert caught.value.code == 2
@@ -223,11 +259,14 @@ def test_a_crossref_url_from_the_environment_must_be_http(tmp_path, capsys, monk
     assert "LITKIT_CROSSREF_URL" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data, not text"),
-    (b"10.1000/a\n\x00\x00\x00\x00", "binary data, not text"),
-    ("10.1000/caf\u00e9\n".encode("latin-1"), "not UTF-8 text"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data, not text"),
+        (b"10.1000/a\n\x00\x00\x00\x00", "binary data, not text"),
+        ("10.1000/caf\u00e9\n".encode("latin-1"), "not UTF-8 text"),
+    ],
+)
 def test_from_a_binary_or_non_utf8_file_is_a_usage_error(tmp_path, capsys, content, words):
     path = tmp_path / "dois.bin"
     path.write_bytes(content)
@@ -236,15 +275,21 @@ def test_from_a_binary_or_non_utf8_file_is_a_usage_error(tmp_path, capsys, conte
     assert str(path) in err and words in err and "Traceback" not in err
 
 
-def test_fetch_says_what_it_does_from_the_first_request(tmp_path, capsys, crossref_records, monkeypatch):
+def test_fetch_says_what_it_does_from_the_first_request(
+    tmp_path, capsys, crossref_records, monkeypatch
+):
     monkeypatch.delenv("LITKIT_MAILTO", raising=False)
     with CrossrefServer(crossref_records) as server:
         url = server.url
-        assert main(["fetch", crossref_records[0]["DOI"], "--cache", str(tmp_path),
-                     "--base-url", url]) == 0
+        assert (
+            main(["fetch", crossref_records[0]["DOI"], "--cache", str(tmp_path), "--base-url", url])
+            == 0
+        )
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == (f"litkit fetch: fetching 1 DOIs from {url} (public pool: 1 list"
-                      " and 5 single requests/s, 1 in flight)")
+    assert err[0] == (
+        f"litkit fetch: fetching 1 DOIs from {url} (public pool: 1 list"
+        " and 5 single requests/s, 1 in flight)"
+    )
     assert "no contact address (--mailto or $LITKIT_MAILTO)" in err[1] and "public pool" in err[1]
 
 
@@ -256,17 +301,31 @@ def test_fetch_with_no_network_fails_fast_with_one_line(tmp_path, capsys):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     start = time.monotonic()
-    status = main(["fetch", "10.1000/a", "10.1000/b", "--cache", str(tmp_path / "cache"),
-                   "--base-url", f"http://127.0.0.1:{port}", "--mailto", "t@example.org"])
+    status = main(
+        [
+            "fetch",
+            "10.1000/a",
+            "10.1000/b",
+            "--cache",
+            str(tmp_path / "cache"),
+            "--base-url",
+            f"http://127.0.0.1:{port}",
+            "--mailto",
+            "t@example.org",
+        ]
+    )
     assert time.monotonic() - start < 10
     assert status == 1
     err = capsys.readouterr().err
-    assert err.splitlines()[-1] == (f"litkit fetch: cannot reach http://127.0.0.1:{port}:"
-                                    " check the network, or use --offline")
+    assert err.splitlines()[-1] == (
+        f"litkit fetch: cannot reach http://127.0.0.1:{port}: check the network, or use --offline"
+    )
     assert "Traceback" not in err
 
 
-def test_fetch_offline_on_a_fully_cached_set_exits_0_and_writes_nothing(tmp_path, capsys, crossref_records):
+def test_fetch_offline_on_a_fully_cached_set_exits_0_and_writes_nothing(
+    tmp_path, capsys, crossref_records
+):
     dois = [r["DOI"] for r in crossref_records[:3]]
     with CrossrefServer(crossref_records) as server:
         assert main(["fetch", *dois, "--cache", str(tmp_path / "c"), "--base-url", server.url]) == 0

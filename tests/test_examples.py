@@ -23,16 +23,29 @@ def test_the_example_drafts_are_what_its_readme_commands_make(tmp_path):
     ours = Paths(EXAMPLE)
     project = read_project(ours)
     fresh = Paths(tmp_path / "fresh")
-    init_project(fresh.root, project=Project(title=project.title, intervention=project.intervention,
-                                             topic=project.topic, articles=project.articles))
+    init_project(
+        fresh.root,
+        project=Project(
+            title=project.title,
+            intervention=project.intervention,
+            topic=project.topic,
+            articles=project.articles,
+        ),
+    )
     shutil.copy(ours.project_file, fresh.project_file)  # the synonyms, added by hand
     for table in (ours.indications, ours.outcomes):
         shutil.copy(table, fresh.raw / table.name)
-    add_article(EXAMPLE / "sources" / "vitamin-d-covid-essay.md", paths=fresh,
-                article_id="vitamin-d-essay", kind="other", accessed="2026-12-01")
+    add_article(
+        EXAMPLE / "sources" / "vitamin-d-covid-essay.md",
+        paths=fresh,
+        article_id="vitamin-d-essay",
+        kind="other",
+        accessed="2026-12-01",
+    )
     for name in ("articles.csv", "citations.csv", "claims.csv", "articles/vitamin-d-essay.txt"):
-        assert (fresh.raw / name).read_text(encoding="utf-8") == \
-            (ours.raw / name).read_text(encoding="utf-8"), name
+        assert (fresh.raw / name).read_text(encoding="utf-8") == (ours.raw / name).read_text(
+            encoding="utf-8"
+        ), name
 
 
 def test_the_example_claims_stay_drafts():

@@ -29,13 +29,21 @@ def test_pmids_and_pmcids_become_dois_or_say_why_not(server):
     assert found["90000002"].doi == "10.5555/litkit.test.2"  # lower case, as litkit keys DOIs
     assert (found["90000003"].doi, found["90000003"].error) == ("", "no DOI in PMC's record")
     assert found["12345"].error == "Identifier not found in PMC"
-    assert converter(server).convert(["PMC9000004"], idtype="pmcid")["PMC9000004"].pmcid == "PMC9000004"
+    assert (
+        converter(server).convert(["PMC9000004"], idtype="pmcid")["PMC9000004"].pmcid
+        == "PMC9000004"
+    )
 
 
 def test_the_request_names_the_tool_the_contact_and_the_id_type(server):
     converter(server).convert(["90000001"], idtype="pmid")
-    assert server.requests[-1] == {"ids": ["90000001"], "idtype": ["pmid"], "format": ["json"],
-                                   "tool": ["litkit"], "email": ["test@example.org"]}
+    assert server.requests[-1] == {
+        "ids": ["90000001"],
+        "idtype": ["pmid"],
+        "format": ["json"],
+        "tool": ["litkit"],
+        "email": ["test@example.org"],
+    }
 
 
 @pytest.mark.parametrize("fault", ["429", "503", "drop"])
@@ -64,7 +72,8 @@ def test_a_run_gives_up_at_its_deadline(server):
     server.inject("503", times=50)
     with pytest.raises(FetchError, match="deadline"):
         IdConverter(base_url=server.url, deadline=0.3, max_attempts=50, backoff=0.2).convert(
-            ["90000001"], idtype="pmid")
+            ["90000001"], idtype="pmid"
+        )
 
 
 def test_more_than_200_ids_go_in_several_requests(server):

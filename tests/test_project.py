@@ -7,9 +7,13 @@ import pytest
 from litkit.cli import main
 from litkit.config import Paths
 from litkit.errors import RawDataError, UsageError
-from litkit.pipeline import build
 from litkit.project import (
-    Project, init_project, notebook_templates, raw_readme, read_project, require_project,
+    Project,
+    init_project,
+    notebook_templates,
+    raw_readme,
+    read_project,
+    require_project,
 )
 from litkit.raw import RAW_TABLES
 
@@ -69,12 +73,15 @@ def test_read_project_gives_the_metadata_and_what_is_missing(tmp_path):
         require_project(Paths(tmp_path), "intervention", "topic", "articles")
 
 
-@pytest.mark.parametrize("content, message", [
-    ("[project\ntitle = 1", "not valid TOML"),
-    ("[project]\ntitle = 1\n", "column 'title': must be a string"),
-    ("[project]\nintervention_synonyms = 'x'\n", "must be a list of strings"),
-    ("[project]\ncolour = 'x'\n", "unknown field"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("[project\ntitle = 1", "not valid TOML"),
+        ("[project]\ntitle = 1\n", "column 'title': must be a string"),
+        ("[project]\nintervention_synonyms = 'x'\n", "must be a list of strings"),
+        ("[project]\ncolour = 'x'\n", "unknown field"),
+    ],
+)
 def test_a_bad_project_file_is_named_with_what_is_wrong(tmp_path, content, message):
     (tmp_path / "litkit.toml").write_text(content, encoding="utf-8")
     with pytest.raises(RawDataError, match=message):

@@ -39,8 +39,10 @@ def test_a_column_twice_in_the_header_is_an_error(tmp_path):
     path = _write(tmp_path, "id,kind,id\n1,a,2\n")
     with pytest.raises(RawDataError) as caught:
         read_table(path, DEMO, name="demo.csv")
-    assert str(caught.value) == ("demo.csv, line 1, column 'id': appears twice in the header "
-                                 "(fields 1 and 3); each column must appear once")
+    assert str(caught.value) == (
+        "demo.csv, line 1, column 'id': appears twice in the header "
+        "(fields 1 and 3); each column must appear once"
+    )
 
 
 def test_an_empty_file_says_which_header_was_expected(tmp_path):
@@ -80,12 +82,15 @@ def test_a_multi_line_quoted_field_keeps_the_next_records_line_right(tmp_path):
         read_table(path, DEMO)
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"id,kind\n1,a\n2,\xe9\n", r"demo.csv, line 3: not UTF-8 text \(byte 0xe9 at column 3\)"),
-    ("id,kind\n1,a\n".encode("utf-16"), "UTF-16 text, not UTF-8"),
-    ("id,kind\n1,a\n".encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
-    (b"id,kind\n1,\x00\n", r"line 2: binary data, not text \(byte 0x00 at column 3\)"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"id,kind\n1,a\n2,\xe9\n", r"demo.csv, line 3: not UTF-8 text \(byte 0xe9 at column 3\)"),
+        ("id,kind\n1,a\n".encode("utf-16"), "UTF-16 text, not UTF-8"),
+        ("id,kind\n1,a\n".encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
+        (b"id,kind\n1,\x00\n", r"line 2: binary data, not text \(byte 0x00 at column 3\)"),
+    ],
+)
 def test_a_file_that_is_not_utf8_text_is_named_with_what_it_is(tmp_path, data, message):
     with pytest.raises(NotTextError, match=message):
         read_table(_write(tmp_path, data), DEMO, name="demo.csv")

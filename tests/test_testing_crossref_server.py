@@ -20,7 +20,11 @@ import pytest
 from habanero import Crossref
 
 from litkit.testing.crossref_server import (
-    FAULT_KINDS, SHAPE_FAULTS, TRICKLE_FAULTS, CrossrefServer, load_records,
+    FAULT_KINDS,
+    SHAPE_FAULTS,
+    TRICKLE_FAULTS,
+    CrossrefServer,
+    load_records,
 )
 
 DATA = Path(__file__).parent / "data" / "crossref" / "works.jsonl.gz"
@@ -78,8 +82,12 @@ def test_single_work_round_trip_returns_the_recorded_record(serve, records):
     server = serve()
     for record in (records[0], records[len(records) // 2], records[-1]):
         answer = client(server).works(ids=record["DOI"])
-        assert answer == {"status": "ok", "message-type": "work",
-                          "message-version": "1.0.0", "message": record}
+        assert answer == {
+            "status": "ok",
+            "message-type": "work",
+            "message-version": "1.0.0",
+            "message": record,
+        }
 
 
 def test_single_work_is_json_with_crossref_headers(serve, dois):
@@ -174,26 +182,46 @@ def test_invalid_filter_is_a_json_validation_failure(serve):
     assert r.status_code == 400
     assert r.headers["content-type"] == "application/json"
     assert r.json() == {
-        "status": "failed", "message-type": "validation-failure",
-        "message": [{"type": "filter-not-available", "value": "xyz",
-                     "message": "Filter xyz specified but there is no such filter for this"
-                                " route. Valid filters for this route are: doi, alternative-id"}]}
+        "status": "failed",
+        "message-type": "validation-failure",
+        "message": [
+            {
+                "type": "filter-not-available",
+                "value": "xyz",
+                "message": "Filter xyz specified but there is no such filter for this"
+                " route. Valid filters for this route are: doi, alternative-id",
+            }
+        ],
+    }
 
 
 def test_the_alternative_id_filter_finds_a_record_by_its_publishers_id(serve, records):
-    with_pii = next(r for r in records if any(str(a).startswith("S") for a in r.get("alternative-id", [])))
+    with_pii = next(
+        r for r in records if any(str(a).startswith("S") for a in r.get("alternative-id", []))
+    )
     pii = with_pii["alternative-id"][0]
     server = serve()
     answer = client(server).works(filter={"alternative-id": pii.lower()}, limit=5)
     assert [item["DOI"] for item in answer["message"]["items"]] == [with_pii["DOI"]]
-    assert client(server).works(filter={"alternative-id": "S0000000000000000"})["message"]["items"] == []
+    assert (
+        client(server).works(filter={"alternative-id": "S0000000000000000"})["message"]["items"]
+        == []
+    )
 
 
 def test_a_bibliographic_query_ranks_records_by_score(serve, records):
-    target = next(r for r in records if r.get("type") == "journal-article" and r.get("author")
-                  and r.get("container-title") and r.get("issued"))
-    printed = (f"{target['author'][0]['family']}. {target['title'][0]}. "
-               f"{target['container-title'][0]}. {target['issued']['date-parts'][0][0]}")
+    target = next(
+        r
+        for r in records
+        if r.get("type") == "journal-article"
+        and r.get("author")
+        and r.get("container-title")
+        and r.get("issued")
+    )
+    printed = (
+        f"{target['author'][0]['family']}. {target['title'][0]}. "
+        f"{target['container-title'][0]}. {target['issued']['date-parts'][0][0]}"
+    )
     items = client(serve()).works(query_bibliographic=printed, limit=3)["message"]["items"]
     assert items[0]["DOI"] == target["DOI"] and items[0]["score"] > 90
     assert len(items) <= 3 and items == sorted(items, key=lambda i: -i["score"])
@@ -311,14 +339,22 @@ def test_retry_after_header_when_configured(serve, dois):
 # What habanero 2.9.2 raises for each fault: on the single-id path (works(ids=...)) and on
 # the list path (works(filter=...)), where transport errors become RuntimeError.
 SINGLE_RAISES = {
-    "429": httpx2.HTTPStatusError, "503": httpx2.HTTPStatusError,
-    "500": httpx2.HTTPStatusError, "drop": httpx2.RemoteProtocolError,
-    "reset": httpx2.ReadError, "cut": httpx2.RemoteProtocolError,
-    "html200": habanero.RequestError, "badjson": json.JSONDecodeError,
+    "429": httpx2.HTTPStatusError,
+    "503": httpx2.HTTPStatusError,
+    "500": httpx2.HTTPStatusError,
+    "drop": httpx2.RemoteProtocolError,
+    "reset": httpx2.ReadError,
+    "cut": httpx2.RemoteProtocolError,
+    "html200": habanero.RequestError,
+    "badjson": json.JSONDecodeError,
     "slow": httpx2.ReadTimeout,
 }
-LIST_CAUSES = {"drop": httpx2.RemoteProtocolError, "reset": httpx2.ReadError,
-               "cut": httpx2.RemoteProtocolError, "slow": httpx2.ReadTimeout}
+LIST_CAUSES = {
+    "drop": httpx2.RemoteProtocolError,
+    "reset": httpx2.ReadError,
+    "cut": httpx2.RemoteProtocolError,
+    "slow": httpx2.ReadTimeout,
+}
 
 
 def test_every_fault_kind_is_covered():
@@ -413,7 +449,10 @@ def test_an_injected_fault_carries_its_own_retry_after(serve, dois):
     server.inject("429")
     answers = get_many(server, [f"/works/{dois[0]}"] * 3)
     assert [a.headers["retry-after"] for a in answers] == [
-        "1200", "Wed, 21 Oct 2099 07:28:00 GMT", "2"]
+        "1200",
+        "Wed, 21 Oct 2099 07:28:00 GMT",
+        "2",
+    ]
 
 
 def test_an_alias_doi_is_answered_with_the_record_of_its_primary_doi(serve, records):
@@ -431,12 +470,18 @@ def test_faults_match_by_doi_route_and_times(serve, dois):
     server.inject("500", route="list")
     assert get_many(server, [f"/works/{dois[0]}"])[0].status_code == 200
     assert get_many(server, [f"/works/{dois[1]}"])[0].status_code == 503
-    statuses = [r.status_code for r in get_many(server, [
-        f"/works?filter=doi:{dois[0]}",   # the list fault
-        f"/works?filter=doi:{dois[0]}",   # nothing left for dois[0]
-        f"/works?filter=doi:{dois[0]},doi:{dois[1]}",  # second delivery of the DOI fault
-        f"/works/{dois[1]}",
-    ])]
+    statuses = [
+        r.status_code
+        for r in get_many(
+            server,
+            [
+                f"/works?filter=doi:{dois[0]}",  # the list fault
+                f"/works?filter=doi:{dois[0]}",  # nothing left for dois[0]
+                f"/works?filter=doi:{dois[0]},doi:{dois[1]}",  # second delivery of the DOI fault
+                f"/works/{dois[1]}",
+            ],
+        )
+    ]
     assert statuses == [500, 200, 503, 200]
     assert server.faults_pending == 0
     server.inject("drop", times=3)
@@ -494,8 +539,11 @@ def test_stops_quickly_with_a_slow_request_and_idle_connections(records, dois):
     idle = httpx2.Client(base_url=url)
     assert idle.get(f"/works/{dois[0]}").status_code == 200  # leaves a keep-alive open
     server.inject("slow")
-    slow = threading.Thread(target=lambda: pytest.raises(
-        httpx2.TransportError, httpx2.get, f"{url}/works/{dois[0]}", timeout=60))
+    slow = threading.Thread(
+        target=lambda: pytest.raises(
+            httpx2.TransportError, httpx2.get, f"{url}/works/{dois[0]}", timeout=60
+        )
+    )
     slow.start()
     deadline = time.monotonic() + 5
     while server.stats.faults["slow"] == 0 and time.monotonic() < deadline:

@@ -19,8 +19,10 @@ def test_a_stray_byte_is_located_by_line_and_column(tmp_path):
     path.write_bytes(b"id,claim\n1,ok\n2,d\xc3\xa9j\xc3\xa0 vu \xff here\n")
     with pytest.raises(NotTextError) as caught:
         read_text(path, label="data/raw/claims.csv")
-    assert str(caught.value) == ("data/raw/claims.csv, line 3: not UTF-8 text (byte 0xff at "
-                                 "column 11); save the file as UTF-8")
+    assert str(caught.value) == (
+        "data/raw/claims.csv, line 3: not UTF-8 text (byte 0xff at "
+        "column 11); save the file as UTF-8"
+    )
     assert caught.value.line == 3
 
 
@@ -46,8 +48,9 @@ def test_a_byte_sequence_cut_at_the_end_of_the_file_is_not_utf8(tmp_path):
         read_text(path)
 
 
-@pytest.mark.parametrize("encoding, mark", [("utf-16", "0xff 0xfe"), ("utf-16-be", None),
-                                             ("utf-16-le", None)])
+@pytest.mark.parametrize(
+    "encoding, mark", [("utf-16", "0xff 0xfe"), ("utf-16-be", None), ("utf-16-le", None)]
+)
 def test_utf16_is_named_as_such(tmp_path, encoding, mark):
     path = tmp_path / "a.csv"
     data = "id,claim\n1,ok\n".encode(encoding)
@@ -62,7 +65,9 @@ def test_utf16_is_named_as_such(tmp_path, encoding, mark):
 def test_binary_data_is_named_as_such_at_its_first_zero_byte(tmp_path):
     path = tmp_path / "a.txt"
     path.write_bytes(b"%PDF-1.7\nabc\x00\x01\x02" + bytes(range(256)))
-    with pytest.raises(NotTextError, match=r"line 2: binary data, not text \(byte 0x00 at column 4\)"):
+    with pytest.raises(
+        NotTextError, match=r"line 2: binary data, not text \(byte 0x00 at column 4\)"
+    ):
         read_text(path)
 
 

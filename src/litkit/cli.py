@@ -33,7 +33,8 @@ EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="litkit", description="How well are a health article's claims backed by what it cites?")
+        prog="litkit", description="How well are a health article's claims backed by what it cites?"
+    )
     parser.add_argument("--version", action="version", version=f"litkit {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -41,48 +42,99 @@ def _parser() -> argparse.ArgumentParser:
     dois.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     cites = commands.add_parser(
-        "cites", help="print the scholarly works text, HTML or Markdown files cite, as CSV")
+        "cites", help="print the scholarly works text, HTML or Markdown files cite, as CSV"
+    )
     cites.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     fetch = commands.add_parser("fetch", help="fetch Crossref records into the cache")
-    fetch.add_argument("dois", nargs="*", metavar="DOI",
-                       help="DOIs to fetch (default: those in data/raw/citations.csv)")
-    fetch.add_argument("--from", dest="from_file", type=Path, metavar="FILE",
-                       help="a text file (one DOI a line) or a CSV with a 'doi' column")
+    fetch.add_argument(
+        "dois",
+        nargs="*",
+        metavar="DOI",
+        help="DOIs to fetch (default: those in data/raw/citations.csv)",
+    )
+    fetch.add_argument(
+        "--from",
+        dest="from_file",
+        type=Path,
+        metavar="FILE",
+        help="a text file (one DOI a line) or a CSV with a 'doi' column",
+    )
     _root_option(fetch)
-    fetch.add_argument("--cache", type=Path, metavar="DIR",
-                       help="cache folder (default: data/raw/crossref under the root)")
-    fetch.add_argument("--base-url", metavar="URL", type=http_url,
-                       help=f"API base URL (default: ${URL_VARIABLE} or {DEFAULT_BASE_URL})")
-    fetch.add_argument("--mailto", metavar="EMAIL",
-                       help=f"contact address for Crossref's polite pool (default: ${MAILTO_VARIABLE})")
-    fetch.add_argument("--offline", action="store_true", help="make no request; report what is not cached")
+    fetch.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="cache folder (default: data/raw/crossref under the root)",
+    )
+    fetch.add_argument(
+        "--base-url",
+        metavar="URL",
+        type=http_url,
+        help=f"API base URL (default: ${URL_VARIABLE} or {DEFAULT_BASE_URL})",
+    )
+    fetch.add_argument(
+        "--mailto",
+        metavar="EMAIL",
+        help=f"contact address for Crossref's polite pool (default: ${MAILTO_VARIABLE})",
+    )
+    fetch.add_argument(
+        "--offline", action="store_true", help="make no request; report what is not cached"
+    )
     fetch.add_argument("--refresh", action="store_true", help="fetch again DOIs already cached")
-    fetch.add_argument("--batch-size", type=positive_int, metavar="N",
-                       help="the most DOIs per list request (default: as many as fit in a"
-                            " URL of about 4,000 bytes, about 100)")
-    fetch.add_argument("--single-rate", type=positive_float, metavar="PER_S",
-                       help="single-record requests per second")
-    fetch.add_argument("--list-rate", type=positive_float, metavar="PER_S",
-                       help="list requests per second")
-    fetch.add_argument("--concurrency", type=positive_int, metavar="N",
-                       help="requests in flight at once")
+    fetch.add_argument(
+        "--batch-size",
+        type=positive_int,
+        metavar="N",
+        help="the most DOIs per list request (default: as many as fit in a"
+        " URL of about 4,000 bytes, about 100)",
+    )
+    fetch.add_argument(
+        "--single-rate",
+        type=positive_float,
+        metavar="PER_S",
+        help="single-record requests per second",
+    )
+    fetch.add_argument(
+        "--list-rate", type=positive_float, metavar="PER_S", help="list requests per second"
+    )
+    fetch.add_argument(
+        "--concurrency", type=positive_int, metavar="N", help="requests in flight at once"
+    )
 
     resolve = commands.add_parser(
-        "resolve", help="look up DOIs of cited works known by PII, PMID, PMCID or printed reference")
+        "resolve", help="look up DOIs of cited works known by PII, PMID, PMCID or printed reference"
+    )
     _root_option(resolve)
-    resolve.add_argument("--offline", action="store_true",
-                         help="make no request; say what is not resolved yet")
-    resolve.add_argument("--refresh", action="store_true",
-                         help="ask again about works resolved or found missing before")
-    resolve.add_argument("--base-url", metavar="URL",
-                         help=f"Crossref API (default: ${URL_VARIABLE} or {DEFAULT_BASE_URL})")
-    resolve.add_argument("--idconv-url", metavar="URL",
-                         help=f"NCBI ID converter (default: ${IDCONV_URL_VARIABLE} or NCBI's)")
-    resolve.add_argument("--mailto", metavar="EMAIL",
-                         help=f"contact address for Crossref and NCBI (default: ${MAILTO_VARIABLE})")
-    resolve.add_argument("--min-score", type=float, default=50.0,
-                         help="lowest Crossref score a printed reference's match may have (default 50)")
+    resolve.add_argument(
+        "--offline", action="store_true", help="make no request; say what is not resolved yet"
+    )
+    resolve.add_argument(
+        "--refresh",
+        action="store_true",
+        help="ask again about works resolved or found missing before",
+    )
+    resolve.add_argument(
+        "--base-url",
+        metavar="URL",
+        help=f"Crossref API (default: ${URL_VARIABLE} or {DEFAULT_BASE_URL})",
+    )
+    resolve.add_argument(
+        "--idconv-url",
+        metavar="URL",
+        help=f"NCBI ID converter (default: ${IDCONV_URL_VARIABLE} or NCBI's)",
+    )
+    resolve.add_argument(
+        "--mailto",
+        metavar="EMAIL",
+        help=f"contact address for Crossref and NCBI (default: ${MAILTO_VARIABLE})",
+    )
+    resolve.add_argument(
+        "--min-score",
+        type=float,
+        default=50.0,
+        help="lowest Crossref score a printed reference's match may have (default 50)",
+    )
 
     init = commands.add_parser("init", help="make a new project folder")
     init.add_argument("folder", type=Path, metavar="DIR")
@@ -92,9 +144,13 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--articles", default="", help="one sentence on the articles")
 
     add = commands.add_parser(
-        "add-article", help="add an article (HTML, Markdown or text) with draft citations and claims")
+        "add-article",
+        help="add an article (HTML, Markdown or text) with draft citations and claims",
+    )
     add.add_argument("source", type=Path, metavar="SOURCE")
-    add.add_argument("--id", dest="article_id", required=True, metavar="ID", help="the article's id")
+    add.add_argument(
+        "--id", dest="article_id", required=True, metavar="ID", help="the article's id"
+    )
     _root_option(add)
     add.add_argument("--url", help="where the article was published (default: from the page)")
     add.add_argument("--title", help="the article's title (default: from the page)")
@@ -105,17 +161,22 @@ def _parser() -> argparse.ArgumentParser:
     _root_option(build)
 
     audit = commands.add_parser(
-        "audit", help="check each citation against its Crossref record (also run by build)")
+        "audit", help="check each citation against its Crossref record (also run by build)"
+    )
     _root_option(audit)
 
     report = commands.add_parser(
-        "report", help="build, draw the figures, execute the notebooks and render them to HTML, "
-                       "write the report's pages and the exports")
+        "report",
+        help="build, draw the figures, execute the notebooks and render them to HTML, "
+        "write the report's pages and the exports",
+    )
     _root_option(report)
 
     export = commands.add_parser(
-        "export", help="write reports/exports: the works as BibTeX, RIS and CSL-JSON, every "
-                       "table in one Excel workbook (also run by report)")
+        "export",
+        help="write reports/exports: the works as BibTeX, RIS and CSL-JSON, every "
+        "table in one Excel workbook (also run by report)",
+    )
     _root_option(export)
     return parser
 
@@ -147,13 +208,15 @@ def http_url(text: str) -> str:
     parts = urlsplit(text.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise argparse.ArgumentTypeError(
-            f"must be an http:// or https:// URL with a host, not {public_url(text)!r}")
+            f"must be an http:// or https:// URL with a host, not {public_url(text)!r}"
+        )
     return text.strip()
 
 
 def _root_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, metavar="DIR",
-                        help="project folder (default: the current project)")
+    parser.add_argument(
+        "--root", type=Path, metavar="DIR", help="project folder (default: the current project)"
+    )
 
 
 def run_dois(args: argparse.Namespace) -> int:
@@ -252,8 +315,14 @@ def run_fetch(args: argparse.Namespace) -> int:
     requested = _requested_dois(args, paths)
     cache = CrossrefCache(args.cache or paths.crossref_cache)
     mailto = args.mailto or env.mailto
-    fetcher = Fetcher(cache, base_url=base_url, mailto=mailto, batch_size=args.batch_size,
-                      limits=_limits(args, mailto), notify=_say)
+    fetcher = Fetcher(
+        cache,
+        base_url=base_url,
+        mailto=mailto,
+        batch_size=args.batch_size,
+        limits=_limits(args, mailto),
+        notify=_say,
+    )
     report = fetcher.fetch(requested, refresh=args.refresh, offline=args.offline)
     for outcome in report.problems() + report.notes():
         print(f"{outcome.doi}: {outcome.status}: {outcome.reason}", file=sys.stderr)
@@ -268,30 +337,40 @@ def run_resolve(args: argparse.Namespace) -> int:
     paths = Paths(args.root)
     articles = read_articles(paths.articles)
     items = wanted(read_citations(paths.citations, articles=articles))
-    resolver = Resolver(cache=CrossrefCache(paths.crossref_cache), base_url=args.base_url,
-                        idconv_url=args.idconv_url, mailto=args.mailto or settings().mailto,
-                        min_score=args.min_score)
-    rows = resolver.resolve(items, previous=read_resolved(paths.resolved),
-                            offline=args.offline, refresh=args.refresh)
+    resolver = Resolver(
+        cache=CrossrefCache(paths.crossref_cache),
+        base_url=args.base_url,
+        idconv_url=args.idconv_url,
+        mailto=args.mailto or settings().mailto,
+        min_score=args.min_score,
+    )
+    rows = resolver.resolve(
+        items, previous=read_resolved(paths.resolved), offline=args.offline, refresh=args.refresh
+    )
     if rows:
         write_resolved(paths.resolved, rows)
     asked = {(w.type, w.identifier) for w in items}
     mine = [r for r in rows if (r["type"], r["identifier"]) in asked]
     for row in mine:
         if row["status"] != "resolved":
-            print(f"{row['type']} {row['identifier']}: {row['status']}: {row['reason']}",
-                  file=sys.stderr)
+            print(
+                f"{row['type']} {row['identifier']}: {row['status']}: {row['reason']}",
+                file=sys.stderr,
+            )
     counts = {s: sum(r["status"] == s for r in mine) for s in RESOLVE_STATUSES}
-    print(", ".join(f"{s} {n}" for s, n in counts.items() if n) or "nothing to resolve",
-          f"({paths.resolved})" if rows else "")
+    print(
+        ", ".join(f"{s} {n}" for s, n in counts.items() if n) or "nothing to resolve",
+        f"({paths.resolved})" if rows else "",
+    )
     return EXIT_INCOMPLETE if counts["unresolved"] or counts["failed"] else EXIT_OK
 
 
 def run_init(args: argparse.Namespace) -> int:
     from litkit.project import Project, init_project
 
-    project = Project(title=args.title, intervention=args.intervention, topic=args.topic,
-                      articles=args.articles)
+    project = Project(
+        title=args.title, intervention=args.intervention, topic=args.topic, articles=args.articles
+    )
     written = init_project(args.folder, project=project)
     print(f"made {args.folder}: {len(written)} files")
     if project.missing():
@@ -303,8 +382,15 @@ def run_init(args: argparse.Namespace) -> int:
 def run_add_article(args: argparse.Namespace) -> int:
     from litkit.articles.add import add_article
 
-    added = add_article(args.source, paths=Paths(args.root), article_id=args.article_id,
-                        url=args.url, title=args.title, kind=args.kind, accessed=args.accessed)
+    added = add_article(
+        args.source,
+        paths=Paths(args.root),
+        article_id=args.article_id,
+        url=args.url,
+        title=args.title,
+        kind=args.kind,
+        accessed=args.accessed,
+    )
     print(added.summary())
     return EXIT_OK
 
@@ -328,8 +414,10 @@ def run_audit(args: argparse.Namespace) -> int:
         where = f"{row.article_id}{row.ref_no}" if row.role == "cited" else "best evidence"
         print(f"{where} {row.doi}: {row.verdict}: {row.reasons}")
     counts = audit["verdict"].value_counts()
-    print(", ".join(f"{v} {counts[v]}" for v in VERDICTS if v in counts)
-          + f"; written to {written['citation_audit']}")
+    print(
+        ", ".join(f"{v} {counts[v]}" for v in VERDICTS if v in counts)
+        + f"; written to {written['citation_audit']}"
+    )
     return EXIT_OK
 
 
@@ -353,9 +441,18 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"dois": run_dois, "cites": run_cites, "init": run_init, "resolve": run_resolve,
-            "add-article": run_add_article, "fetch": run_fetch, "build": run_build,
-            "audit": run_audit, "report": run_report, "export": run_export}
+COMMANDS = {
+    "dois": run_dois,
+    "cites": run_cites,
+    "init": run_init,
+    "resolve": run_resolve,
+    "add-article": run_add_article,
+    "fetch": run_fetch,
+    "build": run_build,
+    "audit": run_audit,
+    "report": run_report,
+    "export": run_export,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

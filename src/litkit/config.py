@@ -42,9 +42,11 @@ class Settings:
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings from ``environ`` (``os.environ`` by default), read once per call site."""
     env = os.environ if environ is None else environ
-    return Settings(crossref_url=(env.get(URL_VARIABLE) or DEFAULT_CROSSREF_URL).rstrip("/"),
-                    mailto=env.get(MAILTO_VARIABLE) or None,
-                    idconv_url=env.get(IDCONV_URL_VARIABLE) or DEFAULT_IDCONV_URL)
+    return Settings(
+        crossref_url=(env.get(URL_VARIABLE) or DEFAULT_CROSSREF_URL).rstrip("/"),
+        mailto=env.get(MAILTO_VARIABLE) or None,
+        idconv_url=env.get(IDCONV_URL_VARIABLE) or DEFAULT_IDCONV_URL,
+    )
 
 
 def default_root() -> Path:
@@ -99,10 +101,6 @@ class Paths:
     @property
     def claims(self) -> Path:
         return self.raw / "claims.csv"
-
-    @property
-    def outcomes(self) -> Path:
-        return self.raw / "outcomes.csv"
 
     @property
     def appraisals(self) -> Path:

@@ -47,8 +47,9 @@ from urllib.parse import unquote
 # with the next line, and dropped otherwise.
 # Possessive quantifiers: nothing follows the suffix, so giving characters back never helps.
 _SUFFIX_PART = r"""(?:[^\s"'<>?#]++|<[^\s"'<>:]*+::[^\s"'<>:]*+>)"""
-_DOI = re.compile(r"10\.(?<![\w@.\-]10\.)[0-9]{4,9}+(?:\.[0-9]++)*+/" + _SUFFIX_PART + "*+",
-                  re.IGNORECASE)
+_DOI = re.compile(
+    r"10\.(?<![\w@.\-]10\.)[0-9]{4,9}+(?:\.[0-9]++)*+/" + _SUFFIX_PART + "*+", re.IGNORECASE
+)
 _WORD = re.compile(_SUFFIX_PART + "++")
 
 # Closing punctuation that ends a sentence or a Markdown construct, never a DOI.
@@ -70,11 +71,27 @@ _LEADING_PUNCTUATION = re.compile(r"[.\-][0-9a-z]", re.IGNORECASE)
 _NUMERIC_TAIL = re.compile(r"0[0-9]|[0-9]+[.\-][0-9]+[.\-][0-9]")
 
 # Headings a PDF converter glues to the DOI printed just before them.
-_GLUED_WORDS = ("Abstract", "Accepted", "Available", "Background", "Citation", "Copyright",
-                "Correspondence", "Corresponding", "Downloaded", "Keywords", "Published",
-                "Received", "Revised", "Submitted")
-_GLUED = re.compile(r"(?<=[0-9a-z])(?:%s)\Z" % "|".join(
-    w for word in _GLUED_WORDS for w in (word, word.upper())))
+_GLUED_WORDS = (
+    "Abstract",
+    "Accepted",
+    "Available",
+    "Background",
+    "Citation",
+    "Copyright",
+    "Correspondence",
+    "Corresponding",
+    "Downloaded",
+    "Keywords",
+    "Published",
+    "Received",
+    "Revised",
+    "Submitted",
+)
+_GLUED = re.compile(
+    r"(?<=[0-9a-z])(?:{})\Z".format(
+        "|".join(w for word in _GLUED_WORDS for w in (word, word.upper()))
+    )
+)
 
 _MARKDOWN_ESCAPE = re.compile(r"\\([_*()\[\]])")
 _PERCENT_ESCAPES = re.compile(r"%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2})*")  # a literal first: fast
@@ -102,7 +119,7 @@ def _strip_trailing(candidate: str) -> str:
     body = candidate.rstrip(_STRIPPABLE)
     if len(body) == len(candidate):
         return candidate
-    tail = candidate[len(body):]
+    tail = candidate[len(body) :]
     keep = 0  # how much of the tail stays: up to the last bracket that is balanced
     for close, open_ in _PAIRS.items():
         in_tail = tail.count(close)
@@ -141,14 +158,17 @@ def _joined(text: str, start: int, end: int, *, final: bool) -> tuple[str, int]:
 def _continues(parts: list[str], word: str) -> bool:
     """Whether ``word``, first on the next line, is the rest of the DOI broken after ``parts``."""
     last = parts[-1]
-    return bool((len(parts) == 1 and _BARE_PREFIX.match(last)) or last.endswith("-")
-                or _LEADING_PUNCTUATION.match(word)
-                or (last.endswith(".") and _NUMERIC_TAIL.match(word)))
+    return bool(
+        (len(parts) == 1 and _BARE_PREFIX.match(last))
+        or last.endswith("-")
+        or _LEADING_PUNCTUATION.match(word)
+        or (last.endswith(".") and _NUMERIC_TAIL.match(word))
+    )
 
 
 def _url_before(text: str, start: int) -> str:
     """The non-blank text right before ``start``: the URL a DOI stands in, if any."""
-    before = text[max(0, start - _URL_CONTEXT):start]
+    before = text[max(0, start - _URL_CONTEXT) : start]
     return "" if not before or before[-1].isspace() else before.split()[-1]
 
 

@@ -21,11 +21,15 @@ class RawDataError(LitkitError, ValueError):
 
     def __init__(self, file: str, line: int | None, column: str | None, message: str):
         self.file, self.line, self.column = str(file), line, column
-        where = ", ".join(part for part in (
-            str(file),
-            f"line {line}" if line is not None else "",
-            f"column {column!r}" if column else "",
-        ) if part)
+        where = ", ".join(
+            part
+            for part in (
+                str(file),
+                f"line {line}" if line is not None else "",
+                f"column {column!r}" if column else "",
+            )
+            if part
+        )
         super().__init__(f"{where}: {message}")
 
 
@@ -40,8 +44,9 @@ class RawDataErrors(LitkitError):
         self.errors = list(errors)
         count = len(self.errors)
         heading = "1 problem" if count == 1 else f"{count} problems"
-        super().__init__(f"{heading} in the input files:\n"
-                         + "\n".join(f"  {e}" for e in self.errors))
+        super().__init__(
+            f"{heading} in the input files:\n" + "\n".join(f"  {e}" for e in self.errors)
+        )
 
 
 class CacheError(LitkitError):
@@ -57,5 +62,6 @@ class ReportError(LitkitError):
 
     def __init__(self, step: str, detail: str):
         self.step = step
-        super().__init__(f"{step} failed, so the report was not changed (the last good one is "
-                         f"kept): {detail}")
+        super().__init__(
+            f"{step} failed, so the report was not changed (the last good one is kept): {detail}"
+        )

@@ -64,7 +64,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> Path
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             if durable:
                 os.fsync(fd)
         finally:

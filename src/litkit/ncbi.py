@@ -59,17 +59,26 @@ class IdConverter:
         backoff: first wait between tries; it doubles, with jitter.
     """
 
-    def __init__(self, *, base_url: str | None = None, email: str | None = None,
-                 per_second: float = 3, deadline: float = 120, max_attempts: int = 5,
-                 timeout: float = 20, backoff: float = 0.5):
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        email: str | None = None,
+        per_second: float = 3,
+        deadline: float = 120,
+        max_attempts: int = 5,
+        timeout: float = 20,
+        backoff: float = 0.5,
+    ):
         env = settings()
         self.base_url = base_url or env.idconv_url
         self.email = email or env.mailto
         self.deadline, self.max_attempts, self.backoff = deadline, max_attempts, backoff
         window_ms = int(1000 * max(1, int(per_second)) / per_second * 1.1)  # 10% headroom
         self.limiter = Limiter(InMemoryBucket([Rate(max(1, int(per_second)), window_ms)]))
-        self.client = httpx2.Client(timeout=timeout,
-                                    headers={"User-Agent": f"litkit/{__version__}"})
+        self.client = httpx2.Client(
+            timeout=timeout, headers={"User-Agent": f"litkit/{__version__}"}
+        )
         self.requests = 0
 
     def close(self) -> None:
@@ -87,18 +96,25 @@ class IdConverter:
         found: dict[str, Conversion] = {}
         unique = list(dict.fromkeys(ids))
         for i in range(0, len(unique), BATCH):
-            batch = unique[i:i + BATCH]
+            batch = unique[i : i + BATCH]
             records = self._request(batch, idtype, until)
             found |= self._read(batch, records)
         return found
 
     def _request(self, batch: list[str], idtype: str, until: float) -> list[dict]:
-        params = {"ids": ",".join(batch), "idtype": idtype, "format": "json",
-                  "tool": "litkit", **({"email": self.email} if self.email else {})}
+        params = {
+            "ids": ",".join(batch),
+            "idtype": idtype,
+            "format": "json",
+            "tool": "litkit",
+            **({"email": self.email} if self.email else {}),
+        }
 
         def attempt() -> list[dict]:
             if time.monotonic() > until:
-                raise FetchError(f"NCBI ID converter: gave up after the {self.deadline:g} s deadline")
+                raise FetchError(
+                    f"NCBI ID converter: gave up after the {self.deadline:g} s deadline"
+                )
             self.limiter.try_acquire("idconv")
             self.requests += 1
             response = self.client.get(self.base_url, params=params)
@@ -108,26 +124,32 @@ class IdConverter:
                 raise ValueError("an answer without 'records'")
             return body["records"]
 
-        retrying = Retrying(retry=retry_if_exception(_transient),
-                            stop=stop_after_attempt(self.max_attempts),
-                            wait=wait_exponential_jitter(multiplier=self.backoff, max=10,
-                                                         jitter=self.backoff),
-                            reraise=True)
+        retrying = Retrying(
+            retry=retry_if_exception(_transient),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=wait_exponential_jitter(multiplier=self.backoff, max=10, jitter=self.backoff),
+            reraise=True,
+        )
         try:
             return retrying(attempt)
         except httpx2.HTTPStatusError as exc:
-            raise FetchError(f"NCBI ID converter: HTTP {exc.response.status_code} "
-                             f"after {self.max_attempts} tries") from None
+            raise FetchError(
+                f"NCBI ID converter: HTTP {exc.response.status_code} "
+                f"after {self.max_attempts} tries"
+            ) from None
         except (httpx2.TimeoutException, httpx2.TransportError) as exc:
-            raise FetchError(f"NCBI ID converter: {type(exc).__name__} after "
-                             f"{self.max_attempts} tries") from None
+            raise FetchError(
+                f"NCBI ID converter: {type(exc).__name__} after {self.max_attempts} tries"
+            ) from None
         except ValueError as exc:
             raise FetchError(f"NCBI ID converter: {exc} after {self.max_attempts} tries") from None
 
     @staticmethod
     def _read(batch: list[str], records: list[dict]) -> dict[str, Conversion]:
         """Each requested id's conversion; records are matched by ``requested-id``, else in order."""
-        by_request = {str(r.get("requested-id", "")).upper(): r for r in records if r.get("requested-id")}
+        by_request = {
+            str(r.get("requested-id", "")).upper(): r for r in records if r.get("requested-id")
+        }
         found = {}
         for position, requested in enumerate(batch):
             record = by_request.get(requested.upper())
@@ -138,7 +160,10 @@ class IdConverter:
                 continue
             error = record.get("errmsg", "") if record.get("status") == "error" else ""
             found[requested] = Conversion(
-                requested, doi=str(record.get("doi") or "").lower(),
-                pmid=str(record.get("pmid") or ""), pmcid=str(record.get("pmcid") or ""),
-                error=error or ("" if record.get("doi") else "no DOI in PMC's record"))
+                requested,
+                doi=str(record.get("doi") or "").lower(),
+                pmid=str(record.get("pmid") or ""),
+                pmcid=str(record.get("pmcid") or ""),
+                error=error or ("" if record.get("doi") else "no DOI in PMC's record"),
+            )
         return found

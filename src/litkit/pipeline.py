@@ -21,14 +21,23 @@ from litkit.analysis.works import cited_works, works_to_check
 from litkit.config import Paths
 from litkit.crossref.cache import CrossrefCache
 from litkit.crossref.records import slim, to_frame
-from litkit.errors import RawDataError, RawDataErrors
-from litkit.raw import (
-    check_citations_against_texts, check_claim_kinds, check_claim_spans, read_appraisals,
-    read_article_texts, read_articles, read_best_evidence, read_citations, read_claims,
-    read_indications, read_outcomes, read_resolved,
-)
 from litkit.crossref.resolve import fill_resolved_dois
+from litkit.errors import RawDataError, RawDataErrors
 from litkit.processed import write_processed
+from litkit.raw import (
+    check_citations_against_texts,
+    check_claim_kinds,
+    check_claim_spans,
+    read_appraisals,
+    read_article_texts,
+    read_articles,
+    read_best_evidence,
+    read_citations,
+    read_claims,
+    read_indications,
+    read_outcomes,
+    read_resolved,
+)
 from litkit.schema import split_list
 from litkit.textfile import display_name
 
@@ -69,9 +78,18 @@ def read_inputs(paths: Paths) -> Inputs:
         cached = cache.read(doi)
         records[doi] = slim(cached.message)
         fetched_at[doi] = cached.provenance.get("fetched_at")
-    return Inputs(articles, citations, tables["indications"], tables["outcomes"],
-                  tables["claims"], tables["appraisals"], best, records,
-                  pd.Series(fetched_at, dtype="string"), cache.not_found())
+    return Inputs(
+        articles,
+        citations,
+        tables["indications"],
+        tables["outcomes"],
+        tables["claims"],
+        tables["appraisals"],
+        best,
+        records,
+        pd.Series(fetched_at, dtype="string"),
+        cache.not_found(),
+    )
 
 
 def read_tables(paths: Paths) -> dict[str, pd.DataFrame]:
@@ -90,12 +108,22 @@ def read_tables(paths: Paths) -> dict[str, pd.DataFrame]:
     citations = _attempt(problems, read_citations, paths.citations, articles=articles)
     texts = None
     if articles is not None:
-        texts = _attempt(problems, read_article_texts, articles, raw_folder=paths.raw,
-                         articles_file=display_name(paths.articles))
+        texts = _attempt(
+            problems,
+            read_article_texts,
+            articles,
+            raw_folder=paths.raw,
+            articles_file=display_name(paths.articles),
+        )
         articles = articles.reset_index(drop=True)
     if texts is not None and citations is not None:
-        _attempt(problems, check_citations_against_texts, citations, texts,
-                 citations_file=display_name(paths.citations))
+        _attempt(
+            problems,
+            check_citations_against_texts,
+            citations,
+            texts,
+            citations_file=display_name(paths.citations),
+        )
     if citations is not None:
         # A work known by PMID, PII or its printed reference joins by the DOI `litkit
         # resolve` found for it.
@@ -106,8 +134,16 @@ def read_tables(paths: Paths) -> dict[str, pd.DataFrame]:
     outcomes = _attempt(problems, read_outcomes, paths.outcomes)
     ids, outcome_ids = _ids(indications, "indication_id"), _ids(outcomes, "outcome_id")
     dois = None if citations is None else {d for d in citations["doi"].dropna() if d}
-    claims = _attempt(problems, read_claims, paths.claims, article_ids=_ids(articles, "article_id"),
-                      indication_ids=ids, outcome_ids=outcome_ids, cited_dois=dois, line_index=True)
+    claims = _attempt(
+        problems,
+        read_claims,
+        paths.claims,
+        article_ids=_ids(articles, "article_id"),
+        indication_ids=ids,
+        outcome_ids=outcome_ids,
+        cited_dois=dois,
+        line_index=True,
+    )
     if claims is not None:
         claims_file = display_name(paths.claims)
         if outcomes is not None:
@@ -115,15 +151,32 @@ def read_tables(paths: Paths) -> dict[str, pd.DataFrame]:
         if texts is not None:
             _attempt(problems, check_claim_spans, claims, texts, claims_file=claims_file)
         claims = claims.reset_index(drop=True)
-    appraisals = _attempt(problems, read_appraisals, paths.appraisals, indication_ids=ids,
-                          outcome_ids=outcome_ids, cited_dois=dois)
-    best = _attempt(problems, read_best_evidence, paths.best_evidence, indication_ids=ids,
-                    outcome_ids=outcome_ids)
+    appraisals = _attempt(
+        problems,
+        read_appraisals,
+        paths.appraisals,
+        indication_ids=ids,
+        outcome_ids=outcome_ids,
+        cited_dois=dois,
+    )
+    best = _attempt(
+        problems,
+        read_best_evidence,
+        paths.best_evidence,
+        indication_ids=ids,
+        outcome_ids=outcome_ids,
+    )
     if problems:
         raise RawDataErrors(problems)
-    return {"articles": articles, "citations": citations, "indications": indications,
-            "outcomes": outcomes, "claims": claims, "appraisals": appraisals,
-            "best_evidence": best}
+    return {
+        "articles": articles,
+        "citations": citations,
+        "indications": indications,
+        "outcomes": outcomes,
+        "claims": claims,
+        "appraisals": appraisals,
+        "best_evidence": best,
+    }
 
 
 def _ids(table: pd.DataFrame | None, column: str) -> set[str] | None:
@@ -142,8 +195,9 @@ def dois_to_fetch(paths: Paths) -> list[str]:
     articles = _attempt(problems, read_articles, paths.articles)
     citations = _attempt(problems, read_citations, paths.citations, articles=articles)
     resolved = _attempt(problems, read_resolved, paths.resolved)
-    best = _attempt(problems, read_best_evidence, paths.best_evidence, indication_ids=None,
-                    outcome_ids=None)
+    best = _attempt(
+        problems, read_best_evidence, paths.best_evidence, indication_ids=None, outcome_ids=None
+    )
     if problems:
         raise RawDataErrors(problems)
     cited = fill_resolved_dois(citations, resolved)["doi"].dropna()
@@ -169,13 +223,18 @@ def work_labels(works: pd.DataFrame) -> dict[str, str]:
 def graded(inputs: Inputs, labels: dict[str, str], excluded: dict[str, str]) -> pd.DataFrame:
     """The cited works' appraisals and the best evidence, graded by the same rules."""
     best = inputs.best_evidence.rename(columns={"review_grade": "stated_certainty_level"})
-    best_labels = labels | dict(zip(best["doi"], best["work"]))
-    years = dict(zip(inputs.citations["doi"], inputs.citations["year"]))
+    best_labels = labels | dict(zip(best["doi"], best["work"], strict=False))
+    years = dict(zip(inputs.citations["doi"], inputs.citations["year"], strict=False))
     cited = inputs.appraisals.assign(year=inputs.appraisals["doi"].map(years))
-    return pd.concat([
-        grade_appraisals(cited, role="cited", work_labels=labels, excluded=excluded),
-        grade_appraisals(best, role="best-evidence", work_labels=best_labels, excluded=excluded),
-    ], ignore_index=True)
+    return pd.concat(
+        [
+            grade_appraisals(cited, role="cited", work_labels=labels, excluded=excluded),
+            grade_appraisals(
+                best, role="best-evidence", work_labels=best_labels, excluded=excluded
+            ),
+        ],
+        ignore_index=True,
+    )
 
 
 def compute_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
@@ -186,8 +245,9 @@ def compute_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
     audit = audit_citations(printed, inputs.records, inputs.not_found)
     grades = graded(inputs, work_labels(works), retracted_dois(audit))
     flags = flags_by_doi(audit)
-    claims = flag_cited(assess_claims(inputs.claims, grades, inputs.outcomes), flags,
-                        column="cited_dois")
+    claims = flag_cited(
+        assess_claims(inputs.claims, grades, inputs.outcomes), flags, column="cited_dois"
+    )
     curated = curated_designs(pd.concat([inputs.appraisals, inputs.best_evidence]))
     return {
         "articles": inputs.articles,
@@ -197,8 +257,9 @@ def compute_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
         "citation_audit": audit,
         "designs": tabulate_designs(works, curated),
         "evidence_by_work": grades,
-        "evidence_by_outcome": evidence_by_outcome(grades, claims, inputs.indications,
-                                                   inputs.outcomes),
+        "evidence_by_outcome": evidence_by_outcome(
+            grades, claims, inputs.indications, inputs.outcomes
+        ),
         "evidence_gap_map": gap_map(grades, inputs.indications),
         "claims": claims,
     }

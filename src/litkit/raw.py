@@ -25,12 +25,29 @@ from litkit.errors import RawDataError, RawDataErrors
 from litkit.schema import Column, Table, read_table
 from litkit.textfile import display_name, read_text
 from litkit.vocabulary import (
-    ASSERTED, CERTAINTY_LEVELS, CITATION_STATUSES, CITATION_TYPES, CLAIM_STATUSES, DESIGNS,
-    DIRECTIONS, GENERAL, GRADED_TOPICS, INCONSISTENCY, LINKS, OUTCOME_KINDS,
-    REJECTED_SOURCE_HOSTS, RESOLVE_METHODS, RESOLVE_STATUSES, REVIEW_OF, RISK_OF_BIAS,
-    SOURCE_KINDS, TOPICS, UNASSIGNED, VERIFIED, YES_NO,
+    ASSERTED,
+    CERTAINTY_LEVELS,
+    CITATION_STATUSES,
+    CITATION_TYPES,
+    CLAIM_STATUSES,
+    DESIGNS,
+    DIRECTIONS,
+    GENERAL,
+    GRADED_TOPICS,
+    INCONSISTENCY,
+    LINKS,
+    OUTCOME_KINDS,
+    REJECTED_SOURCE_HOSTS,
+    RESOLVE_METHODS,
+    RESOLVE_STATUSES,
+    REVIEW_OF,
+    RISK_OF_BIAS,
+    SOURCE_KINDS,
+    TOPICS,
+    UNASSIGNED,
+    VERIFIED,
+    YES_NO,
 )
-
 
 # --- cell checks ---------------------------------------------------------------------------
 
@@ -50,13 +67,18 @@ def whole_number(low: int, high: int) -> Callable[[str], str]:
     ...
     ValueError: '100' is not a whole number from 1 to 99
     """
+
     def check(value: str) -> str:
         # Only ASCII digits: str.isdigit() also takes '²', which int() then refuses.
         # The length test comes first, so a thousand-digit value is never converted.
-        if (not re.fullmatch(r"[0-9]+", value) or len(value.lstrip("0")) > len(str(high))
-                or not low <= int(value) <= high):
+        if (
+            not re.fullmatch(r"[0-9]+", value)
+            or len(value.lstrip("0")) > len(str(high))
+            or not low <= int(value) <= high
+        ):
             raise ValueError(f"{value!r} is not a whole number from {low:,} to {high:,}")
         return value
+
     check.__doc__ = f"a whole number from {low:,} to {high:,}"  # for the generated README
     return check
 
@@ -91,8 +113,9 @@ def _decimal(value: str) -> str:
     """a number, with a decimal point"""
     # ASCII digits only, and finite: float() also takes 'nan', 'inf', '1e999' and '١٢'.
     if not _DECIMAL.fullmatch(value) or not math.isfinite(float(value)):
-        raise ValueError(f"{value!r} is not a number (digits 0-9, a decimal point, "
-                         "an optional exponent)")
+        raise ValueError(
+            f"{value!r} is not a number (digits 0-9, a decimal point, an optional exponent)"
+        )
     return value
 
 
@@ -110,8 +133,10 @@ def _source(value: str) -> str:
     host = value.split("/")[2].lower()
     rejected = [h for h in REJECTED_SOURCE_HOSTS if h in value.lower() or host.endswith(h)]
     if rejected:
-        raise ValueError(f"{value!r} is a mirror or aggregator ({rejected[0]}); cite PubMed, "
-                         f"PMC, the Cochrane Library or the publisher")
+        raise ValueError(
+            f"{value!r} is a mirror or aggregator ({rejected[0]}); cite PubMed, "
+            f"PMC, the Cochrane Library or the publisher"
+        )
     return value
 
 
@@ -124,6 +149,7 @@ def _relative_path(value: str) -> str:
 
 
 # --- row checks ------------------------------------------------------------------------------
+
 
 def _doi(value: str) -> str:
     """a DOI, written lower case (10.xxxx/…)"""
@@ -171,81 +197,101 @@ def _check_citation(row: dict[str, str]) -> None:
         if normal != identifier:
             raise ValueError(f"identifier {identifier!r} is not in its normal form {normal!r}")
     if kind == "doi" and row["doi"] != identifier:
-        raise ValueError(f"a 'doi' row has its DOI in 'doi' too ({identifier!r}, not {row['doi']!r})")
+        raise ValueError(
+            f"a 'doi' row has its DOI in 'doi' too ({identifier!r}, not {row['doi']!r})"
+        )
     if bool(row["anchor_text"]) != bool(row["offset"]):
         raise ValueError("'anchor_text' and 'offset' go together: give both or neither")
 
 
 # --- the schemas -----------------------------------------------------------------------------
 
-ARTICLES = Table("articles", (
-    Column("article_id", unique=True),
-    Column("title"),
-    Column("publisher"),
-    Column("source_kind", allowed=SOURCE_KINDS),
-    Column("lists_references", allowed=YES_NO),
-    Column("medically_reviewed", allowed=YES_NO),
-    Column("text_file", check=_relative_path),
-    Column("url", required=False),
-    Column("accessed", required=False, check=_date),
-))
+ARTICLES = Table(
+    "articles",
+    (
+        Column("article_id", unique=True),
+        Column("title"),
+        Column("publisher"),
+        Column("source_kind", allowed=SOURCE_KINDS),
+        Column("lists_references", allowed=YES_NO),
+        Column("medically_reviewed", allowed=YES_NO),
+        Column("text_file", check=_relative_path),
+        Column("url", required=False),
+        Column("accessed", required=False, check=_date),
+    ),
+)
 
 # One row per cited work of an article: a link (url, anchor_text, offset) or a reference-list
 # entry (the printed fields), or both. ``identifier`` is empty only for a "reference" that
 # prints none; ``doi`` is the work's DOI where known.
-CITATIONS = Table("citations", (
-    Column("article_id"),
-    Column("ref_no", check=whole_number(*REF_NO_RANGE)),
-    Column("type", allowed=CITATION_TYPES),
-    Column("identifier", required=False),
-    Column("doi", required=False, check=_doi),
-    Column("url", required=False),
-    Column("anchor_text", required=False),
-    Column("offset", required=False, check=whole_number(*OFFSET_RANGE)),
-    Column("authors", required=False),
-    Column("title", required=False),
-    Column("journal", required=False),
-    Column("volume", required=False),
-    Column("issue", required=False),
-    Column("pages", required=False),
-    Column("year", required=False, check=_year),
-    Column("month", required=False),
-    Column("status", allowed=CITATION_STATUSES),
-), key=("article_id", "ref_no"), row_check=_check_citation)
+CITATIONS = Table(
+    "citations",
+    (
+        Column("article_id"),
+        Column("ref_no", check=whole_number(*REF_NO_RANGE)),
+        Column("type", allowed=CITATION_TYPES),
+        Column("identifier", required=False),
+        Column("doi", required=False, check=_doi),
+        Column("url", required=False),
+        Column("anchor_text", required=False),
+        Column("offset", required=False, check=whole_number(*OFFSET_RANGE)),
+        Column("authors", required=False),
+        Column("title", required=False),
+        Column("journal", required=False),
+        Column("volume", required=False),
+        Column("issue", required=False),
+        Column("pages", required=False),
+        Column("year", required=False, check=_year),
+        Column("month", required=False),
+        Column("status", allowed=CITATION_STATUSES),
+    ),
+    key=("article_id", "ref_no"),
+    row_check=_check_citation,
+)
 
-OUTCOMES = Table("outcomes", (
-    Column("outcome_id", unique=True, check=_slug),
-    Column("label", unique=True),
-    Column("kind", allowed=OUTCOME_KINDS),
-    Column("synonyms", required=False, many=True),
-    Column("description", required=False),
-))
+OUTCOMES = Table(
+    "outcomes",
+    (
+        Column("outcome_id", unique=True, check=_slug),
+        Column("label", unique=True),
+        Column("kind", allowed=OUTCOME_KINDS),
+        Column("synonyms", required=False, many=True),
+        Column("description", required=False),
+    ),
+)
 
-INDICATIONS = Table("indications", (
-    Column("indication_id", unique=True, check=_slug),
-    Column("label", unique=True),
-    Column("synonyms", required=False, many=True),
-    Column("description", required=False),
-))
+INDICATIONS = Table(
+    "indications",
+    (
+        Column("indication_id", unique=True, check=_slug),
+        Column("label", unique=True),
+        Column("synonyms", required=False, many=True),
+        Column("description", required=False),
+    ),
+)
 
 # ``start`` and ``end`` are 0-based offsets into the article's text file, end exclusive.
-CLAIMS = Table("claims", (
-    Column("claim_id", unique=True),
-    Column("article_id"),
-    Column("section"),
-    Column("claim", unique=True),
-    Column("indication"),
-    Column("outcome", required=False),
-    Column("comparator", required=False),
-    Column("topic", allowed=TOPICS),
-    Column("asserted", allowed=ASSERTED),
-    Column("direction", required=False, allowed=DIRECTIONS),
-    Column("cited_dois", required=False, many=True),
-    Column("link", allowed=LINKS),
-    Column("start", check=whole_number(*OFFSET_RANGE)),
-    Column("end", check=whole_number(*OFFSET_RANGE)),
-    Column("status", allowed=CLAIM_STATUSES),
-), row_check=_check_claim)
+CLAIMS = Table(
+    "claims",
+    (
+        Column("claim_id", unique=True),
+        Column("article_id"),
+        Column("section"),
+        Column("claim", unique=True),
+        Column("indication"),
+        Column("outcome", required=False),
+        Column("comparator", required=False),
+        Column("topic", allowed=TOPICS),
+        Column("asserted", allowed=ASSERTED),
+        Column("direction", required=False, allowed=DIRECTIONS),
+        Column("cited_dois", required=False, many=True),
+        Column("link", allowed=LINKS),
+        Column("start", check=whole_number(*OFFSET_RANGE)),
+        Column("end", check=whole_number(*OFFSET_RANGE)),
+        Column("status", allowed=CLAIM_STATUSES),
+    ),
+    row_check=_check_claim,
+)
 
 # What a work shows for one indication and outcome: the facts GRADE's domains need. The
 # appraisals of cited works and the best-evidence table share these columns.
@@ -273,58 +319,91 @@ _APPRAISAL_COLUMNS = (
     Column("notes", required=False),
 )
 
-APPRAISALS = Table("appraisals", (
-    Column("doi", check=normalize_doi),
-    *_APPRAISAL_COLUMNS[:4],
-    Column("population"),
-    *_APPRAISAL_COLUMNS[4:],
-    Column("stated_certainty", required=False),
-    Column("stated_certainty_level", required=False, allowed=CERTAINTY_LEVELS),
-), key=("doi", "indication", "outcome"), consistent=(("doi", "design"),),
-   row_check=_check_review_of)
+APPRAISALS = Table(
+    "appraisals",
+    (
+        Column("doi", check=normalize_doi),
+        *_APPRAISAL_COLUMNS[:4],
+        Column("population"),
+        *_APPRAISAL_COLUMNS[4:],
+        Column("stated_certainty", required=False),
+        Column("stated_certainty_level", required=False, allowed=CERTAINTY_LEVELS),
+    ),
+    key=("doi", "indication", "outcome"),
+    consistent=(("doi", "design"),),
+    row_check=_check_review_of,
+)
 
-BEST_EVIDENCE = Table("best_evidence", (
-    Column("doi", check=normalize_doi),
-    Column("work"),
-    Column("authors"),
-    Column("title"),
-    Column("journal"),
-    Column("year", check=_year),
-    *_APPRAISAL_COLUMNS,
-    Column("review_grade", required=False, allowed=CERTAINTY_LEVELS),
-    Column("search_date", required=False, check=_month),
-), key=("indication", "outcome", "doi"), consistent=(("doi", "design"),),
-   row_check=_check_review_of)
+BEST_EVIDENCE = Table(
+    "best_evidence",
+    (
+        Column("doi", check=normalize_doi),
+        Column("work"),
+        Column("authors"),
+        Column("title"),
+        Column("journal"),
+        Column("year", check=_year),
+        *_APPRAISAL_COLUMNS,
+        Column("review_grade", required=False, allowed=CERTAINTY_LEVELS),
+        Column("search_date", required=False, check=_month),
+    ),
+    key=("indication", "outcome", "doi"),
+    consistent=(("doi", "design"),),
+    row_check=_check_review_of,
+)
 
 
 # Written by `litkit resolve`, never by hand: what became of each cited work without a DOI.
-RESOLVED = Table("resolved", (
-    Column("type", allowed=CITATION_TYPES),
-    Column("identifier"),
-    Column("doi", required=False, check=_doi),
-    Column("method", allowed=RESOLVE_METHODS),
-    Column("score", required=False),
-    Column("checked_at"),
-    Column("status", allowed=RESOLVE_STATUSES),
-    Column("reason", required=False),
-), key=("type", "identifier"))
+RESOLVED = Table(
+    "resolved",
+    (
+        Column("type", allowed=CITATION_TYPES),
+        Column("identifier"),
+        Column("doi", required=False, check=_doi),
+        Column("method", allowed=RESOLVE_METHODS),
+        Column("score", required=False),
+        Column("checked_at"),
+        Column("status", allowed=RESOLVE_STATUSES),
+        Column("reason", required=False),
+    ),
+    key=("type", "identifier"),
+)
 
 # Every raw table a project has, by file name under data/raw, with what it holds.
 RAW_TABLES: dict[str, tuple[Table, str]] = {
-    "articles.csv": (ARTICLES, "One row per article under analysis; its text is in `text_file` "
-                               "(under data/raw)."),
-    "citations.csv": (CITATIONS, "One row per work an article cites: a link or a reference-list "
-                                 "entry, with its identifier and the fields as printed."),
-    "indications.csv": (INDICATIONS, "The vocabulary of indications (what the intervention is "
-                                     "used for); `synonyms` are the words that name each in a text."),
-    "outcomes.csv": (OUTCOMES, "The vocabulary of outcomes (what a claim says improves or "
-                               "harms); `synonyms` are the words that name each in a text."),
-    "claims.csv": (CLAIMS, "Every claim of each article, in the reviewer's own words, with its "
-                           "indication, topic, strength and cited works."),
-    "appraisals.csv": (APPRAISALS, "What each cited work shows for each indication and "
-                                   "outcome, with its `source`."),
-    "best_evidence.csv": (BEST_EVIDENCE, "The best available evidence for each indication and "
-                                         "outcome, cited or not, with its `source`."),
+    "articles.csv": (
+        ARTICLES,
+        "One row per article under analysis; its text is in `text_file` (under data/raw).",
+    ),
+    "citations.csv": (
+        CITATIONS,
+        "One row per work an article cites: a link or a reference-list "
+        "entry, with its identifier and the fields as printed.",
+    ),
+    "indications.csv": (
+        INDICATIONS,
+        "The vocabulary of indications (what the intervention is "
+        "used for); `synonyms` are the words that name each in a text.",
+    ),
+    "outcomes.csv": (
+        OUTCOMES,
+        "The vocabulary of outcomes (what a claim says improves or "
+        "harms); `synonyms` are the words that name each in a text.",
+    ),
+    "claims.csv": (
+        CLAIMS,
+        "Every claim of each article, in the reviewer's own words, with its "
+        "indication, topic, strength and cited works.",
+    ),
+    "appraisals.csv": (
+        APPRAISALS,
+        "What each cited work shows for each indication and outcome, with its `source`.",
+    ),
+    "best_evidence.csv": (
+        BEST_EVIDENCE,
+        "The best available evidence for each indication and "
+        "outcome, cited or not, with its `source`.",
+    ),
 }
 
 # Columns whose values come from another table, checked when the tables are read together.
@@ -343,6 +422,7 @@ RUNTIME_VOCABULARIES: dict[tuple[str, str], str] = {
 
 
 # --- readers ---------------------------------------------------------------------------------
+
 
 def read_articles(path: str | Path, *, line_index: bool = False) -> pd.DataFrame:
     """The articles table, checked (``line_index``: rows indexed by their line, see read_table)."""
@@ -376,41 +456,65 @@ def read_outcomes(path: str | Path) -> pd.DataFrame:
     return read_table(path, OUTCOMES)
 
 
-def read_claims(path: str | Path, *, article_ids: Collection[str] | None,
-                indication_ids: Collection[str] | None, outcome_ids: Collection[str] | None,
-                cited_dois: Collection[str] | None, line_index: bool = False) -> pd.DataFrame:
+def read_claims(
+    path: str | Path,
+    *,
+    article_ids: Collection[str] | None,
+    indication_ids: Collection[str] | None,
+    outcome_ids: Collection[str] | None,
+    cited_dois: Collection[str] | None,
+    line_index: bool = False,
+) -> pd.DataFrame:
     """The claims, checked against the articles, the vocabularies and the citations.
 
     A ``None`` vocabulary (its table could not be read) leaves that column unchecked.
     ``line_index``: rows indexed by their line, for the checks across tables below.
     """
-    return read_table(path, CLAIMS, line_index=line_index, allowed={
-        "article_id": article_ids,
-        "indication": None if indication_ids is None else {*indication_ids, GENERAL, UNASSIGNED},
-        "outcome": None if outcome_ids is None else {*outcome_ids, UNASSIGNED},
-        "cited_dois": cited_dois,
-    })
+    return read_table(
+        path,
+        CLAIMS,
+        line_index=line_index,
+        allowed={
+            "article_id": article_ids,
+            "indication": None
+            if indication_ids is None
+            else {*indication_ids, GENERAL, UNASSIGNED},
+            "outcome": None if outcome_ids is None else {*outcome_ids, UNASSIGNED},
+            "cited_dois": cited_dois,
+        },
+    )
 
 
 def _typed_appraisals(table: pd.DataFrame) -> pd.DataFrame:
-    counts = {c: table[c].replace("", pd.NA).astype("Int64") for c in ("n_studies", "n_participants")}
+    counts = {
+        c: table[c].replace("", pd.NA).astype("Int64") for c in ("n_studies", "n_participants")
+    }
     return table.assign(**counts)
 
 
-def read_appraisals(path: str | Path, *, indication_ids: Collection[str] | None,
-                    outcome_ids: Collection[str] | None,
-                    cited_dois: Collection[str] | None) -> pd.DataFrame:
+def read_appraisals(
+    path: str | Path,
+    *,
+    indication_ids: Collection[str] | None,
+    outcome_ids: Collection[str] | None,
+    cited_dois: Collection[str] | None,
+) -> pd.DataFrame:
     """The appraisals, checked: vocabularies, and DOIs among the citations."""
-    table = read_table(path, APPRAISALS, allowed={
-        "indication": indication_ids, "outcome": outcome_ids, "doi": cited_dois})
+    table = read_table(
+        path,
+        APPRAISALS,
+        allowed={"indication": indication_ids, "outcome": outcome_ids, "doi": cited_dois},
+    )
     return _typed_appraisals(table)
 
 
-def read_best_evidence(path: str | Path, *, indication_ids: Collection[str] | None,
-                       outcome_ids: Collection[str] | None) -> pd.DataFrame:
+def read_best_evidence(
+    path: str | Path, *, indication_ids: Collection[str] | None, outcome_ids: Collection[str] | None
+) -> pd.DataFrame:
     """The best-evidence table, checked; typed like the appraisals it is graded with."""
-    table = read_table(path, BEST_EVIDENCE, allowed={
-        "indication": indication_ids, "outcome": outcome_ids})
+    table = read_table(
+        path, BEST_EVIDENCE, allowed={"indication": indication_ids, "outcome": outcome_ids}
+    )
     return _typed_appraisals(table)
 
 
@@ -420,14 +524,18 @@ def check_claim_kinds(claims: pd.DataFrame, outcomes: pd.DataFrame, *, claims_fi
     So that a claim about harms is never judged on the certainty of a benefit, and the
     reverse. ``claims`` is indexed by line (``read_claims(..., line_index=True)``).
     """
-    kinds = dict(zip(outcomes["outcome_id"], outcomes["kind"]))
+    kinds = dict(zip(outcomes["outcome_id"], outcomes["kind"], strict=False))
     for line, claim in claims.iterrows():
         wanted = GRADED_TOPICS.get(claim["topic"])
         kind = kinds.get(claim["outcome"])
         if wanted and kind and kind != wanted:
-            raise RawDataError(claims_file, line, "outcome",
-                               f"{claim['outcome']!r} is a {kind} outcome, but a {claim['topic']} "
-                               f"claim needs a {wanted} outcome")
+            raise RawDataError(
+                claims_file,
+                line,
+                "outcome",
+                f"{claim['outcome']!r} is a {kind} outcome, but a {claim['topic']} "
+                f"claim needs a {wanted} outcome",
+            )
 
 
 def check_claim_spans(claims: pd.DataFrame, texts: dict[str, str], *, claims_file: str) -> None:
@@ -437,20 +545,31 @@ def check_claim_spans(claims: pd.DataFrame, texts: dict[str, str], *, claims_fil
     """
     for article_id, group in claims.groupby("article_id", sort=False):
         size = len(texts.get(article_id, ""))
-        spans = sorted((int(c["start"]), int(c["end"]), c["claim_id"], line)
-                       for line, c in group.iterrows())
+        spans = sorted(
+            (int(c["start"]), int(c["end"]), c["claim_id"], line) for line, c in group.iterrows()
+        )
         for start, end, claim_id, line in spans:
             if end > size:
-                raise RawDataError(claims_file, line, "end", f"claim {claim_id}: span {start}–{end} "
-                                   f"runs past the end of article {article_id}'s text ({size} characters)")
-        for (s1, e1, c1, _), (s2, _, c2, line) in zip(spans, spans[1:]):
+                raise RawDataError(
+                    claims_file,
+                    line,
+                    "end",
+                    f"claim {claim_id}: span {start}–{end} "
+                    f"runs past the end of article {article_id}'s text ({size} characters)",
+                )
+        for (s1, e1, c1, _), (s2, _, c2, line) in zip(spans, spans[1:], strict=False):
             if s2 < e1:
-                raise RawDataError(claims_file, line, "start", f"claims {c1} ({s1}–{e1}) and "
-                                   f"{c2} (from {s2}) of article {article_id} overlap")
+                raise RawDataError(
+                    claims_file,
+                    line,
+                    "start",
+                    f"claims {c1} ({s1}–{e1}) and {c2} (from {s2}) of article {article_id} overlap",
+                )
 
 
-def read_article_texts(articles: pd.DataFrame, *, raw_folder: Path,
-                       articles_file: str) -> dict[str, str]:
+def read_article_texts(
+    articles: pd.DataFrame, *, raw_folder: Path, articles_file: str
+) -> dict[str, str]:
     """Each article's text, by article id, read from its ``text_file`` under ``raw_folder``.
 
     ``articles`` is indexed by line (``read_articles(..., line_index=True)``), so that a
@@ -464,9 +583,14 @@ def read_article_texts(articles: pd.DataFrame, *, raw_folder: Path,
     for line, article in articles.iterrows():
         path = raw_folder / str(article["text_file"])
         if not path.is_file():
-            problems.append(RawDataError(
-                articles_file, line, "text_file",
-                f"{article['text_file']!r}: no such file (looked for {display_name(path)})"))
+            problems.append(
+                RawDataError(
+                    articles_file,
+                    line,
+                    "text_file",
+                    f"{article['text_file']!r}: no such file (looked for {display_name(path)})",
+                )
+            )
             continue
         try:
             texts[article["article_id"]] = read_text(path)
@@ -477,8 +601,9 @@ def read_article_texts(articles: pd.DataFrame, *, raw_folder: Path,
     return texts
 
 
-def check_citations_against_texts(citations: pd.DataFrame, texts: dict[str, str], *,
-                                  citations_file: str) -> None:
+def check_citations_against_texts(
+    citations: pd.DataFrame, texts: dict[str, str], *, citations_file: str
+) -> None:
     """Each article's citations agree with its text.
 
     Every DOI printed in the text has a citation row; a DOI row without a URL (printed, not
@@ -494,17 +619,30 @@ def check_citations_against_texts(citations: pd.DataFrame, texts: dict[str, str]
         cited = {d for d in rows["doi"] if isinstance(d, str) and d}
         printed = {r.identifier for r in rows.itertuples() if r.type == "doi" and not r.url}
         if in_text - cited or printed - in_text:
-            problems.append(RawDataError(
-                citations_file, None, "doi",
-                f"article {article_id}: DOIs in its text and in the table differ "
-                f"(only in text: {sorted(in_text - cited)}; "
-                f"printed only in the table: {sorted(printed - in_text)})"))
+            problems.append(
+                RawDataError(
+                    citations_file,
+                    None,
+                    "doi",
+                    f"article {article_id}: DOIs in its text and in the table differ "
+                    f"(only in text: {sorted(in_text - cited)}; "
+                    f"printed only in the table: {sorted(printed - in_text)})",
+                )
+            )
         for row in rows.itertuples():
-            if row.anchor_text and text[int(row.offset):int(row.offset) + len(row.anchor_text)] \
-                    != row.anchor_text:
-                problems.append(RawDataError(
-                    citations_file, None, "offset",
-                    f"article {article_id}, ref_no {row.ref_no}: {row.anchor_text!r} is not at "
-                    f"offset {row.offset} of its text"))
+            if (
+                row.anchor_text
+                and text[int(row.offset) : int(row.offset) + len(row.anchor_text)]
+                != row.anchor_text
+            ):
+                problems.append(
+                    RawDataError(
+                        citations_file,
+                        None,
+                        "offset",
+                        f"article {article_id}, ref_no {row.ref_no}: {row.anchor_text!r} is not at "
+                        f"offset {row.offset} of its text",
+                    )
+                )
     if problems:
         raise RawDataErrors(problems)

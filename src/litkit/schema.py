@@ -101,13 +101,19 @@ def _check_cell(value: str, column: Column, allowed: Collection[str] | None) -> 
         for v in values:
             if v not in allowed:
                 raise ValueError(
-                    f"{v!r} is not allowed; expected one of: {', '.join(sorted(allowed))}")
+                    f"{v!r} is not allowed; expected one of: {', '.join(sorted(allowed))}"
+                )
     return "; ".join(values) if column.many else values[0]
 
 
-def read_table(source: str | Path | io.TextIOBase, table: Table, *, name: str | None = None,
-               allowed: Mapping[str, Collection[str] | None] | None = None,
-               line_index: bool = False) -> pd.DataFrame:
+def read_table(
+    source: str | Path | io.TextIOBase,
+    table: Table,
+    *,
+    name: str | None = None,
+    allowed: Mapping[str, Collection[str] | None] | None = None,
+    line_index: bool = False,
+) -> pd.DataFrame:
     """Read a raw CSV table, checking every cell against ``table``.
 
     Args:
@@ -133,24 +139,36 @@ def read_table(source: str | Path | io.TextIOBase, table: Table, *, name: str | 
     else:
         label = name or str(source)
     rows, lines, extra = _read(source, table, label, allowed or {})
-    return pd.DataFrame(rows, columns=table.names + extra, dtype="string",
-                        index=pd.Index(lines, name="line") if line_index else None)
+    return pd.DataFrame(
+        rows,
+        columns=table.names + extra,
+        dtype="string",
+        index=pd.Index(lines, name="line") if line_index else None,
+    )
 
 
 def _header(reader, table: Table, label: str) -> list[str]:
     """The header row, checked: no column twice, every column of the schema present."""
     header = [h.strip() for h in next(_records(reader, label), (0, []))[1]]
     if not header:
-        raise RawDataError(label, None, None,
-                           f"empty file; expected a header row: {', '.join(table.names)}")
+        raise RawDataError(
+            label, None, None, f"empty file; expected a header row: {', '.join(table.names)}"
+        )
     for place, name in enumerate(header, 1):
         first = header.index(name) + 1
         if name and first != place:
-            raise RawDataError(label, 1, name, f"appears twice in the header (fields {first} "
-                               f"and {place}); each column must appear once")
+            raise RawDataError(
+                label,
+                1,
+                name,
+                f"appears twice in the header (fields {first} "
+                f"and {place}); each column must appear once",
+            )
     missing = [c for c in table.names if c not in header]
     if missing:
-        raise RawDataError(label, 1, missing[0], f"missing column (header has: {', '.join(header)})")
+        raise RawDataError(
+            label, 1, missing[0], f"missing column (header has: {', '.join(header)})"
+        )
     return header
 
 
@@ -170,15 +188,18 @@ def _records(reader, label: str):
 def _csv_problem(message: str) -> str:
     """What a ``csv.Error`` means for the person who edits the file."""
     if message.startswith("field larger than field limit"):
-        return (f"a field longer than {csv.field_size_limit():,} characters, the CSV field "
-                "limit (a quote left open makes the rest of the file one field)")
+        return (
+            f"a field longer than {csv.field_size_limit():,} characters, the CSV field "
+            "limit (a quote left open makes the rest of the file one field)"
+        )
     if message == "unexpected end of data":
         return "a quoted field is not closed before the end of the file; close the quote"
-    return f"not valid CSV ({message}); a quote inside a field is written twice (\"\")"
+    return f'not valid CSV ({message}); a quote inside a field is written twice ("")'
 
 
-def _read(handle, table: Table, label: str,
-          allowed: Mapping[str, Collection[str] | None]) -> tuple[list[dict], list[int], list[str]]:
+def _read(
+    handle, table: Table, label: str, allowed: Mapping[str, Collection[str] | None]
+) -> tuple[list[dict], list[int], list[str]]:
     """The checked rows, their lines, and the header's extra columns."""
     reader = csv.reader(handle, strict=True)
     header = _header(reader, table, label)
@@ -191,9 +212,10 @@ def _read(handle, table: Table, label: str,
         if not any(v.strip() for v in line_values):
             continue
         if len(line_values) != len(header):
-            raise RawDataError(label, line, None,
-                               f"{len(line_values)} fields where the header has {len(header)}")
-        row = {h: v.strip() for h, v in zip(header, line_values)}
+            raise RawDataError(
+                label, line, None, f"{len(line_values)} fields where the header has {len(header)}"
+            )
+        row = {h: v.strip() for h, v in zip(header, line_values, strict=False)}
         for column in table.columns:
             vocabulary = allowed[column.name] if column.name in allowed else column.allowed
             try:
@@ -205,20 +227,29 @@ def _read(handle, table: Table, label: str,
             if column.unique and row[column.name]:
                 first = seen[column.name].setdefault(row[column.name], line)
                 if first != line:
-                    raise RawDataError(label, line, column.name,
-                                       f"duplicate {row[column.name]!r} (first on line {first})")
+                    raise RawDataError(
+                        label,
+                        line,
+                        column.name,
+                        f"duplicate {row[column.name]!r} (first on line {first})",
+                    )
         if table.key:
             key = tuple(row[k] for k in table.key)
             first = keys.setdefault(key, line)
             if first != line:
-                raise RawDataError(label, line, ", ".join(table.key),
-                                   f"duplicate {key!r} (first on line {first})")
+                raise RawDataError(
+                    label, line, ", ".join(table.key), f"duplicate {key!r} (first on line {first})"
+                )
         for key_column, column in table.consistent:
             value, first = agreed.setdefault((key_column, row[key_column]), (row[column], line))
             if value != row[column]:
-                raise RawDataError(label, line, column,
-                                   f"{row[column]!r} disagrees with {value!r} on line {first} "
-                                   f"for the same {key_column} {row[key_column]!r}")
+                raise RawDataError(
+                    label,
+                    line,
+                    column,
+                    f"{row[column]!r} disagrees with {value!r} on line {first} "
+                    f"for the same {key_column} {row[key_column]!r}",
+                )
         if table.row_check:
             try:
                 table.row_check(row)

@@ -47,8 +47,9 @@ def read_text(path: str | Path, *, label: str | None = None) -> str:
     return "".join(iter_text(path, label=label))
 
 
-def iter_text(path: str | Path, *, label: str | None = None,
-              chunk_bytes: int = CHUNK_BYTES) -> Iterator[str]:
+def iter_text(
+    path: str | Path, *, label: str | None = None, chunk_bytes: int = CHUNK_BYTES
+) -> Iterator[str]:
     """The file's text in pieces of about ``chunk_bytes`` bytes (a character is never split).
 
     Raises the errors of :func:`read_text`, when the reader comes to the bad part.
@@ -61,20 +62,30 @@ def iter_text(path: str | Path, *, label: str | None = None,
         data = handle.read(chunk_bytes)
         _check_start(data[:_SAMPLE], label)
         if data.startswith(codecs.BOM_UTF8):
-            data, offset = data[len(codecs.BOM_UTF8):], len(codecs.BOM_UTF8)
+            data, offset = data[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
         while True:
             if b"\0" in data:
                 line, column = _locate(path, offset + data.index(b"\0"))
-                raise NotTextError(label, line, None, f"binary data, not text (byte 0x00 at "
-                                   f"column {column}); expected a UTF-8 text file")
+                raise NotTextError(
+                    label,
+                    line,
+                    None,
+                    f"binary data, not text (byte 0x00 at "
+                    f"column {column}); expected a UTF-8 text file",
+                )
             held = len(decoder.getstate()[0])  # bytes of a character the last chunk cut
             try:
                 text = decoder.decode(data, final=not data)
             except UnicodeDecodeError as exc:
                 position = offset - held + exc.start
                 line, column = _locate(path, position)
-                raise NotTextError(label, line, None, f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}"
-                                   f" at column {column}); save the file as UTF-8") from None
+                raise NotTextError(
+                    label,
+                    line,
+                    None,
+                    f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}"
+                    f" at column {column}); save the file as UTF-8",
+                ) from None
             if text:
                 yield text
             if not data:
@@ -99,16 +110,26 @@ def _check_start(sample: bytes, label: str) -> None:
     """Stop at once on a file that starts as UTF-16 text rather than UTF-8."""
     for bom in _UTF16_BOMS:
         if sample.startswith(bom) and not sample.startswith(codecs.BOM_UTF32_LE):
-            raise NotTextError(label, None, None, "UTF-16 text, not UTF-8 (it starts with the "
-                               f"byte-order mark 0x{bom[0]:02x} 0x{bom[1]:02x}); save the file as UTF-8")
+            raise NotTextError(
+                label,
+                None,
+                None,
+                "UTF-16 text, not UTF-8 (it starts with the "
+                f"byte-order mark 0x{bom[0]:02x} 0x{bom[1]:02x}); save the file as UTF-8",
+            )
     if b"\0" not in sample:
         return
     # UTF-16 of mostly Latin text has a zero byte in every other place, on one side only.
     half = max(1, len(sample) // 2)
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     if max(even, odd) > 0.6 * half and min(even, odd) < 0.1 * half:
-        raise NotTextError(label, None, None, "UTF-16 text without a byte-order mark, not UTF-8 "
-                           "(every other byte is 0x00); save the file as UTF-8")
+        raise NotTextError(
+            label,
+            None,
+            None,
+            "UTF-16 text without a byte-order mark, not UTF-8 "
+            "(every other byte is 0x00); save the file as UTF-8",
+        )
 
 
 def _locate(path: str | Path, position: int) -> tuple[int, int]:

@@ -156,13 +156,13 @@ DRAFT, REVIEWED = CLAIM_STATUSES
 # A claim's verdict, in the order a reviewer reads them (docs/method.md has one worked
 # example of each):
 VERDICTS = (
-    "contradicted",   # the best evidence points the other way
-    "overstated",     # asserted more firmly than even the best evidence allows
-    "under-cited",    # the literature backs it; the article's own citations do not
-    "uncited",        # the article cites nothing for it (the reason says what the best evidence shows)
-    "understated",    # asserted two or more levels more weakly than same-direction best evidence
-    "supported",      # in keeping with the best evidence (or, where none is curated, the cited)
-    "not-graded",     # mechanism, regulation, advice or dosing, or a draft: no certainty applies
+    "contradicted",  # the best evidence points the other way
+    "overstated",  # asserted more firmly than even the best evidence allows
+    "under-cited",  # the literature backs it; the article's own citations do not
+    "uncited",  # the article cites nothing for it (the reason says what the best evidence shows)
+    "understated",  # asserted two or more levels more weakly than same-direction best evidence
+    "supported",  # in keeping with the best evidence (or, where none is curated, the cited)
+    "not-graded",  # mechanism, regulation, advice or dosing, or a draft: no certainty applies
 )
 
 # Each verdict in a reader's words, for legends and keys.
@@ -190,9 +190,17 @@ WORK_ROLES = ("cited", "best-evidence")
 
 # Pages that repeat others' content: never a source of a curated fact.
 REJECTED_SOURCE_HOSTS = (
-    "zendy.io", "scribd.com", "doczz.net", "abcdocz.com", "researchgate.net",
-    "semanticscholar.org", "medscape.com", "guidelinecentral.com", "basespace.illumina.com",
-    "sci-hub", "europepmc.org/abstract/MED/mirror",
+    "zendy.io",
+    "scribd.com",
+    "doczz.net",
+    "abcdocz.com",
+    "researchgate.net",
+    "semanticscholar.org",
+    "medscape.com",
+    "guidelinecentral.com",
+    "basespace.illumina.com",
+    "sci-hub",
+    "europepmc.org/abstract/MED/mirror",
 )
 
 # --- the citation audit ----------------------------------------------------------------------

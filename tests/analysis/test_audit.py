@@ -1,20 +1,19 @@
 """The citation audit: each verdict, and how a retraction carries through to the evidence."""
 
 import copy
-import json
 
 import pandas as pd
 import pytest
 
 from litkit.analysis.audit import audit_citations, flags_by_doi, normalise_pages, retracted_dois
-from litkit.crossref.cache import CrossrefCache
 from litkit.config import Paths
+from litkit.crossref.cache import CrossrefCache
 from litkit.pipeline import build
 
-ASPIRIN = "10.1046/j.1365-2710.2002.00408.x"   # J Clin Pharm Ther 27(3):157-160, 2002
-SYSTEMS = "10.1002/sys.21414"                  # issued 2017 (print), online 2018
-ECOLOGY = "10.1002/ece3.2314"                  # Ecology and Evolution 6(18):6425-6434
-CORRECTED = "10.1371/journal.pbio.0050002"     # carries a real `updated-by` correction
+ASPIRIN = "10.1046/j.1365-2710.2002.00408.x"  # J Clin Pharm Ther 27(3):157-160, 2002
+SYSTEMS = "10.1002/sys.21414"  # issued 2017 (print), online 2018
+ECOLOGY = "10.1002/ece3.2314"  # Ecology and Evolution 6(18):6425-6434
+CORRECTED = "10.1371/journal.pbio.0050002"  # carries a real `updated-by` correction
 
 
 @pytest.fixture
@@ -23,10 +22,19 @@ def records(crossref_records):
 
 
 def citation(**fields) -> dict:
-    base = dict(article_id="A", ref_no="1", doi=ASPIRIN, authors="Smith, J.; et al.",
-                title="Aspirin and Reye's syndrome: is the response appropriate?",
-                journal="Journal of Clinical Pharmacy and Therapeutics", volume="27", issue="3",
-                pages="157–60", year="2002", month="")
+    base = dict(
+        article_id="A",
+        ref_no="1",
+        doi=ASPIRIN,
+        authors="Smith, J.; et al.",
+        title="Aspirin and Reye's syndrome: is the response appropriate?",
+        journal="Journal of Clinical Pharmacy and Therapeutics",
+        volume="27",
+        issue="3",
+        pages="157–60",
+        year="2002",
+        month="",
+    )
     return base | fields
 
 
@@ -65,8 +73,16 @@ def test_a_wrong_year_is_major(records):
 
 def test_the_online_year_of_a_later_issue_is_minor(records):
     systems = records[SYSTEMS]
-    row = one(records, doi=SYSTEMS, title=systems["title"][0], journal="Systems Engineering",
-              volume="20", issue="6", pages="483-496", year="2018")
+    row = one(
+        records,
+        doi=SYSTEMS,
+        title=systems["title"][0],
+        journal="Systems Engineering",
+        volume="20",
+        issue="6",
+        pages="483-496",
+        year="2018",
+    )
     assert row["verdict"] == "minor" and "published online date; issued 2017" in row["year_check"]
 
 
@@ -78,24 +94,53 @@ def test_wrong_title_and_journal_are_major(records):
 
 def test_an_ahead_of_print_citation_whose_work_now_has_an_issue_is_minor(records):
     ecology = records[ECOLOGY]
-    row = one(records, doi=ECOLOGY, title=ecology["title"][0], journal="Ecology and Evolution",
-              volume="Publish Ahead of Print", issue="", pages="", year="2016")
+    row = one(
+        records,
+        doi=ECOLOGY,
+        title=ecology["title"][0],
+        journal="Ecology and Evolution",
+        volume="Publish Ahead of Print",
+        issue="",
+        pages="",
+        year="2016",
+    )
     assert row["verdict"] == "minor"
-    assert "cited ahead of print; now published (volume 6, issue 18, page 6425-6434, 2016)" in row["reasons"]
+    assert (
+        "cited ahead of print; now published (volume 6, issue 18, page 6425-6434, 2016)"
+        in row["reasons"]
+    )
 
 
 def test_a_real_correction_notice_is_reported_with_its_doi_date_and_source(records):
     record = records[CORRECTED]
-    row = one(records, doi=CORRECTED, title=record["title"][0], journal="PLoS Biology",
-              volume="5", issue="1", pages="e2", year="2006")
+    row = one(
+        records,
+        doi=CORRECTED,
+        title=record["title"][0],
+        journal="PLoS Biology",
+        volume="5",
+        issue="1",
+        pages="e2",
+        year="2006",
+    )
     assert row["verdict"] == "minor" and not row["retracted"]
-    assert row["notices_check"] == "minor: correction 10.1371/journal.pbio.0060304 (2008-11-25, publisher)"
+    assert (
+        row["notices_check"]
+        == "minor: correction 10.1371/journal.pbio.0060304 (2008-11-25, publisher)"
+    )
 
 
 def _with_notice(record, kind, notice="10.9999/notice.1", source="retraction-watch"):
     changed = copy.deepcopy(record)
-    changed["updated-by"] = [{"DOI": notice, "type": kind, "source": source, "label": kind,
-                              "updated": {"date-parts": [[2024, 5, 2]], "date-time": "2024-05-02T00:00:00Z"}}]
+    changed["updated-by"] = [
+        {
+            "DOI": notice,
+            "type": kind,
+            "source": source,
+            "label": kind,
+            "updated": {"date-parts": [[2024, 5, 2]], "date-time": "2024-05-02T00:00:00Z"},
+        }
+    ]
     return changed
 
 
@@ -125,8 +170,11 @@ def test_a_work_cited_by_a_link_is_checked_for_notices_only(records):
 
 
 def test_a_doi_crossref_does_not_know_is_major(records):
-    table = audit(records, citation(doi="10.9999/unknown"),
-                  not_found={"10.9999/unknown": {"reason": "registered with DataCite, not Crossref"}})
+    table = audit(
+        records,
+        citation(doi="10.9999/unknown"),
+        not_found={"10.9999/unknown": {"reason": "registered with DataCite, not Crossref"}},
+    )
     assert table.loc[0, "verdict"] == "major"
     assert table.loc[0, "doi_check"] == "major: DOI registered with DataCite, not Crossref"
 
@@ -136,8 +184,9 @@ def test_a_record_registered_under_another_doi_is_never_a_found_doi(records):
     by_alias = {alias: records[ASPIRIN]}  # Crossref answers an alias with its primary record
     first = records[ASPIRIN]["author"][0]["family"]
     row = audit(by_alias, citation(doi=alias, authors=f"{first}, X.")).iloc[0]
-    assert row["doi_check"] == (f"minor: the record is registered under another DOI, {ASPIRIN};"
-                                " cite that DOI")
+    assert row["doi_check"] == (
+        f"minor: the record is registered under another DOI, {ASPIRIN}; cite that DOI"
+    )
     assert row["verdict"] == "minor"
     assert "DOI found" not in row["reasons"]
 
@@ -149,10 +198,17 @@ def test_without_a_record_the_audit_says_not_checked_and_never_pretends(records)
     assert table.loc[0, ["title_check", "year_check"]].isna().all()
 
 
-@pytest.mark.parametrize("printed, expected", [
-    ("357–67", "357-367"), ("e26–32", "e26-e32"), ("pp. 241-54", "241-254"), ("e674", "e674"),
-    ("1704-6", "1704-1706"), ("599721", "599721"),
-])
+@pytest.mark.parametrize(
+    "printed, expected",
+    [
+        ("357–67", "357-367"),
+        ("e26–32", "e26-e32"),
+        ("pp. 241-54", "241-254"),
+        ("e674", "e674"),
+        ("1704-6", "1704-1706"),
+        ("599721", "599721"),
+    ],
+)
 def test_page_ranges_are_expanded(printed, expected):
     assert normalise_pages(printed) == expected
 
@@ -170,10 +226,13 @@ def test_a_retraction_carries_through_to_claims_and_certainty(scratch_project, c
     record = _with_notice(next(r for r in crossref_records if r["DOI"] == ASPIRIN), "retraction")
     record["DOI"] = doi
     CrossrefCache(Paths(scratch_project).crossref_cache).write(
-        doi, record, message_version="1.0.0", api_url="test-fixture", via="single")
+        doi, record, message_version="1.0.0", api_url="test-fixture", via="single"
+    )
     build(Paths(scratch_project))
-    tables = {name: pd.read_csv(Paths(scratch_project).table(name))
-              for name in ("citation_audit", "evidence_by_work", "evidence_by_outcome", "claims")}
+    tables = {
+        name: pd.read_csv(Paths(scratch_project).table(name))
+        for name in ("citation_audit", "evidence_by_work", "evidence_by_outcome", "claims")
+    }
     assert tables["citation_audit"].set_index("doi").loc[doi, "verdict"] == "retracted"
     graded = tables["evidence_by_work"][tables["evidence_by_work"]["doi"] == doi]
     assert not graded["counted"].any()

@@ -14,13 +14,28 @@ def body(certainty, direction="favours", work="Work 2020"):
     return {"certainty": certainty, "direction": direction, "best_work": work}
 
 
-def judge(asserted="established", direction="favours", topic="efficacy", status="reviewed",
-          cited=NONE, best=NONE, has_citations=True):
-    return verdict(asserted=asserted, direction=direction, topic=topic, status=status,
-                   cited=cited, best=best, has_citations=has_citations)
+def judge(
+    asserted="established",
+    direction="favours",
+    topic="efficacy",
+    status="reviewed",
+    cited=NONE,
+    best=NONE,
+    has_citations=True,
+):
+    return verdict(
+        asserted=asserted,
+        direction=direction,
+        topic=topic,
+        status=status,
+        cited=cited,
+        best=best,
+        has_citations=has_citations,
+    )
 
 
 # --- one test per rule -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("topic", ["mechanism", "regulatory", "practice", "dosing"])
 def test_mechanism_regulation_advice_and_dosing_are_not_graded(topic):
@@ -30,43 +45,62 @@ def test_mechanism_regulation_advice_and_dosing_are_not_graded(topic):
 
 def test_a_draft_claim_is_not_graded():
     assert judge(status="draft", best=body("high"))[:2] == (
-        "not-graded", "a draft claim: not reviewed yet, so not graded")
+        "not-graded",
+        "a draft claim: not reviewed yet, so not graded",
+    )
 
 
 def test_best_evidence_the_other_way_contradicts():
-    value, reason, _ = judge(asserted="possible", cited=body("very-low"),
-                             best=body("moderate", "no-benefit", "Hardy 2012"))
+    value, reason, _ = judge(
+        asserted="possible",
+        cited=body("very-low"),
+        best=body("moderate", "no-benefit", "Hardy 2012"),
+    )
     assert value == "contradicted"
     assert "Hardy 2012 (moderate, no-benefit), points the other way" in reason
 
 
 def test_very_low_evidence_the_other_way_does_not_contradict():
-    assert judge(asserted="possible", best=body("very-low", "no-benefit"),
-                 cited=body("very-low", "no-benefit"))[0] == "overstated"
+    assert (
+        judge(
+            asserted="possible",
+            best=body("very-low", "no-benefit"),
+            cited=body("very-low", "no-benefit"),
+        )[0]
+        == "overstated"
+    )
 
 
 def test_asserted_beyond_the_best_evidence_is_overstated_by_the_levels_it_lacks():
-    value, reason, levels = judge(asserted="established", cited=body("very-low"),
-                                  best=body("moderate", work="Brinck 2018"))
+    value, reason, levels = judge(
+        asserted="established", cited=body("very-low"), best=body("moderate", work="Brinck 2018")
+    )
     assert (value, levels) == ("overstated", 1)
     assert "asserted as established; the best evidence is Brinck 2018 (moderate, favours)" in reason
 
 
 def test_mixed_best_evidence_cannot_carry_a_firm_assertion():
-    assert judge(asserted="probable", best=body("high", "mixed"), cited=body("high", "mixed"))[:3:2] == (
-        "overstated", 1)
+    assert judge(asserted="probable", best=body("high", "mixed"), cited=body("high", "mixed"))[
+        :3:2
+    ] == ("overstated", 1)
 
 
 def test_backed_by_the_literature_but_not_by_the_citations_is_under_cited():
-    value, reason, _ = judge(asserted="probable", cited=body("very-low", work="Bell 2018"),
-                             best=body("moderate", work="Brinck 2018"))
+    value, reason, _ = judge(
+        asserted="probable",
+        cited=body("very-low", work="Bell 2018"),
+        best=body("moderate", work="Brinck 2018"),
+    )
     assert value == "under-cited"
-    assert "backs it (Brinck 2018 (moderate, favours))" in reason and "Bell 2018 (very-low" in reason
+    assert (
+        "backs it (Brinck 2018 (moderate, favours))" in reason and "Bell 2018 (very-low" in reason
+    )
 
 
 def test_a_claim_the_article_cites_nothing_for_is_uncited_and_says_what_the_best_evidence_shows():
-    value, reason, levels = judge(asserted="established", has_citations=False,
-                                  best=body("low", work="Review 2022"))
+    value, reason, levels = judge(
+        asserted="established", has_citations=False, best=body("low", work="Review 2022")
+    )
     assert (value, levels) == ("uncited", 2)
     assert "the article cites nothing for it" in reason
     assert "Review 2022 (low, favours)" in reason and "2 levels beyond it" in reason
@@ -77,12 +111,21 @@ def test_cited_works_that_miss_the_question_with_no_best_evidence_leave_it_uncit
 
 
 def test_asserted_two_levels_below_the_best_evidence_is_understated():
-    assert judge(asserted="uncertain", cited=body("high"), best=body("moderate"))[0] == "understated"
+    assert (
+        judge(asserted="uncertain", cited=body("high"), best=body("moderate"))[0] == "understated"
+    )
 
 
 def test_a_doubtful_claim_is_not_understated_by_evidence_pointing_elsewhere():
-    assert judge(asserted="uncertain", direction="mixed", cited=body("very-low", "mixed"),
-                 best=body("moderate", "no-benefit"))[0] != "understated"
+    assert (
+        judge(
+            asserted="uncertain",
+            direction="mixed",
+            cited=body("very-low", "mixed"),
+            best=body("moderate", "no-benefit"),
+        )[0]
+        != "understated"
+    )
 
 
 def test_in_keeping_with_both_bodies_is_supported():
@@ -97,8 +140,10 @@ def test_without_best_evidence_the_cited_evidence_decides_and_says_so():
 
 def test_every_verdict_is_reachable():
     reached = {
-        judge(topic="practice")[0], judge(status="draft")[0],
-        judge(best=body("high", "harm"))[0], judge(best=body("low"))[0],
+        judge(topic="practice")[0],
+        judge(status="draft")[0],
+        judge(best=body("high", "harm"))[0],
+        judge(best=body("low"))[0],
         judge(asserted="probable", cited=body("low"), best=body("high"))[0],
         judge(has_citations=False, best=body("high"))[0],
         judge(asserted="uncertain", best=body("high"), cited=body("high"))[0],
@@ -109,12 +154,29 @@ def test_every_verdict_is_reachable():
 
 # --- harms are judged on harm evidence only ---------------------------------------------------
 
+
 def _appraisal(**overrides):
-    row = dict(doi="10.1/rct", indication="acute-postoperative-pain", outcome="pain-relief",
-               comparator="", design="rct", review_of="", n_studies=pd.NA, n_participants=1000,
-               effect_measure="", estimate="", ci_low="", ci_high="", direction="favours",
-               stated_certainty_level="", risk_of_bias="low", inconsistency="none",
-               indirect="no", independent_of="", year=2020)
+    row = dict(
+        doi="10.1/rct",
+        indication="acute-postoperative-pain",
+        outcome="pain-relief",
+        comparator="",
+        design="rct",
+        review_of="",
+        n_studies=pd.NA,
+        n_participants=1000,
+        effect_measure="",
+        estimate="",
+        ci_low="",
+        ci_high="",
+        direction="favours",
+        stated_certainty_level="",
+        risk_of_bias="low",
+        inconsistency="none",
+        indirect="no",
+        independent_of="",
+        year=2020,
+    )
     return row | overrides
 
 
@@ -124,30 +186,55 @@ def _grades(*rows, role="cited"):
 
 
 def _claim(**overrides):
-    row = dict(claim_id="A01", article_id="A", section="s", claim="c",
-               indication="acute-postoperative-pain", outcome="pain-relief", comparator="",
-               topic="efficacy", asserted="established", direction="favours",
-               cited_dois="10.1/rct", link="inferred", start="0", end="1", status="reviewed")
+    row = dict(
+        claim_id="A01",
+        article_id="A",
+        section="s",
+        claim="c",
+        indication="acute-postoperative-pain",
+        outcome="pain-relief",
+        comparator="",
+        topic="efficacy",
+        asserted="established",
+        direction="favours",
+        cited_dois="10.1/rct",
+        link="inferred",
+        start="0",
+        end="1",
+        status="reviewed",
+    )
     return row | overrides
 
 
-OUTCOMES = pd.DataFrame({"outcome_id": ["pain-relief", "adverse-effects"],
-                         "label": ["Pain relief", "Adverse effects"], "kind": ["benefit", "harm"]})
+OUTCOMES = pd.DataFrame(
+    {
+        "outcome_id": ["pain-relief", "adverse-effects"],
+        "label": ["Pain relief", "Adverse effects"],
+        "kind": ["benefit", "harm"],
+    }
+)
 
 
 def test_no_harm_or_precaution_claim_is_judged_on_efficacy_certainty():
     # Strong efficacy evidence and weak harm evidence for the same work and indication.
-    grades = pd.concat([
-        _grades(_appraisal(design="narrative-review")),  # efficacy: very low
-        _grades(_appraisal(outcome="adverse-effects", direction="harm")),  # harm: high
-        _grades(_appraisal(doi="10.1/best", outcome="adverse-effects", direction="harm"),
-                role="best-evidence"),
-    ], ignore_index=True)
-    claims = pd.DataFrame([
-        _claim(claim_id="H1", topic="safety", outcome="adverse-effects", direction="harm"),
-        _claim(claim_id="P1", topic="practice", outcome="adverse-effects", direction=""),
-        _claim(claim_id="D1", topic="dosing", outcome="adverse-effects", direction="harm"),
-    ])
+    grades = pd.concat(
+        [
+            _grades(_appraisal(design="narrative-review")),  # efficacy: very low
+            _grades(_appraisal(outcome="adverse-effects", direction="harm")),  # harm: high
+            _grades(
+                _appraisal(doi="10.1/best", outcome="adverse-effects", direction="harm"),
+                role="best-evidence",
+            ),
+        ],
+        ignore_index=True,
+    )
+    claims = pd.DataFrame(
+        [
+            _claim(claim_id="H1", topic="safety", outcome="adverse-effects", direction="harm"),
+            _claim(claim_id="P1", topic="practice", outcome="adverse-effects", direction=""),
+            _claim(claim_id="D1", topic="dosing", outcome="adverse-effects", direction="harm"),
+        ]
+    )
     assessed = assess_claims(claims, grades, OUTCOMES).set_index("claim_id")
     harm = assessed.loc["H1"]
     assert (harm["cited_certainty"], harm["outcome_kind"]) == ("high", "harm")
@@ -157,20 +244,35 @@ def test_no_harm_or_precaution_claim_is_judged_on_efficacy_certainty():
 
 
 def test_a_claim_rests_on_its_cited_works_for_its_indication_and_outcome():
-    grades = pd.concat([
-        _grades(_appraisal()),
-        _grades(_appraisal(doi="10.1/sr", design="systematic-review", review_of="rct",
-                           stated_certainty_level="moderate"), role="best-evidence"),
-    ], ignore_index=True)
-    claims = pd.DataFrame([
-        _claim(),
-        _claim(claim_id="A02", indication="acute-pain"),   # cited work is off-indication
-        _claim(claim_id="A03", cited_dois="", link="none", asserted="probable"),
-        _claim(claim_id="A04", indication="general", asserted="probable"),
-    ])
+    grades = pd.concat(
+        [
+            _grades(_appraisal()),
+            _grades(
+                _appraisal(
+                    doi="10.1/sr",
+                    design="systematic-review",
+                    review_of="rct",
+                    stated_certainty_level="moderate",
+                ),
+                role="best-evidence",
+            ),
+        ],
+        ignore_index=True,
+    )
+    claims = pd.DataFrame(
+        [
+            _claim(),
+            _claim(claim_id="A02", indication="acute-pain"),  # cited work is off-indication
+            _claim(claim_id="A03", cited_dois="", link="none", asserted="probable"),
+            _claim(claim_id="A04", indication="general", asserted="probable"),
+        ]
+    )
     assessed = assess_claims(claims, grades, OUTCOMES).set_index("claim_id")
     assert assessed.loc["A01", ["cited_certainty", "best_certainty", "verdict"]].tolist() == [
-        "high", "moderate", "overstated"]
+        "high",
+        "moderate",
+        "overstated",
+    ]
     assert assessed.loc["A02", ["cited_certainty", "verdict"]].tolist() == ["none", "uncited"]
     assert assessed.loc["A03", "verdict"] == "uncited"
     assert assessed.loc["A04", ["best_certainty", "verdict"]].tolist() == ["moderate", "supported"]
@@ -179,10 +281,20 @@ def test_a_claim_rests_on_its_cited_works_for_its_indication_and_outcome():
 
 def test_a_general_claim_takes_each_works_best_row_so_indications_do_not_disagree():
     grades = _grades(
-        _appraisal(doi="10.1/gl", design="guideline", stated_certainty_level="moderate",
-                   indication="neuropathic-pain"),
-        _appraisal(doi="10.1/gl", design="guideline", stated_certainty_level="low",
-                   indication="cancer-palliative-pain", direction="mixed"))
+        _appraisal(
+            doi="10.1/gl",
+            design="guideline",
+            stated_certainty_level="moderate",
+            indication="neuropathic-pain",
+        ),
+        _appraisal(
+            doi="10.1/gl",
+            design="guideline",
+            stated_certainty_level="low",
+            indication="cancer-palliative-pain",
+            direction="mixed",
+        ),
+    )
     claim = pd.DataFrame([_claim(indication="general", cited_dois="10.1/gl", asserted="probable")])
     assessed = assess_claims(claim, grades, OUTCOMES).iloc[0]
     assert (assessed["cited_certainty"], assessed["cited_direction"]) == ("moderate", "favours")

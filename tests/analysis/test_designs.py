@@ -14,67 +14,137 @@ from litkit.vocabulary import DESIGNS, EVIDENCE_LEVELS, validate_design
 # (title, abstract, expected design). Titles written for these tests unless marked "real".
 LABELLED = [
     # systematic-review
-    ("Ketamine Infusions for Chronic Pain: A Systematic Review and Meta-analysis of "
-     "Randomized Controlled Trials", None, "systematic-review"),  # real
-    ("Intranasal esketamine for treatment-resistant depression: a network meta-analysis",
-     None, "systematic-review"),
-    ("Magnesium for postoperative analgesia: meta-analysis with trial sequential analysis",
-     None, "systematic-review"),
-    ("Perioperative ketamine and persistent postsurgical pain: an umbrella review",
-     None, "systematic-review"),
-    ("Pooled analysis of three randomised trials of intravenous ketamine in bipolar depression",
-     None, "systematic-review"),
-    ("Opioid-sparing effect of ketamine in children: a systematic review of randomised "
-     "controlled trials", None, "systematic-review"),
-    ("Ketamine versus midazolam for procedural sedation: an updated meta\u2010analysis",
-     None, "systematic-review"),
-    ("Esketamine for depression: an overview of systematic reviews", None,
-     "systematic-review"),
+    (
+        "Ketamine Infusions for Chronic Pain: A Systematic Review and Meta-analysis of "
+        "Randomized Controlled Trials",
+        None,
+        "systematic-review",
+    ),  # real
+    (
+        "Intranasal esketamine for treatment-resistant depression: a network meta-analysis",
+        None,
+        "systematic-review",
+    ),
+    (
+        "Magnesium for postoperative analgesia: meta-analysis with trial sequential analysis",
+        None,
+        "systematic-review",
+    ),
+    (
+        "Perioperative ketamine and persistent postsurgical pain: an umbrella review",
+        None,
+        "systematic-review",
+    ),
+    (
+        "Pooled analysis of three randomised trials of intravenous ketamine in bipolar depression",
+        None,
+        "systematic-review",
+    ),
+    (
+        "Opioid-sparing effect of ketamine in children: a systematic review of randomised "
+        "controlled trials",
+        None,
+        "systematic-review",
+    ),
+    (
+        "Ketamine versus midazolam for procedural sedation: an updated meta\u2010analysis",
+        None,
+        "systematic-review",
+    ),
+    ("Esketamine for depression: an overview of systematic reviews", None, "systematic-review"),
     # rct
-    ("Low-dose ketamine versus morphine for acute pain in the emergency department: "
-     "a randomized controlled trial", None, "rct"),
-    ("Efficacy of oral ketamine in neuropathic pain: a randomised, double-blind, "
-     "placebo-controlled crossover trial", None, "rct"),
+    (
+        "Low-dose ketamine versus morphine for acute pain in the emergency department: "
+        "a randomized controlled trial",
+        None,
+        "rct",
+    ),
+    (
+        "Efficacy of oral ketamine in neuropathic pain: a randomised, double-blind, "
+        "placebo-controlled crossover trial",
+        None,
+        "rct",
+    ),
     ("A cluster-randomised trial of opioid stewardship in primary care", None, "rct"),
     ("Ketamine before electroconvulsive therapy (KETAMINE-ECT): a pragmatic RCT", None, "rct"),
-    ("Long-term follow-up of a randomised controlled trial of ketamine for depression",
-     None, "rct"),
+    (
+        "Long-term follow-up of a randomised controlled trial of ketamine for depression",
+        None,
+        "rct",
+    ),
     # controlled-trial
-    ("Ketamine-assisted psychotherapy for alcohol use disorder: a non-randomised "
-     "controlled trial", None, "controlled-trial"),
-    ("Effect of a pharmacist-led opioid tapering programme: a quasi-experimental study",
-     None, "controlled-trial"),
-    ("Nebulised ketamine for postoperative sore throat: a double-blind, placebo-controlled "
-     "study", None, "controlled-trial"),
-    ("A controlled before-and-after evaluation of a ketamine sedation pathway", None,
-     "controlled-trial"),
+    (
+        "Ketamine-assisted psychotherapy for alcohol use disorder: a non-randomised "
+        "controlled trial",
+        None,
+        "controlled-trial",
+    ),
+    (
+        "Effect of a pharmacist-led opioid tapering programme: a quasi-experimental study",
+        None,
+        "controlled-trial",
+    ),
+    (
+        "Nebulised ketamine for postoperative sore throat: a double-blind, placebo-controlled "
+        "study",
+        None,
+        "controlled-trial",
+    ),
+    (
+        "A controlled before-and-after evaluation of a ketamine sedation pathway",
+        None,
+        "controlled-trial",
+    ),
     # cohort
     ("Ketamine for refractory chronic pain: a 1-year follow-up study", None, "cohort"),  # real
-    ("Prenatal anaesthesia exposure and childhood behaviour in a Danish birth cohort",
-     None, "cohort"),
+    (
+        "Prenatal anaesthesia exposure and childhood behaviour in a Danish birth cohort",
+        None,
+        "cohort",
+    ),
     ("Long-term opioid use after trauma: a retrospective cohort study", None, "cohort"),
     ("Ketamine dispensing in Sweden: a register-based study", None, "cohort"),
-    ("Trajectories of pain after knee replacement: a prospective observational study",
-     None, "cohort"),
-    ("Outcomes of ketamine infusion clinics: findings from a national registry", None,
-     "cohort"),
-    ("Adherence to opioid prescribing guidelines after surgery: a retrospective cohort study",
-     None, "cohort"),
+    (
+        "Trajectories of pain after knee replacement: a prospective observational study",
+        None,
+        "cohort",
+    ),
+    ("Outcomes of ketamine infusion clinics: findings from a national registry", None, "cohort"),
+    (
+        "Adherence to opioid prescribing guidelines after surgery: a retrospective cohort study",
+        None,
+        "cohort",
+    ),
     # case-control
-    ("Ketamine use and lower urinary tract symptoms: a case\u2013control study", None,
-     "case-control"),
-    ("Perioperative factors and chronic postsurgical pain: a nested case-control study in "
-     "the UK Biobank cohort", None, "case-control"),
-    ("Benzodiazepines and hip fracture in older adults: a case-crossover analysis", None,
-     "case-control"),
+    (
+        "Ketamine use and lower urinary tract symptoms: a case\u2013control study",
+        None,
+        "case-control",
+    ),
+    (
+        "Perioperative factors and chronic postsurgical pain: a nested case-control study in "
+        "the UK Biobank cohort",
+        None,
+        "case-control",
+    ),
+    (
+        "Benzodiazepines and hip fracture in older adults: a case-crossover analysis",
+        None,
+        "case-control",
+    ),
     # cross-sectional
-    ("Prevalence of chronic pain among older adults in rural Ireland", None,
-     "cross-sectional"),
+    ("Prevalence of chronic pain among older adults in rural Ireland", None, "cross-sectional"),
     ("Use of ketamine by Australian paramedics: a national survey", None, "cross-sectional"),
-    ("Attitudes of psychiatrists toward esketamine: a cross-sectional study", None,
-     "cross-sectional"),
-    ("Sleep and pain intensity in the HUNT cohort: a cross-sectional analysis", None,
-     "cross-sectional"),
+    (
+        "Attitudes of psychiatrists toward esketamine: a cross-sectional study",
+        None,
+        "cross-sectional",
+    ),
+    (
+        "Sleep and pain intensity in the HUNT cohort: a cross-sectional analysis",
+        None,
+        "cross-sectional",
+    ),
     # case-series
     ("Ketamine for super-refractory status epilepticus: a case series", None, "case-series"),
     ("Ketamine-induced cholangiopathy: report of four cases", None, "case-series"),
@@ -83,48 +153,85 @@ LABELLED = [
     ("Ketamine-induced uropathy in a young adult: a case report", None, "case-report"),
     ("A rare case of ketamine-associated cholestasis", None, "case-report"),
     ("Ketamine cystitis: case report and review of the literature", None, "case-report"),
-    ("Delirium after intranasal esketamine",
-     "We present the case of a 67-year-old woman who developed delirium.", "case-report"),
+    (
+        "Delirium after intranasal esketamine",
+        "We present the case of a 67-year-old woman who developed delirium.",
+        "case-report",
+    ),
     # guideline
-    ("Consensus Guidelines on the Use of Intravenous Ketamine Infusions for Chronic Pain From "
-     "the American Society of Regional Anesthesia and Pain Medicine, the American Academy of "
-     "Pain Medicine, and the American Society of Anesthesiologists", None, "guideline"),  # real
-    ("Acute pain in opioid-tolerant patients: recommendations from an expert panel", None,
-     "guideline"),
+    (
+        "Consensus Guidelines on the Use of Intravenous Ketamine Infusions for Chronic Pain From "
+        "the American Society of Regional Anesthesia and Pain Medicine, the American Academy of "
+        "Pain Medicine, and the American Society of Anesthesiologists",
+        None,
+        "guideline",
+    ),  # real
+    (
+        "Acute pain in opioid-tolerant patients: recommendations from an expert panel",
+        None,
+        "guideline",
+    ),
     ("Position statement on the use of ketamine for depression", None, "guideline"),
     ("Guidelines for the use of ketamine in palliative care", None, "guideline"),
-    ("Procedural sedation in the emergency department: a clinical practice guideline", None,
-     "guideline"),
-    ("Expert consensus on ketamine-assisted psychotherapy: a modified Delphi study", None,
-     "guideline"),
+    (
+        "Procedural sedation in the emergency department: a clinical practice guideline",
+        None,
+        "guideline",
+    ),
+    (
+        "Expert consensus on ketamine-assisted psychotherapy: a modified Delphi study",
+        None,
+        "guideline",
+    ),
     # narrative-review
-    ("Ketamine for pain management",
-     "This clinical update reviews the pharmacology of ketamine.", "narrative-review"),  # real
+    (
+        "Ketamine for pain management",
+        "This clinical update reviews the pharmacology of ketamine.",
+        "narrative-review",
+    ),  # real
     ("Ketamine in depression: a review", None, "narrative-review"),
     ("Ketamine analgesia: state of the art", None, "narrative-review"),
     ("Pharmacology of ketamine: an overview", None, "narrative-review"),
     ("NMDA receptor antagonists in pain medicine: an update", None, "narrative-review"),
     ("Ketamine and esketamine: a narrative review", None, "narrative-review"),
-    ("Ketamine in anaesthesia", "Continuing education in anaesthesia, critical care and pain.",
-     "narrative-review"),
+    (
+        "Ketamine in anaesthesia",
+        "Continuing education in anaesthesia, critical care and pain.",
+        "narrative-review",
+    ),
     # protocol
-    ("Ketamine for depression in older adults (KARMA): study protocol for a randomised "
-     "controlled trial", None, "protocol"),
-    ("Ketamine for postoperative delirium: protocol for a systematic review and "
-     "meta-analysis", None, "protocol"),
+    (
+        "Ketamine for depression in older adults (KARMA): study protocol for a randomised "
+        "controlled trial",
+        None,
+        "protocol",
+    ),
+    (
+        "Ketamine for postoperative delirium: protocol for a systematic review and meta-analysis",
+        None,
+        "protocol",
+    ),
     ("Esketamine for suicidal ideation in adolescents: a protocol", None, "protocol"),
     ("Ketamine for cancer pain in adults (Protocol)", None, "protocol"),
-    ("Oral ketamine for chronic pain in adolescents",
-     "Participants will be randomised to oral ketamine or placebo for six weeks.",
-     "protocol"),
+    (
+        "Oral ketamine for chronic pain in adolescents",
+        "Participants will be randomised to oral ketamine or placebo for six weeks.",
+        "protocol",
+    ),
     # commentary
     ("Comment on: 'Ketamine for chronic pain: a meta-analysis'", None, "commentary"),
     ("Ketamine for depression: hope or hype? (Editorial)", None, "commentary"),
-    ("Letter to the editor regarding 'Ketamine versus etomidate for rapid sequence "
-     "intubation'", None, "commentary"),
+    (
+        "Letter to the editor regarding 'Ketamine versus etomidate for rapid sequence intubation'",
+        None,
+        "commentary",
+    ),
     ("In reply: ketamine and intracranial pressure", None, "commentary"),
-    ("Correction to: Low-dose ketamine infusion for acute pain: a randomized trial", None,
-     "commentary"),
+    (
+        "Correction to: Low-dose ketamine infusion for acute pain: a randomized trial",
+        None,
+        "commentary",
+    ),
     ("Erratum: Esketamine nasal spray for treatment-resistant depression", None, "commentary"),
     ("Should ketamine be first-line for acute agitation? A viewpoint", None, "commentary"),
     # unclassified: no cue, so no guess
@@ -135,19 +242,30 @@ LABELLED = [
     ("The case for ketamine in treatment-resistant depression", None, "unclassified"),
     ("Results of the KETAPAIN trial", None, "unclassified"),
     ("Consensus clustering identifies chronic pain phenotypes", None, "unclassified"),
-    ("Patient perspectives on ketamine-assisted therapy: a qualitative study", None,
-     "unclassified"),
+    (
+        "Patient perspectives on ketamine-assisted therapy: a qualitative study",
+        None,
+        "unclassified",
+    ),
     # a chart review is a record review, not a literature review; its design is unstated
-    ("Ketamine use in the emergency department: a retrospective chart review", None,
-     "unclassified"),
-    ("Ketamine in the ICU",
-     "Previous meta-analyses suggested benefit. Randomised controlled trials are needed.",
-     "unclassified"),
+    (
+        "Ketamine use in the emergency department: a retrospective chart review",
+        None,
+        "unclassified",
+    ),
+    (
+        "Ketamine in the ICU",
+        "Previous meta-analyses suggested benefit. Randomised controlled trials are needed.",
+        "unclassified",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("title", "abstract", "expected"), LABELLED,
-                         ids=[f"{i:02d}-{row[2]}" for i, row in enumerate(LABELLED)])
+@pytest.mark.parametrize(
+    ("title", "abstract", "expected"),
+    LABELLED,
+    ids=[f"{i:02d}-{row[2]}" for i, row in enumerate(LABELLED)],
+)
 def test_labelled_titles(title, abstract, expected):
     design, _rule = classify_design(title, abstract)
     assert design == expected
@@ -161,29 +279,51 @@ def test_labelled_table_is_large_and_covers_every_design_twice():
 
 # --- the rule that fired, and where -------------------------------------------------------
 
-@pytest.mark.parametrize(("title", "abstract", "expected"), [
-    ("Ketamine infusions for chronic pain: a meta-analysis", None,
-     ("systematic-review", "title:meta-analysis")),
-    ("Ketamine for refractory chronic pain: a 1-year follow-up study", None,
-     ("cohort", "title:follow-up")),
-    ("Ketamine for pain management", "This clinical update reviews the evidence.",
-     ("narrative-review", "abstract:narrative-review")),
-    ("Ketamine and depression", "Adults were randomly assigned to ketamine or midazolam.",
-     ("rct", "abstract:randomly-assigned")),
-    ("Ketamine and suicidality",
-     "<jats:p>We conducted a retrospective cohort study of 4,000 adults.</jats:p>",
-     ("cohort", "abstract:this-cohort")),
-    ("Ketamine in depression",
-     "Methods: We systematically searched MEDLINE and Embase.",
-     ("systematic-review", "abstract:searched-databases")),
-])
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "expected"),
+    [
+        (
+            "Ketamine infusions for chronic pain: a meta-analysis",
+            None,
+            ("systematic-review", "title:meta-analysis"),
+        ),
+        (
+            "Ketamine for refractory chronic pain: a 1-year follow-up study",
+            None,
+            ("cohort", "title:follow-up"),
+        ),
+        (
+            "Ketamine for pain management",
+            "This clinical update reviews the evidence.",
+            ("narrative-review", "abstract:narrative-review"),
+        ),
+        (
+            "Ketamine and depression",
+            "Adults were randomly assigned to ketamine or midazolam.",
+            ("rct", "abstract:randomly-assigned"),
+        ),
+        (
+            "Ketamine and suicidality",
+            "<jats:p>We conducted a retrospective cohort study of 4,000 adults.</jats:p>",
+            ("cohort", "abstract:this-cohort"),
+        ),
+        (
+            "Ketamine in depression",
+            "Methods: We systematically searched MEDLINE and Embase.",
+            ("systematic-review", "abstract:searched-databases"),
+        ),
+    ],
+)
 def test_rule_names_say_where_they_fired(title, abstract, expected):
     assert classify_design(title, abstract) == expected
 
 
 def test_no_cue_gives_unclassified_no_cue():
     assert classify_design("Ketamine for chronic pain: risks and benefits") == (
-        "unclassified", "no-cue")
+        "unclassified",
+        "no-cue",
+    )
 
 
 @pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, "", "   "])
@@ -201,66 +341,88 @@ def test_title_cue_wins_over_abstract_cue():
 def test_abstract_is_used_only_when_title_has_no_cue():
     abstract = "In this randomised, double-blind trial, 80 adults received ketamine."
     assert classify_design("Ketamine for pain", abstract) == (
-        "rct", "abstract:this-randomised-trial")
+        "rct",
+        "abstract:this-randomised-trial",
+    )
 
 
 def test_abstract_calls_for_other_studies_are_not_cues():
-    abstract = ("We conducted a retrospective cohort study of 900 adults. "
-                "A randomised controlled trial is needed to confirm these findings.")
+    abstract = (
+        "We conducted a retrospective cohort study of 900 adults. "
+        "A randomised controlled trial is needed to confirm these findings."
+    )
     assert classify_design("Ketamine and falls", abstract) == ("cohort", "abstract:this-cohort")
 
 
 def test_background_of_a_structured_abstract_is_ignored():
-    abstract = ("Background: A meta-analysis of small trials suggested benefit. "
-                "Methods: Adults were randomly assigned to ketamine or placebo.")
+    abstract = (
+        "Background: A meta-analysis of small trials suggested benefit. "
+        "Methods: Adults were randomly assigned to ketamine or placebo."
+    )
     assert classify_design("Ketamine for agitation", abstract) == (
-        "rct", "abstract:randomly-assigned")
+        "rct",
+        "abstract:randomly-assigned",
+    )
 
 
 def test_jats_section_titles_become_labels():
-    abstract = ("<jats:sec><jats:title>Background</jats:title><jats:p>A systematic review "
-                "found little evidence.</jats:p></jats:sec><jats:sec><jats:title>Methods"
-                "</jats:title><jats:p>We conducted a prospective cohort study.</jats:p>"
-                "</jats:sec>")
+    abstract = (
+        "<jats:sec><jats:title>Background</jats:title><jats:p>A systematic review "
+        "found little evidence.</jats:p></jats:sec><jats:sec><jats:title>Methods"
+        "</jats:title><jats:p>We conducted a prospective cohort study.</jats:p>"
+        "</jats:sec>"
+    )
     assert classify_design("Ketamine in older adults", abstract) == (
-        "cohort", "abstract:this-cohort")
+        "cohort",
+        "abstract:this-cohort",
+    )
 
 
 def test_a_background_with_nothing_after_it_is_kept():
     assert classify_design("Ketamine", "Background: We conducted a meta-analysis.")[0] == (
-        "systematic-review")
+        "systematic-review"
+    )
 
 
 def test_case_reports_are_a_series_unless_reviewed():
     assert classify_design("Ketamine-induced cystitis: three case reports")[0] == "case-series"
     assert classify_design("A review of published case reports of ketamine cystitis")[0] == (
-        "narrative-review")
+        "narrative-review"
+    )
 
 
 # --- tricky cases named in the design brief ----------------------------------------------
 
-@pytest.mark.parametrize("title", [
-    "Ketamine for depression (KETODEP): protocol for a randomised controlled trial",
-    "Study protocol for a pragmatic randomized, double-blind, placebo-controlled trial of "
-    "esketamine",
-    "Ketamine for postoperative pain: a protocol for a systematic review and network "
-    "meta-analysis",
-    "Opioid use after ketamine infusion: protocol of a prospective cohort study",
-    "Ketamine and cognitive decline: a case-control study protocol",
-])
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Ketamine for depression (KETODEP): protocol for a randomised controlled trial",
+        "Study protocol for a pragmatic randomized, double-blind, placebo-controlled trial of "
+        "esketamine",
+        "Ketamine for postoperative pain: a protocol for a systematic review and network "
+        "meta-analysis",
+        "Opioid use after ketamine infusion: protocol of a prospective cohort study",
+        "Ketamine and cognitive decline: a case-control study protocol",
+    ],
+)
 def test_a_protocol_is_never_the_design_it_plans(title):
     assert classify_design(title)[0] == "protocol"
 
 
 def test_a_protocol_abstract_is_not_the_design_it_plans():
-    abstract = ("This protocol describes a randomised controlled trial. Participants will be "
-                "randomly assigned to ketamine or placebo.")
+    abstract = (
+        "This protocol describes a randomised controlled trial. Participants will be "
+        "randomly assigned to ketamine or placebo."
+    )
     assert classify_design("Ketamine for acute agitation", abstract)[0] == "protocol"
 
 
 def test_commentary_on_a_meta_analysis_is_commentary():
     assert classify_design("Comment on: a meta-analysis of ketamine for depression") == (
-        "commentary", "title:comment")
+        "commentary",
+        "title:comment",
+    )
 
 
 def test_trials_inside_a_systematic_review_title_give_systematic_review():
@@ -270,12 +432,14 @@ def test_trials_inside_a_systematic_review_title_give_systematic_review():
 
 def test_trial_alone_is_not_an_rct():
     assert classify_design("The ketamine trial that changed emergency medicine")[0] == (
-        "unclassified")
+        "unclassified"
+    )
 
 
 def test_non_randomised_is_not_randomised():
     assert classify_design("A nonrandomized controlled trial of ketamine")[0] == (
-        "controlled-trial")
+        "controlled-trial"
+    )
     assert classify_design("A quasi-randomised trial of ketamine")[0] == "controlled-trial"
 
 
@@ -285,20 +449,37 @@ def test_consensus_needs_guideline_context():
 
 
 def test_spelling_variants_give_the_same_design():
-    assert {classify_design(t)[0] for t in (
-        "A randomised controlled trial", "A randomized controlled trial",
-        "A Randomized Controlled Trial", "A randomised-controlled trial",
-    )} == {"rct"}
-    assert {classify_design(t)[0] for t in (
-        "A meta-analysis", "A meta analysis", "A metaanalysis", "Meta-analyses of ...",
-    )} == {"systematic-review"}
-    assert {classify_design(t)[0] for t in (
-        "A case-control study", "A case control study", "A case\u2013control study",
-        "Case-controls in ...",
-    )} == {"case-control"}
+    assert {
+        classify_design(t)[0]
+        for t in (
+            "A randomised controlled trial",
+            "A randomized controlled trial",
+            "A Randomized Controlled Trial",
+            "A randomised-controlled trial",
+        )
+    } == {"rct"}
+    assert {
+        classify_design(t)[0]
+        for t in (
+            "A meta-analysis",
+            "A meta analysis",
+            "A metaanalysis",
+            "Meta-analyses of ...",
+        )
+    } == {"systematic-review"}
+    assert {
+        classify_design(t)[0]
+        for t in (
+            "A case-control study",
+            "A case control study",
+            "A case\u2013control study",
+            "Case-controls in ...",
+        )
+    } == {"case-control"}
 
 
 # --- vocabulary and evidence levels -------------------------------------------------------
+
 
 def test_designs_are_in_order_of_evidence_strength():
     assert DESIGNS[:3] == ("systematic-review", "rct", "controlled-trial")
@@ -323,10 +504,19 @@ def test_every_design_has_an_evidence_level():
     assert all(evidence_level(design) for design in DESIGNS)
 
 
-@pytest.mark.parametrize(("design", "level"), [
-    ("systematic-review", "1"), ("rct", "2"), ("cohort", "3"), ("case-control", "4"),
-    ("case-report", "5"), ("guideline", "GL"), ("protocol", "n/a"), ("unclassified", "n/a"),
-])
+@pytest.mark.parametrize(
+    ("design", "level"),
+    [
+        ("systematic-review", "1"),
+        ("rct", "2"),
+        ("cohort", "3"),
+        ("case-control", "4"),
+        ("case-report", "5"),
+        ("guideline", "GL"),
+        ("protocol", "n/a"),
+        ("unclassified", "n/a"),
+    ],
+)
 def test_evidence_levels(design, level):
     assert evidence_level(design) == level
 
@@ -344,24 +534,40 @@ def test_rules_have_unique_names_and_cover_every_design_but_unclassified():
 
 def test_rule_order_is_the_documented_order():
     assert RULE_ORDER == (
-        "commentary", "protocol", "systematic-review", "guideline", "rct", "controlled-trial",
-        "cohort", "case-control", "cross-sectional", "case-series", "case-report",
+        "commentary",
+        "protocol",
+        "systematic-review",
+        "guideline",
+        "rct",
+        "controlled-trial",
+        "cohort",
+        "case-control",
+        "cross-sectional",
+        "case-series",
+        "case-report",
         "narrative-review",
     )
 
 
 # --- classify_designs ----------------------------------------------------------------------
 
+
 @pytest.fixture
 def works() -> pd.DataFrame:
-    return pd.DataFrame({
-        "doi": ["10.1/a", "10.1/b", "10.1/c", None],
-        "title": ["Ketamine for chronic pain: a systematic review", "Ketamine for pain",
-                  None, "A case report of ketamine cystitis"],
-        "abstract": [None, "Patients were randomly assigned to ketamine.", float("nan"),
-                     pd.NA],
-        "year": [2020, 2019, 2018, 2017],
-    }, index=[10, 11, 12, 13])
+    return pd.DataFrame(
+        {
+            "doi": ["10.1/a", "10.1/b", "10.1/c", None],
+            "title": [
+                "Ketamine for chronic pain: a systematic review",
+                "Ketamine for pain",
+                None,
+                "A case report of ketamine cystitis",
+            ],
+            "abstract": [None, "Patients were randomly assigned to ketamine.", float("nan"), pd.NA],
+            "year": [2020, 2019, 2018, 2017],
+        },
+        index=[10, 11, 12, 13],
+    )
 
 
 def test_classify_designs_returns_one_labelled_row_per_work(works):
@@ -369,9 +575,17 @@ def test_classify_designs_returns_one_labelled_row_per_work(works):
     assert list(out.columns) == ["doi", "classifier_design", "classifier_rule"]
     assert list(out.index) == [10, 11, 12, 13]
     assert out["classifier_design"].tolist() == [
-        "systematic-review", "rct", "unclassified", "case-report"]
+        "systematic-review",
+        "rct",
+        "unclassified",
+        "case-report",
+    ]
     assert out["classifier_rule"].tolist() == [
-        "title:systematic-review", "abstract:randomly-assigned", "no-cue", "title:case-report"]
+        "title:systematic-review",
+        "abstract:randomly-assigned",
+        "no-cue",
+        "title:case-report",
+    ]
     assert out["doi"].tolist()[:3] == ["10.1/a", "10.1/b", "10.1/c"]
     assert pd.isna(out["doi"].iloc[3])
 
@@ -379,7 +593,11 @@ def test_classify_designs_returns_one_labelled_row_per_work(works):
 def test_classify_designs_works_without_an_abstract_column(works):
     out = classify_designs(works.drop(columns="abstract"))
     assert out["classifier_design"].tolist() == [
-        "systematic-review", "unclassified", "unclassified", "case-report"]
+        "systematic-review",
+        "unclassified",
+        "unclassified",
+        "case-report",
+    ]
 
 
 def test_classify_designs_does_not_mutate_its_input(works):
@@ -423,16 +641,21 @@ def test_the_cue_prefilter_gives_the_same_answer_as_the_regex_alone(crossref_rec
     for rule in RULES:
         for text in texts:
             whole = bool(rule.pattern.search(text)) and not (
-                rule.unless is not None and rule.unless.search(text))
+                rule.unless is not None and rule.unless.search(text)
+            )
             assert rule.fires(text) == whole, (rule.name, text[:80])
 
 
 def test_many_works_classified_in_parallel_give_the_same_table(monkeypatch, crossref_records):
     import litkit.analysis.designs as designs
 
-    works = pd.DataFrame({"doi": [r["DOI"] for r in crossref_records],
-                          "title": [(r.get("title") or [None])[0] for r in crossref_records],
-                          "abstract": [r.get("abstract") for r in crossref_records]})
+    works = pd.DataFrame(
+        {
+            "doi": [r["DOI"] for r in crossref_records],
+            "title": [(r.get("title") or [None])[0] for r in crossref_records],
+            "abstract": [r.get("abstract") for r in crossref_records],
+        }
+    )
     one = classify_designs(works)
     monkeypatch.setattr(designs, "PARALLEL_FROM", 10)
     assert classify_designs(works).equals(one)

@@ -4,20 +4,46 @@ import pandas as pd
 import pytest
 
 from litkit.analysis.evidence import (
-    combine, crosses_no_effect, evidence_by_outcome, gap_map, grade_appraisals, matching,
-    starting_certainty, step_down,
+    combine,
+    crosses_no_effect,
+    evidence_by_outcome,
+    gap_map,
+    grade_appraisals,
+    matching,
+    starting_certainty,
+    step_down,
 )
 from litkit.vocabulary import CERTAINTIES, validate_certainty
 
 
 def appraisal(**overrides) -> dict:
-    row = dict(doi="10.1/a", indication="neuropathic-pain", outcome="pain-relief",
-               comparator="", design="rct", review_of="", population="adults",
-               n_studies=pd.NA, n_participants=500, effect_measure="", estimate="", ci_low="",
-               ci_high="", direction="favours", stated_certainty="", stated_certainty_level="",
-               risk_of_bias="low", inconsistency="not-applicable", indirect="no",
-               independent_of="", year=2020, key_findings="k", source="s", verified="yes",
-               notes="")
+    row = dict(
+        doi="10.1/a",
+        indication="neuropathic-pain",
+        outcome="pain-relief",
+        comparator="",
+        design="rct",
+        review_of="",
+        population="adults",
+        n_studies=pd.NA,
+        n_participants=500,
+        effect_measure="",
+        estimate="",
+        ci_low="",
+        ci_high="",
+        direction="favours",
+        stated_certainty="",
+        stated_certainty_level="",
+        risk_of_bias="low",
+        inconsistency="not-applicable",
+        indirect="no",
+        independent_of="",
+        year=2020,
+        key_findings="k",
+        source="s",
+        verified="yes",
+        notes="",
+    )
     return row | overrides
 
 
@@ -26,24 +52,27 @@ def grade(*rows, role="cited", **options) -> pd.DataFrame:
     return grade_appraisals(frame, role=role, **options)
 
 
-@pytest.mark.parametrize("design, review_of, stated, expected", [
-    ("rct", None, None, "high"),
-    ("systematic-review", "rct", None, "high"),
-    ("systematic-review", "non-randomised", None, "low"),
-    ("systematic-review", "mixed", None, "low"),
-    ("controlled-trial", None, None, "low"),
-    ("cohort", None, None, "low"),
-    ("case-control", None, None, "low"),
-    ("cross-sectional", None, None, "low"),
-    ("case-series", None, None, "very-low"),
-    ("case-report", None, None, "very-low"),
-    ("narrative-review", None, None, "very-low"),
-    ("commentary", None, None, "very-low"),
-    ("guideline", None, "moderate", "moderate"),
-    ("guideline", None, None, "very-low"),
-    ("protocol", None, None, None),
-    ("unclassified", None, None, None),
-])
+@pytest.mark.parametrize(
+    "design, review_of, stated, expected",
+    [
+        ("rct", None, None, "high"),
+        ("systematic-review", "rct", None, "high"),
+        ("systematic-review", "non-randomised", None, "low"),
+        ("systematic-review", "mixed", None, "low"),
+        ("controlled-trial", None, None, "low"),
+        ("cohort", None, None, "low"),
+        ("case-control", None, None, "low"),
+        ("cross-sectional", None, None, "low"),
+        ("case-series", None, None, "very-low"),
+        ("case-report", None, None, "very-low"),
+        ("narrative-review", None, None, "very-low"),
+        ("commentary", None, None, "very-low"),
+        ("guideline", None, "moderate", "moderate"),
+        ("guideline", None, None, "very-low"),
+        ("protocol", None, None, None),
+        ("unclassified", None, None, None),
+    ],
+)
 def test_starting_certainty_by_design(design, review_of, stated, expected):
     assert starting_certainty(design, review_of, stated=stated)[0] == expected
 
@@ -57,19 +86,34 @@ def test_a_clean_large_rct_stays_high():
     assert grade(appraisal()).loc[0, "certainty"] == "high"
 
 
-@pytest.mark.parametrize("overrides, levels, words", [
-    ({"risk_of_bias": "some-concerns"}, 1, "serious risk of bias"),
-    ({"risk_of_bias": "high"}, 2, "very serious risk of bias"),
-    ({"risk_of_bias": "not-assessed"}, 1, "not assessed"),
-    ({"inconsistency": "some"}, 1, "inconsistent"),
-    ({"inconsistency": "serious"}, 2, "inconsistent"),
-    ({"indirect": "yes"}, 1, "indirect"),
-    ({"n_participants": 399}, 1, "imprecise: 399 participants"),
-    ({"effect_measure": "RR", "estimate": "0.9", "ci_low": "0.7", "ci_high": "1.2"}, 1,
-     "CI includes no effect"),
-    ({"effect_measure": "MD", "estimate": "-1.8", "ci_low": "-2.4", "ci_high": "-1.3",
-      "n_participants": 211}, 1, "imprecise: 211 participants"),
-])
+@pytest.mark.parametrize(
+    "overrides, levels, words",
+    [
+        ({"risk_of_bias": "some-concerns"}, 1, "serious risk of bias"),
+        ({"risk_of_bias": "high"}, 2, "very serious risk of bias"),
+        ({"risk_of_bias": "not-assessed"}, 1, "not assessed"),
+        ({"inconsistency": "some"}, 1, "inconsistent"),
+        ({"inconsistency": "serious"}, 2, "inconsistent"),
+        ({"indirect": "yes"}, 1, "indirect"),
+        ({"n_participants": 399}, 1, "imprecise: 399 participants"),
+        (
+            {"effect_measure": "RR", "estimate": "0.9", "ci_low": "0.7", "ci_high": "1.2"},
+            1,
+            "CI includes no effect",
+        ),
+        (
+            {
+                "effect_measure": "MD",
+                "estimate": "-1.8",
+                "ci_low": "-2.4",
+                "ci_high": "-1.3",
+                "n_participants": 211,
+            },
+            1,
+            "imprecise: 211 participants",
+        ),
+    ],
+)
 def test_each_downgrade_costs_its_levels_and_says_why(overrides, levels, words):
     graded = grade(appraisal(**overrides)).iloc[0]
     assert graded["downgrades"] == levels
@@ -84,23 +128,43 @@ def test_a_missing_participant_count_is_not_imprecision_by_itself():
 
 
 def test_a_ci_that_excludes_no_effect_with_enough_participants_is_precise():
-    graded = grade(appraisal(effect_measure="SMD", estimate="-0.45", ci_low="-0.84",
-                             ci_high="-0.07", n_participants=1613)).iloc[0]
+    graded = grade(
+        appraisal(
+            effect_measure="SMD",
+            estimate="-0.45",
+            ci_low="-0.84",
+            ci_high="-0.07",
+            n_participants=1613,
+        )
+    ).iloc[0]
     assert graded["downgrades"] == 0
     assert graded["effect"] == "SMD: -0.45 (95% CI -0.84 to -0.07)"
 
 
-@pytest.mark.parametrize("measure, low, high, expected", [
-    ("RR of nausea", "0.5", "0.9", False), ("odds ratio", "0.8", "1.1", True),
-    ("MD pain 0-10", "-0.8", "0.0", True), ("SMD", "0.1", "0.4", False), ("MD", "", "", None),
-])
+@pytest.mark.parametrize(
+    "measure, low, high, expected",
+    [
+        ("RR of nausea", "0.5", "0.9", False),
+        ("odds ratio", "0.8", "1.1", True),
+        ("MD pain 0-10", "-0.8", "0.0", True),
+        ("SMD", "0.1", "0.4", False),
+        ("MD", "", "", None),
+    ],
+)
 def test_crosses_no_effect_knows_ratios_from_differences(measure, low, high, expected):
     assert crosses_no_effect(measure, low, high) is expected
 
 
 def test_a_reviews_own_grade_is_taken_as_it_is():
-    graded = grade(appraisal(design="systematic-review", review_of="rct", stated_certainty_level="low",
-                             risk_of_bias="high", n_participants=100)).iloc[0]
+    graded = grade(
+        appraisal(
+            design="systematic-review",
+            review_of="rct",
+            stated_certainty_level="low",
+            risk_of_bias="high",
+            n_participants=100,
+        )
+    ).iloc[0]
     assert graded["certainty"] == "low" and graded["own_grade"]
     assert "the review's own GRADE rating" in graded["reasons"]
 
@@ -115,24 +179,39 @@ def test_downgrades_add_up_and_stop_at_very_low():
 
 
 def test_observational_risk_of_bias_not_assessed_is_not_downgraded():
-    graded = grade(appraisal(design="cohort", risk_of_bias="not-assessed", n_participants=1000)).iloc[0]
+    graded = grade(
+        appraisal(design="cohort", risk_of_bias="not-assessed", n_participants=1000)
+    ).iloc[0]
     assert (graded["certainty"], graded["downgrades"]) == ("low", 0)
 
 
 def test_a_guideline_keeps_its_grade_and_is_downgraded_only_for_indirectness():
-    direct = grade(appraisal(design="guideline", stated_certainty_level="moderate",
-                             risk_of_bias="high", n_participants=pd.NA)).iloc[0]
+    direct = grade(
+        appraisal(
+            design="guideline",
+            stated_certainty_level="moderate",
+            risk_of_bias="high",
+            n_participants=pd.NA,
+        )
+    ).iloc[0]
     assert direct["certainty"] == "moderate"
-    indirect = grade(appraisal(design="guideline", stated_certainty_level="moderate", indirect="yes"))
+    indirect = grade(
+        appraisal(design="guideline", stated_certainty_level="moderate", indirect="yes")
+    )
     assert indirect.loc[0, "certainty"] == "low"
 
 
 def test_protocols_and_excluded_works_are_not_counted():
-    graded = grade(appraisal(design="protocol"), appraisal(doi="10.1/b"),
-                   excluded={"10.1/b": "retracted (10.1/notice)"})
+    graded = grade(
+        appraisal(design="protocol"),
+        appraisal(doi="10.1/b"),
+        excluded={"10.1/b": "retracted (10.1/notice)"},
+    )
     assert graded["counted"].tolist() == [False, False]
     assert graded["not_counted_because"].tolist() == [
-        "protocol: reports no findings to grade, not counted", "retracted (10.1/notice)"]
+        "protocol: reports no findings to grade, not counted",
+        "retracted (10.1/notice)",
+    ]
     assert "retracted (10.1/notice)" in graded.loc[1, "reasons"]
     body = combine(graded)
     assert body["certainty"] == "none" and body["n_works"] == 0
@@ -140,9 +219,11 @@ def test_protocols_and_excluded_works_are_not_counted():
 
 
 def test_the_best_rated_works_stand_for_the_body():
-    graded = grade(appraisal(doi="10.1/a", design="cohort", n_participants=1000),
-                   appraisal(doi="10.1/b", design="narrative-review"),
-                   work_labels={"10.1/a": "Alpha 2020"})
+    graded = grade(
+        appraisal(doi="10.1/a", design="cohort", n_participants=1000),
+        appraisal(doi="10.1/b", design="narrative-review"),
+        work_labels={"10.1/a": "Alpha 2020"},
+    )
     body = combine(graded)
     assert body["certainty"] == "low" and body["best_design"] == "cohort"
     assert body["n_works"] == 2 and body["best_work"] == "Alpha 2020"
@@ -159,80 +240,148 @@ def test_disagreeing_best_works_lower_the_body_one_level():
 
 
 def test_works_sharing_authors_are_flagged_and_not_counted_as_agreeing():
-    graded = grade(appraisal(doi="10.1/a", independent_of="10.1/b"),
-                   appraisal(doi="10.1/b", direction="no-benefit", independent_of="10.1/a"))
+    graded = grade(
+        appraisal(doi="10.1/a", independent_of="10.1/b"),
+        appraisal(doi="10.1/b", direction="no-benefit", independent_of="10.1/a"),
+    )
     body = combine(graded)
     assert "share authors: counted once" in body["reasons"]
     assert body["certainty"] == "high" and body["direction"] == "favours"
 
 
 def test_a_consensus_guideline_does_not_outrank_a_systematic_review():
-    graded = grade(appraisal(doi="10.1/gl", design="guideline", stated_certainty_level="high"),
-                   appraisal(doi="10.1/sr", design="systematic-review", review_of="rct",
-                             stated_certainty_level="low"),
-                   work_labels={"10.1/gl": "Guide 2018", "10.1/sr": "Review 2019"})
+    graded = grade(
+        appraisal(doi="10.1/gl", design="guideline", stated_certainty_level="high"),
+        appraisal(
+            doi="10.1/sr", design="systematic-review", review_of="rct", stated_certainty_level="low"
+        ),
+        work_labels={"10.1/gl": "Guide 2018", "10.1/sr": "Review 2019"},
+    )
     body = combine(graded)
     assert (body["certainty"], body["best_work"]) == ("low", "Review 2019")
-    assert "Guide 2018 not counted (a consensus guideline's grade does not outrank" in body["reasons"]
+    assert (
+        "Guide 2018 not counted (a consensus guideline's grade does not outrank" in body["reasons"]
+    )
 
 
 def test_the_best_evidence_is_one_work_the_strongest_then_the_newest():
-    graded = grade(appraisal(doi="10.1/old", design="systematic-review", review_of="rct",
-                             stated_certainty_level="low", year=2018),
-                   appraisal(doi="10.1/new", design="systematic-review", review_of="rct",
-                             stated_certainty_level="low", year=2025, direction="mixed"),
-                   appraisal(doi="10.1/rct", design="rct", risk_of_bias="high", year=2030),
-                   role="best-evidence")
+    graded = grade(
+        appraisal(
+            doi="10.1/old",
+            design="systematic-review",
+            review_of="rct",
+            stated_certainty_level="low",
+            year=2018,
+        ),
+        appraisal(
+            doi="10.1/new",
+            design="systematic-review",
+            review_of="rct",
+            stated_certainty_level="low",
+            year=2025,
+            direction="mixed",
+        ),
+        appraisal(doi="10.1/rct", design="rct", risk_of_bias="high", year=2030),
+        role="best-evidence",
+    )
     body = combine(graded, single=True)
     assert body["best_work"] == "10.1/new" and body["direction"] == "mixed"
     assert body["certainty"] == "low"  # no step down: one work stands for the best evidence
 
 
 def test_a_head_to_head_claim_uses_only_evidence_against_the_same_comparator():
-    graded = grade(appraisal(doi="10.1/p", comparator="placebo"),
-                   appraisal(doi="10.1/o", comparator="Opioids"), appraisal(doi="10.1/n"))
+    graded = grade(
+        appraisal(doi="10.1/p", comparator="placebo"),
+        appraisal(doi="10.1/o", comparator="Opioids"),
+        appraisal(doi="10.1/n"),
+    )
     assert set(matching(graded, "opioids")["doi"]) == {"10.1/o"}
     assert set(matching(graded, "")["doi"]) == {"10.1/p", "10.1/n"}
 
 
 def _outcomes():
-    return pd.DataFrame({"outcome_id": ["pain-relief", "adverse-effects"],
-                         "label": ["Pain relief", "Adverse effects"],
-                         "kind": ["benefit", "harm"]})
+    return pd.DataFrame(
+        {
+            "outcome_id": ["pain-relief", "adverse-effects"],
+            "label": ["Pain relief", "Adverse effects"],
+            "kind": ["benefit", "harm"],
+        }
+    )
 
 
 def test_evidence_by_outcome_sets_cited_and_best_side_by_side():
-    indications = pd.DataFrame({"indication_id": ["neuropathic-pain", "acute-pain"],
-                                "label": ["Neuropathic pain", "Acute pain"]})
-    graded = pd.concat([
-        grade(appraisal(doi="10.1/c", design="narrative-review")),
-        grade(appraisal(doi="10.1/b", design="systematic-review", review_of="rct",
-                        stated_certainty_level="moderate"), role="best-evidence"),
-        grade(appraisal(doi="10.1/h", outcome="adverse-effects", direction="harm",
-                        indication="acute-pain"), role="best-evidence"),
-    ], ignore_index=True)
-    claims = pd.DataFrame({"claim_id": ["A01", "A02"], "indication": ["neuropathic-pain", "general"],
-                           "outcome": ["pain-relief", "pain-relief"],
-                           "asserted": ["established", "possible"],
-                           "verdict": ["overstated", "supported"]})
+    indications = pd.DataFrame(
+        {
+            "indication_id": ["neuropathic-pain", "acute-pain"],
+            "label": ["Neuropathic pain", "Acute pain"],
+        }
+    )
+    graded = pd.concat(
+        [
+            grade(appraisal(doi="10.1/c", design="narrative-review")),
+            grade(
+                appraisal(
+                    doi="10.1/b",
+                    design="systematic-review",
+                    review_of="rct",
+                    stated_certainty_level="moderate",
+                ),
+                role="best-evidence",
+            ),
+            grade(
+                appraisal(
+                    doi="10.1/h",
+                    outcome="adverse-effects",
+                    direction="harm",
+                    indication="acute-pain",
+                ),
+                role="best-evidence",
+            ),
+        ],
+        ignore_index=True,
+    )
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["A01", "A02"],
+            "indication": ["neuropathic-pain", "general"],
+            "outcome": ["pain-relief", "pain-relief"],
+            "asserted": ["established", "possible"],
+            "verdict": ["overstated", "supported"],
+        }
+    )
     table = evidence_by_outcome(graded, claims, indications, _outcomes())
     assert table[["indication", "outcome"]].values.tolist() == [
-        ["neuropathic-pain", "pain-relief"], ["acute-pain", "adverse-effects"]]
+        ["neuropathic-pain", "pain-relief"],
+        ["acute-pain", "adverse-effects"],
+    ]
     first = table.iloc[0]
     assert (first["cited_certainty"], first["best_certainty"], first["asserted"]) == (
-        "very-low", "moderate", "high")
+        "very-low",
+        "moderate",
+        "high",
+    )
     assert (first["cited_dois"], first["best_dois"], first["claims"]) == ("10.1/c", "10.1/b", "A01")
     assert table.iloc[1]["outcome_kind"] == "harm" and table.iloc[1]["cited_certainty"] == "none"
 
 
 def test_gap_map_counts_works_by_design_and_keeps_empty_indications():
-    indications = pd.DataFrame({"indication_id": ["neuropathic-pain", "acute-pain"],
-                                "label": ["Neuropathic pain", "Acute pain"]})
-    graded = grade(appraisal(doi="10.1/a"), appraisal(doi="10.1/b", direction="mixed"),
-                   appraisal(doi="10.1/c", design="cohort"))
+    indications = pd.DataFrame(
+        {
+            "indication_id": ["neuropathic-pain", "acute-pain"],
+            "label": ["Neuropathic pain", "Acute pain"],
+        }
+    )
+    graded = grade(
+        appraisal(doi="10.1/a"),
+        appraisal(doi="10.1/b", direction="mixed"),
+        appraisal(doi="10.1/c", design="cohort"),
+    )
     cells = gap_map(graded, indications)
     assert cells[["design", "n_works", "direction"]].astype(object).values.tolist() == [
-        ["rct", 2, "mixed"], ["cohort", 1, "favours"], [pd.NA, 0, pd.NA]]
+        ["rct", 2, "mixed"],
+        ["cohort", 1, "favours"],
+        [pd.NA, 0, pd.NA],
+    ]
 
 
 def test_validate_certainty_names_the_value_and_the_vocabulary():

@@ -30,15 +30,21 @@ Vitamin X can cause kidney stones at high doses.
 @pytest.fixture
 def project(tmp_path):
     root = tmp_path / "p"
-    init_project(root, project=Project(title="T", intervention="vitamin X", topic="colds",
-                                       articles="One post"))
+    init_project(
+        root,
+        project=Project(title="T", intervention="vitamin X", topic="colds", articles="One post"),
+    )
     paths = Paths(root)
-    paths.indications.write_text("indication_id,label,synonyms,description\n"
-                                 "colds,Common colds,cold; colds,\n", encoding="utf-8")
-    paths.outcomes.write_text("outcome_id,label,kind,synonyms,description\n"
-                              "infection,Infection,benefit,infections,\n"
-                              "adverse-effects,Adverse effects,harm,kidney stones,\n",
-                              encoding="utf-8")
+    paths.indications.write_text(
+        "indication_id,label,synonyms,description\ncolds,Common colds,cold; colds,\n",
+        encoding="utf-8",
+    )
+    paths.outcomes.write_text(
+        "outcome_id,label,kind,synonyms,description\n"
+        "infection,Infection,benefit,infections,\n"
+        "adverse-effects,Adverse effects,harm,kidney stones,\n",
+        encoding="utf-8",
+    )
     source = tmp_path / "post.md"
     source.write_text(ARTICLE, encoding="utf-8")
     return paths, source
@@ -51,28 +57,57 @@ def rows(path):
 
 def test_add_article_writes_text_row_and_drafts_that_build(project, capsys):
     paths, source = project
-    assert main(["add-article", str(source), "--id", "post", "--root", str(paths.root),
-                 "--accessed", "2024-05-01", "--kind", "clinic-blog"]) == 0
+    assert (
+        main(
+            [
+                "add-article",
+                str(source),
+                "--id",
+                "post",
+                "--root",
+                str(paths.root),
+                "--accessed",
+                "2024-05-01",
+                "--kind",
+                "clinic-blog",
+            ]
+        )
+        == 0
+    )
     assert "draft citations: 2 (pmid 1, doi 1); draft claims: 3" in capsys.readouterr().out
     text = (paths.raw / "articles/post.txt").read_text(encoding="utf-8")
     assert text.startswith("Vitamin X and colds\n\nVitamin X may prevent colds")
     [article] = rows(paths.articles)
-    assert article == {"article_id": "post", "title": "Vitamin X and colds",
-                       "publisher": "example.org", "source_kind": "clinic-blog",
-                       "lists_references": "no", "medically_reviewed": "no",
-                       "text_file": "articles/post.txt", "url": "https://example.org/vitamin-x",
-                       "accessed": "2024-05-01"}
+    assert article == {
+        "article_id": "post",
+        "title": "Vitamin X and colds",
+        "publisher": "example.org",
+        "source_kind": "clinic-blog",
+        "lists_references": "no",
+        "medically_reviewed": "no",
+        "text_file": "articles/post.txt",
+        "url": "https://example.org/vitamin-x",
+        "accessed": "2024-05-01",
+    }
     cites = rows(paths.citations)
     assert [(c["type"], c["identifier"], c["doi"], c["anchor_text"]) for c in cites] == [
-        ("pmid", "32927735", "", "trial"), ("doi", "10.1136/bmj.i6583", "10.1136/bmj.i6583", "review")]
+        ("pmid", "32927735", "", "trial"),
+        ("doi", "10.1136/bmj.i6583", "10.1136/bmj.i6583", "review"),
+    ]
     claims = rows(paths.claims)
-    assert [(c["indication"], c["outcome"], c["topic"], c["asserted"], c["cited_dois"], c["link"])
-            for c in claims] == [
+    assert [
+        (c["indication"], c["outcome"], c["topic"], c["asserted"], c["cited_dois"], c["link"])
+        for c in claims
+    ] == [
         ("colds", "unassigned", "efficacy", "possible", "", "none"),
         ("colds", "infection", "efficacy", "established", "10.1136/bmj.i6583", "explicit"),
-        ("unassigned", "adverse-effects", "safety", "established", "", "none")]
-    assert all(text[int(c["start"]):int(c["end"])].startswith("Vitamin X") or
-               text[int(c["start"]):int(c["end"])].startswith("A review") for c in claims)
+        ("unassigned", "adverse-effects", "safety", "established", "", "none"),
+    ]
+    assert all(
+        text[int(c["start"]) : int(c["end"])].startswith("Vitamin X")
+        or text[int(c["start"]) : int(c["end"])].startswith("A review")
+        for c in claims
+    )
     build(paths)  # drafts are valid raw rows
 
 
@@ -80,8 +115,11 @@ def test_a_rerun_keeps_reviewed_rows_and_replaces_only_drafts(project):
     paths, source = project
     add_article(source, paths=paths, article_id="post", accessed="2024-05-01")
     claims = rows(paths.claims)
-    claims[0] |= {"claim": "Vitamin X prevents colds, in our words", "outcome": "infection",
-                  "status": "reviewed"}
+    claims[0] |= {
+        "claim": "Vitamin X prevents colds, in our words",
+        "outcome": "infection",
+        "status": "reviewed",
+    }
     with open(paths.claims, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(claims[0]), lineterminator="\n")
         writer.writeheader()
@@ -90,7 +128,10 @@ def test_a_rerun_keeps_reviewed_rows_and_replaces_only_drafts(project):
     added = add_article(source, paths=paths, article_id="post")
     after = rows(paths.claims)
     assert after[0] == before and added.kept_reviewed == 1
-    assert len(after) == 3 and [c["claim_id"] for c in after[1:]] == ["post-draft-002", "post-draft-003"]
+    assert len(after) == 3 and [c["claim_id"] for c in after[1:]] == [
+        "post-draft-002",
+        "post-draft-003",
+    ]
     assert len(rows(paths.articles)) == 1 and rows(paths.articles)[0]["accessed"] == "2024-05-01"
 
 
@@ -111,10 +152,13 @@ def test_a_project_without_an_intervention_is_named_in_one_error(tmp_path, capsy
     assert "litkit.toml: fill in [project] intervention" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("options, message", [
-    (["--id", "a b"], "use letters, digits"),
-    (["--id", "a", "--kind", "tabloid"], "unknown kind 'tabloid'"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--id", "a b"], "use letters, digits"),
+        (["--id", "a", "--kind", "tabloid"], "unknown kind 'tabloid'"),
+    ],
+)
 def test_bad_options_are_usage_errors(project, options, message, capsys):
     paths, source = project
     assert main(["add-article", str(source), "--root", str(paths.root), *options]) == 2

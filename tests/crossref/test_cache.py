@@ -13,10 +13,18 @@ def _work(doi, version=1):
     return {"DOI": doi, "type": "journal-article", "title": [f"Work {version}"]}
 
 
-@pytest.mark.parametrize("doi", [
-    "10.5555/../../x", "10.5555/..", "10.1000/a/b/c", "10.1000/a\\b", "10.1000/nul\x00x",
-    "10.1000/" + "x" * 400, "10.1000/~user:name?*|<>",
-])
+@pytest.mark.parametrize(
+    "doi",
+    [
+        "10.5555/../../x",
+        "10.5555/..",
+        "10.1000/a/b/c",
+        "10.1000/a\\b",
+        "10.1000/nul\x00x",
+        "10.1000/" + "x" * 400,
+        "10.1000/~user:name?*|<>",
+    ],
+)
 def test_no_doi_escapes_the_cache_folder(tmp_path, doi):
     cache = CrossrefCache(tmp_path / "cache")
     path = cache.write(doi, _work(doi), message_version="1.0.0", api_url="u", via="single")
@@ -29,7 +37,9 @@ def test_no_doi_escapes_the_cache_folder(tmp_path, doi):
 
 def test_dois_that_differ_only_in_case_share_a_file(tmp_path):
     cache = CrossrefCache(tmp_path)
-    cache.write("10.1000/ABC", _work("10.1000/ABC"), message_version="1.0.0", api_url="u", via="list")
+    cache.write(
+        "10.1000/ABC", _work("10.1000/ABC"), message_version="1.0.0", api_url="u", via="list"
+    )
     assert cache.has("10.1000/abc")
     assert cache_filename("10.1000/ABC") == cache_filename("10.1000/abc")
 
@@ -57,7 +67,9 @@ def test_a_failed_write_leaves_the_old_record_and_no_temporary_file(tmp_path, mo
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(CacheError, match="cannot write"):
-        cache.write("10.1000/x", _work("10.1000/x", 2), message_version=None, api_url="u", via="single")
+        cache.write(
+            "10.1000/x", _work("10.1000/x", 2), message_version=None, api_url="u", via="single"
+        )
     monkeypatch.undo()
     assert cache.read("10.1000/x").message == _work("10.1000/x", 1)
     assert [p.name for p in tmp_path.iterdir()] == [cache_filename("10.1000/x")]
@@ -73,7 +85,9 @@ def test_records_skips_temporary_files_and_names_a_corrupt_file(tmp_path):
         list(cache.records())
 
 
-def test_records_are_written_as_the_standard_library_would_compact_and_sorted(tmp_path, crossref_records):
+def test_records_are_written_as_the_standard_library_would_compact_and_sorted(
+    tmp_path, crossref_records
+):
     cache = CrossrefCache(tmp_path)
     for record in crossref_records[:50] + [dict(_work("10.1000/big"), big=2**70)]:
         path = cache.write(record["DOI"], record, message_version="1.0.0", api_url="u", via="list")
@@ -82,15 +96,20 @@ def test_records_are_written_as_the_standard_library_would_compact_and_sorted(tm
         assert path.read_text(encoding="utf-8") == expected + "\n"
 
 
-@pytest.mark.parametrize("envelope, problem", [
-    ('[1, 2]', "a list, not a JSON object"),
-    ('{"message": {"DOI": "10.1000/x", "type": "journal-article"}}', "no 'provenance' object"),
-    ('{"provenance": {}}', "no 'message'"),
-    ('{"provenance": {}, "message": {}}', "'message' is not a Crossref work (no DOI)"),
-    ('{"provenance": {}, "message": {"DOI": "10.1000/x", "title": "T"}}',
-     "'message' is not a Crossref work ('title' is a string, not a list)"),
-    ('{"provenance": {}, "mess', "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "envelope, problem",
+    [
+        ("[1, 2]", "a list, not a JSON object"),
+        ('{"message": {"DOI": "10.1000/x", "type": "journal-article"}}', "no 'provenance' object"),
+        ('{"provenance": {}}', "no 'message'"),
+        ('{"provenance": {}, "message": {}}', "'message' is not a Crossref work (no DOI)"),
+        (
+            '{"provenance": {}, "message": {"DOI": "10.1000/x", "title": "T"}}',
+            "'message' is not a Crossref work ('title' is a string, not a list)",
+        ),
+        ('{"provenance": {}, "mess', "not valid JSON"),
+    ],
+)
 def test_a_cache_record_of_the_wrong_shape_is_a_cache_error_naming_it(tmp_path, envelope, problem):
     cache = CrossrefCache(tmp_path)
     cache.path_for("10.1000/x").write_text(envelope)
@@ -98,18 +117,27 @@ def test_a_cache_record_of_the_wrong_shape_is_a_cache_error_naming_it(tmp_path, 
         cache.read("10.1000/x")
     message = str(caught.value)
     assert message.startswith(str(cache.path_for("10.1000/x")) + ": ")
-    assert problem in message and "expected a JSON object with 'provenance' and 'message'" in message
+    assert (
+        problem in message and "expected a JSON object with 'provenance' and 'message'" in message
+    )
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("doi,reason\n10.1000/a,gone\n", "line 1: header is doi,reason"),
-    ("doi,agency,reason,checked_at\n10.1000/a,,gone\n", "line 2: not a row of 4 values"),
-    ("doi,agency,reason,checked_at\n,,gone,2025\n", "line 2: not a row of 4 values with a DOI"),
-    (b"doi,agency,reason,checked_at\n10.1000/\xff,,x,y\n", "not a readable CSV"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("doi,reason\n10.1000/a,gone\n", "line 1: header is doi,reason"),
+        ("doi,agency,reason,checked_at\n10.1000/a,,gone\n", "line 2: not a row of 4 values"),
+        ("doi,agency,reason,checked_at\n,,gone,2025\n", "line 2: not a row of 4 values with a DOI"),
+        (b"doi,agency,reason,checked_at\n10.1000/\xff,,x,y\n", "not a readable CSV"),
+    ],
+)
 def test_a_corrupt_not_found_list_is_a_cache_error_naming_it(tmp_path, text, problem):
     cache = CrossrefCache(tmp_path)
-    write = cache.not_found_file.write_bytes if isinstance(text, bytes) else cache.not_found_file.write_text
+    write = (
+        cache.not_found_file.write_bytes
+        if isinstance(text, bytes)
+        else cache.not_found_file.write_text
+    )
     write(text)
     with pytest.raises(CacheError) as caught:
         cache.not_found()
@@ -120,6 +148,8 @@ def test_a_corrupt_not_found_list_is_a_cache_error_naming_it(tmp_path, text, pro
 def test_refusing_to_cache_what_is_not_a_work(tmp_path):
     cache = CrossrefCache(tmp_path)
     for message in ({}, {"DOI": "10.1000/x"}, "text", {"DOI": "10.1000/x", "author": "A"}):
-        with pytest.raises(CacheError, match="refusing to cache an answer that is not a Crossref work"):
+        with pytest.raises(
+            CacheError, match="refusing to cache an answer that is not a Crossref work"
+        ):
             cache.write("10.1000/x", message, message_version=None, api_url="u", via="single")
     assert list(tmp_path.iterdir()) == []

@@ -17,7 +17,12 @@ import pytest
 
 from litkit.crossref.cache import CrossrefCache, public_url
 from litkit.crossref.fetch import (
-    MAX_URL_BYTES, POLITE_POOL, PUBLIC_POOL, Fetcher, Limits, plan_batches,
+    MAX_URL_BYTES,
+    POLITE_POOL,
+    PUBLIC_POOL,
+    Fetcher,
+    Limits,
+    plan_batches,
 )
 from litkit.errors import CacheError, FetchError
 from litkit.testing.crossref_server import SHAPE_FAULTS, TRICKLE_FAULTS, CrossrefServer
@@ -44,10 +49,12 @@ def _fetcher(tmp_path, server, **options) -> Fetcher:
 
 
 def _dois(records, n, start=0):
-    return [r["DOI"] for r in records[start:start + n]]
+    return [r["DOI"] for r in records[start : start + n]]
 
 
-def test_batches_fetch_through_habanero_and_cache_the_records_unchanged(tmp_path, server, journal_records):
+def test_batches_fetch_through_habanero_and_cache_the_records_unchanged(
+    tmp_path, server, journal_records
+):
     dois = _dois(journal_records, 60)
     report = _fetcher(tmp_path, server).fetch(dois)
     assert report.ok and report.count("fetched") == 60
@@ -72,19 +79,27 @@ def test_dois_a_batch_omits_are_asked_for_one_by_one(tmp_path, server, journal_r
     assert server.stats.requests["list"] == 1 and server.stats.requests["single"] == 3
 
 
-def test_unknown_and_invalid_dois_are_named_while_the_others_are_fetched(tmp_path, server, journal_records):
+def test_unknown_and_invalid_dois_are_named_while_the_others_are_fetched(
+    tmp_path, server, journal_records
+):
     good = _dois(journal_records, 4)
-    report = _fetcher(tmp_path, server).fetch([*good, "10.9999/does-not-exist", "not-a-doi", "10.12/3"])
+    report = _fetcher(tmp_path, server).fetch(
+        [*good, "10.9999/does-not-exist", "not-a-doi", "10.12/3"]
+    )
     by_doi = {o.doi: o for o in report.outcomes}
     assert all(by_doi[d.lower()].status == "fetched" for d in good)
     assert by_doi["10.9999/does-not-exist"].status == "not-found"
     assert "404" in by_doi["10.9999/does-not-exist"].reason
     assert by_doi["not-a-doi"].status == "invalid" and by_doi["10.12/3"].status == "invalid"
     assert not report.ok
-    assert not CrossrefCache(tmp_path / "cache").has("10.9999/does-not-exist")  # a 404 is not cached
+    assert not CrossrefCache(tmp_path / "cache").has(
+        "10.9999/does-not-exist"
+    )  # a 404 is not cached
 
 
-@pytest.mark.parametrize("fault", ["429", "503", "500", "drop", "reset", "cut", "html200", "badjson"])
+@pytest.mark.parametrize(
+    "fault", ["429", "503", "500", "drop", "reset", "cut", "html200", "badjson"]
+)
 def test_faults_are_survived_on_both_routes(tmp_path, server, journal_records, fault):
     dois = _dois(journal_records, 6)
     server.omit = dois[:1]
@@ -104,7 +119,9 @@ def test_a_timeout_is_retried(tmp_path, crossref_records, journal_records):
     assert report.ok and report.errors == 1
 
 
-def test_a_doi_that_keeps_failing_is_reported_and_spoils_no_other(tmp_path, server, journal_records):
+def test_a_doi_that_keeps_failing_is_reported_and_spoils_no_other(
+    tmp_path, server, journal_records
+):
     dois = _dois(journal_records, 8)
     bad = dois[2]
     server.omit = [bad]
@@ -118,7 +135,9 @@ def test_a_doi_that_keeps_failing_is_reported_and_spoils_no_other(tmp_path, serv
 
 def test_the_run_stops_when_errors_persist(tmp_path, server, journal_records):
     server.inject("503", times=10_000)
-    report = _fetcher(tmp_path, server, batch_size=5, min_requests=20).fetch(_dois(journal_records, 100))
+    report = _fetcher(tmp_path, server, batch_size=5, min_requests=20).fetch(
+        _dois(journal_records, 100)
+    )
     assert report.stopped and "10%" in report.stopped
     assert report.count("failed") == 100
     # It stops soon after the error rate is judged, not after every retry of every DOI.
@@ -195,7 +214,9 @@ def test_dois_differing_only_in_case_are_fetched_once(tmp_path, server, journal_
     assert len(list((tmp_path / "cache").glob("*.json"))) == 1
 
 
-def test_awkward_dois_stay_in_the_cache_folder_and_reach_the_server_intact(tmp_path, server, crossref_records):
+def test_awkward_dois_stay_in_the_cache_folder_and_reach_the_server_intact(
+    tmp_path, server, crossref_records
+):
     # A real record whose DOI has parentheses and a semicolon, asked for one by one.
     awkward = next(r for r in crossref_records if "(" in r["DOI"] or ";" in r["DOI"])
     server.omit = [awkward["DOI"]]
@@ -210,11 +231,13 @@ def test_summary_line_counts_everything(tmp_path, server, journal_records):
     _fetcher(tmp_path, server).fetch(dois[:1])
     report = _fetcher(tmp_path, server).fetch([*dois, "10.9999/nope", "junk"])
     assert report.summary() == (  # 1 list, 1 single for the unknown DOI, 1 agency look-up
-        "fetched 2, already cached 1, not-found 1, invalid 1; 3 requests, 0 429s")
+        "fetched 2, already cached 1, not-found 1, invalid 1; 3 requests, 0 429s"
+    )
 
 
 def test_a_doi_registered_elsewhere_is_told_apart_and_recorded_in_the_cache_folder(
-        tmp_path, crossref_records, journal_records):
+    tmp_path, crossref_records, journal_records
+):
     with CrossrefServer(crossref_records, agencies={"10.5061/dryad.abc": "DataCite"}) as server:
         fetcher = _fetcher(tmp_path, server)
         report = fetcher.fetch(["10.5061/DRYAD.ABC", "10.9999/nobody", journal_records[0]["DOI"]])
@@ -240,15 +263,34 @@ def test_a_doi_found_later_leaves_the_not_found_list(tmp_path, crossref_records,
     assert cache.not_found() == {}
 
 
-def test_a_fetch_killed_mid_run_leaves_whole_files_and_a_rerun_resumes(tmp_path, crossref_records, journal_records):
+def test_a_fetch_killed_mid_run_leaves_whole_files_and_a_rerun_resumes(
+    tmp_path, crossref_records, journal_records
+):
     dois = _dois(journal_records, 120)
     doi_file = tmp_path / "dois.txt"
     doi_file.write_text("\n".join(dois))
     cache_dir = tmp_path / "cache"
     with CrossrefServer(crossref_records, latency=0.05, list_rate=None, single_rate=None) as server:
-        command = [sys.executable, "-m", "litkit.cli", "fetch", "--from", str(doi_file),
-                   "--cache", str(cache_dir), "--base-url", server.url, "--mailto", "t@example.org",
-                   "--batch-size", "5", "--list-rate", "4", "--concurrency", "1"]
+        command = [
+            sys.executable,
+            "-m",
+            "litkit.cli",
+            "fetch",
+            "--from",
+            str(doi_file),
+            "--cache",
+            str(cache_dir),
+            "--base-url",
+            server.url,
+            "--mailto",
+            "t@example.org",
+            "--batch-size",
+            "5",
+            "--list-rate",
+            "4",
+            "--concurrency",
+            "1",
+        ]
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while len(list(cache_dir.glob("*.json"))) < 20 and time.monotonic() < deadline:
@@ -275,7 +317,8 @@ def _cached_files(tmp_path):
 
 @pytest.mark.parametrize("fault", sorted(SHAPE_FAULTS))
 def test_an_answer_that_is_not_a_work_record_fails_its_doi_and_is_never_cached(
-        tmp_path, server, journal_records, fault):
+    tmp_path, server, journal_records, fault
+):
     dois = _dois(journal_records, 3)
     server.inject(fault, times=100)
     report = _fetcher(tmp_path, server, max_attempts=2).fetch(dois)
@@ -286,7 +329,8 @@ def test_an_answer_that_is_not_a_work_record_fails_its_doi_and_is_never_cached(
 
 
 def test_list_items_that_are_not_work_records_are_skipped_and_asked_for_alone(
-        tmp_path, server, journal_records):
+    tmp_path, server, journal_records
+):
     dois = _dois(journal_records, 4)
     server.inject("bad-items", route="list")
     report = _fetcher(tmp_path, server).fetch(dois)
@@ -299,7 +343,8 @@ def test_list_items_that_are_not_work_records_are_skipped_and_asked_for_alone(
 
 
 def test_a_refresh_answered_with_empty_messages_keeps_every_cached_record(
-        tmp_path, server, journal_records):
+    tmp_path, server, journal_records
+):
     dois = _dois(journal_records, 7)
     _fetcher(tmp_path, server).fetch(dois)
     before = {p.name: p.read_bytes() for p in (tmp_path / "cache").glob("*.json")}
@@ -309,7 +354,9 @@ def test_a_refresh_answered_with_empty_messages_keeps_every_cached_record(
     assert {p.name: p.read_bytes() for p in (tmp_path / "cache").glob("*.json")} == before
 
 
-def test_a_refresh_never_replaces_a_record_with_a_worse_one(tmp_path, crossref_records, journal_records):
+def test_a_refresh_never_replaces_a_record_with_a_worse_one(
+    tmp_path, crossref_records, journal_records
+):
     full = journal_records[0]
     doi = full["DOI"].lower()
     cache = CrossrefCache(tmp_path / "cache")
@@ -339,7 +386,9 @@ def test_a_refresh_replaces_an_unreadable_cached_record(tmp_path, server, journa
     assert cache.read(doi).message == journal_records[0]
 
 
-def test_a_record_registered_under_another_doi_is_cached_as_an_alias(tmp_path, crossref_records, journal_records):
+def test_a_record_registered_under_another_doi_is_cached_as_an_alias(
+    tmp_path, crossref_records, journal_records
+):
     primary = journal_records[0]
     with CrossrefServer(crossref_records, aliases={"10.9999/alias": primary["DOI"]}) as server:
         report = _fetcher(tmp_path, server).fetch(["10.9999/ALIAS"])
@@ -349,7 +398,9 @@ def test_a_record_registered_under_another_doi_is_cached_as_an_alias(tmp_path, c
     cached = CrossrefCache(tmp_path / "cache").read("10.9999/alias")
     assert cached.message == primary
     assert cached.provenance["requested_doi"] == "10.9999/alias"
-    assert cached.provenance["record_doi"] == cached.provenance["alias_of"] == primary["DOI"].lower()
+    assert (
+        cached.provenance["record_doi"] == cached.provenance["alias_of"] == primary["DOI"].lower()
+    )
 
 
 def test_provenance_keeps_no_credentials_from_the_base_url(tmp_path, server, journal_records):
@@ -363,7 +414,8 @@ def test_provenance_keeps_no_credentials_from_the_base_url(tmp_path, server, jou
 
 def test_public_url_drops_credentials_query_and_fragment():
     assert public_url("https://u:p@api.example.org:8443/v1?mailto=me@x.org&token=t#f") == (
-        "https://api.example.org:8443/v1")
+        "https://api.example.org:8443/v1"
+    )
 
 
 # -- bounded time --------------------------------------------------------------------------
@@ -371,24 +423,28 @@ def test_public_url_drops_credentials_query_and_fragment():
 
 @pytest.mark.parametrize("fault", sorted(TRICKLE_FAULTS))
 def test_a_server_that_trickles_its_answer_fails_the_request_in_bounded_time(
-        tmp_path, crossref_records, journal_records, fault):
+    tmp_path, crossref_records, journal_records, fault
+):
     # No cap on requests in flight: the abandoned requests trickle on until the run ends.
     with CrossrefServer(crossref_records, trickle_seconds=0.05, max_concurrent=None) as server:
         server.inject(fault, times=100)
         start = time.monotonic()
         report = _fetcher(tmp_path, server, deadline=0.4, timeout=0.3, max_attempts=2).fetch(
-            _dois(journal_records, 2))
+            _dois(journal_records, 2)
+        )
         elapsed = time.monotonic() - start
     assert elapsed < 4  # two list and two single requests of 0.4 s, at most
     assert [o.status for o in report.outcomes] == ["failed", "failed"]
     assert report.outcomes[0].reason == (
-        "failed after 2 tries: timed out (no complete answer within 0.4 s)")
+        "failed after 2 tries: timed out (no complete answer within 0.4 s)"
+    )
     assert _cached_files(tmp_path) == []
 
 
 @pytest.mark.parametrize("retry_after", ["1200", "Wed, 21 Oct 2099 07:28:00 GMT"])
 def test_a_retry_after_over_the_cap_fails_at_once_and_stops_the_run(
-        tmp_path, server, journal_records, retry_after):
+    tmp_path, server, journal_records, retry_after
+):
     server.inject("429", route="list", retry_after=retry_after)
     start = time.monotonic()
     report = _fetcher(tmp_path, server).fetch(_dois(journal_records, 5))
@@ -408,15 +464,23 @@ def test_no_network_is_a_fetch_error_after_a_few_quick_tries(tmp_path, journal_r
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    fetcher = Fetcher(CrossrefCache(tmp_path / "cache"), base_url=f"http://u:p@127.0.0.1:{port}",
-                      mailto="t@example.org", **QUICK)
-    with pytest.raises(FetchError, match=rf"^cannot reach http://127.0.0.1:{port}: check the"
-                                         r" network, or use --offline$"):
+    fetcher = Fetcher(
+        CrossrefCache(tmp_path / "cache"),
+        base_url=f"http://u:p@127.0.0.1:{port}",
+        mailto="t@example.org",
+        **QUICK,
+    )
+    with pytest.raises(
+        FetchError,
+        match=rf"^cannot reach http://127.0.0.1:{port}: check the"
+        r" network, or use --offline$",
+    ):
         fetcher.fetch(_dois(journal_records, 400))
 
 
 def test_connection_failures_after_the_server_answered_are_ordinary_failures(
-        tmp_path, server, journal_records):
+    tmp_path, server, journal_records
+):
     dois = _dois(journal_records, 3)
     server.omit = dois[2:]
     server.inject("reset", route="single", times=100)
@@ -427,7 +491,9 @@ def test_connection_failures_after_the_server_answered_are_ordinary_failures(
 # -- speed ---------------------------------------------------------------------------------
 
 
-def test_list_requests_are_as_long_as_the_url_allows_and_no_longer(tmp_path, server, crossref_records):
+def test_list_requests_are_as_long_as_the_url_allows_and_no_longer(
+    tmp_path, server, crossref_records
+):
     dois = [r["DOI"] for r in crossref_records]
     report = _fetcher(tmp_path, server).fetch(dois)
     assert report.ok
@@ -439,7 +505,8 @@ def test_list_requests_are_as_long_as_the_url_allows_and_no_longer(tmp_path, ser
 
 
 def test_requests_share_kept_alive_connections_and_habanero_is_left_as_it_was(
-        tmp_path, server, crossref_records):
+    tmp_path, server, crossref_records
+):
     import habanero.request
     import habanero.request_class
 
@@ -457,14 +524,18 @@ def test_batch_plans_measure_the_url_habanero_sends():
     batches = plan_batches(dois, base_url="https://api.crossref.org", max_url_bytes=2000)
     assert sum(len(b) for b in batches) == 400  # the DOI with a comma goes alone
     for batch in batches:
-        url = httpx2.URL("https://api.crossref.org/works",
-                         params={"filter": ",".join(f"doi:{d}" for d in batch), "rows": "1000"})
+        url = httpx2.URL(
+            "https://api.crossref.org/works",
+            params={"filter": ",".join(f"doi:{d}" for d in batch), "rows": "1000"},
+        )
         assert len(str(url)) <= 2000
     short = [f"10.1000/{i}" for i in range(300)]
     assert [len(b) for b in plan_batches(short, base_url="http://x", max_size=50)] == [50] * 6
 
 
-def test_a_cached_rerun_lists_the_folder_once_and_stats_no_record(tmp_path, server, journal_records, monkeypatch):
+def test_a_cached_rerun_lists_the_folder_once_and_stats_no_record(
+    tmp_path, server, journal_records, monkeypatch
+):
     dois = _dois(journal_records, 30)
     _fetcher(tmp_path, server).fetch(dois)
     server.reset_stats()
@@ -496,12 +567,14 @@ def test_records_are_written_compact_and_with_the_umask(tmp_path, server, journa
 
 
 def test_two_runs_on_one_cache_lose_no_not_found_row_and_do_no_work_twice(
-        tmp_path, crossref_records, journal_records):
+    tmp_path, crossref_records, journal_records
+):
     unknown = [f"10.9999/unknown-{i}" for i in range(16)]
     known = _dois(journal_records, 40)
     said: list[str] = []
     # No rate limits: each run paces itself, and this test is about the cache, not pacing.
     with CrossrefServer(crossref_records, latency=0.02, single_rate=None, list_rate=None) as server:
+
         def run(dois):
             return _fetcher(tmp_path, server, notify=said.append).fetch(dois)
 
@@ -519,7 +592,9 @@ def test_a_run_that_waits_too_long_for_the_lock_is_a_cache_error(tmp_path, serve
     cache = CrossrefCache(tmp_path / "cache")
     with cache.locked(timeout=1):
         fetcher = _fetcher(tmp_path, server, lock_timeout=0.2)
-        with pytest.raises(CacheError, match=r"another litkit fetch has held this lock for over 0.2 s"):
+        with pytest.raises(
+            CacheError, match=r"another litkit fetch has held this lock for over 0.2 s"
+        ):
             fetcher.fetch(_dois(journal_records, 2))
     assert server.stats.total == 0
 
@@ -536,15 +611,19 @@ def test_temporary_files_of_a_killed_run_are_removed_by_the_next(tmp_path, serve
 
 
 def test_an_old_not_found_list_beside_the_cache_is_read_then_moved_into_it(
-        tmp_path, server, journal_records):
+    tmp_path, server, journal_records
+):
     old = tmp_path / "cache-not-found.csv"
-    old.write_text("doi,agency,reason,checked_at\n"
-                   "10.9999/old,,not found at Crossref (HTTP 404),2025-01-01T00:00:00Z\n")
+    old.write_text(
+        "doi,agency,reason,checked_at\n"
+        "10.9999/old,,not found at Crossref (HTTP 404),2025-01-01T00:00:00Z\n"
+    )
     cache = CrossrefCache(tmp_path / "cache")
     assert set(cache.not_found()) == {"10.9999/old"}  # read where it was
     said: list[str] = []
     report = _fetcher(tmp_path, server, notify=said.append).fetch(
-        [*_dois(journal_records, 1), "10.9999/new"])
+        [*_dois(journal_records, 1), "10.9999/new"]
+    )
     assert report.count("not-found") == 1
     assert set(cache.not_found()) == {"10.9999/old", "10.9999/new"}
     assert not old.exists() and cache.not_found_file.is_file()
@@ -561,7 +640,9 @@ def test_a_cache_path_that_is_a_file_is_a_cache_error(tmp_path, server, journal_
     assert server.stats.total == 0
 
 
-def test_a_read_only_cache_is_a_cache_error_naming_it(tmp_path, server, journal_records, monkeypatch):
+def test_a_read_only_cache_is_a_cache_error_naming_it(
+    tmp_path, server, journal_records, monkeypatch
+):
     folder = tmp_path / "cache"
     folder.mkdir()
     real_open = os.open
@@ -572,14 +653,18 @@ def test_a_read_only_cache_is_a_cache_error_naming_it(tmp_path, server, journal_
         return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", read_only)
-    with pytest.raises(CacheError, match=rf"{folder}: cannot lock the cache folder: cannot write"
-                                         r" there \(read-only, or no permission\)"):
+    with pytest.raises(
+        CacheError,
+        match=rf"{folder}: cannot lock the cache folder: cannot write"
+        r" there \(read-only, or no permission\)",
+    ):
         _fetcher(tmp_path, server).fetch(_dois(journal_records, 1))
     assert server.stats.total == 0
 
 
 def test_a_full_disk_is_a_cache_error_and_keeps_the_records_written_before(
-        tmp_path, server, journal_records, monkeypatch):
+    tmp_path, server, journal_records, monkeypatch
+):
     dois = _dois(journal_records, 3)
     _fetcher(tmp_path, server).fetch(dois[:2])
     before = {p.name: p.read_bytes() for p in (tmp_path / "cache").glob("*.json")}
@@ -589,15 +674,20 @@ def test_a_full_disk_is_a_cache_error_and_keeps_the_records_written_before(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(litkit.files, "_create_temporary", full)
-    with pytest.raises(CacheError, match=r"cannot write: no space left on the device; records"
-                                         r" written before are kept"):
+    with pytest.raises(
+        CacheError,
+        match=r"cannot write: no space left on the device; records"
+        r" written before are kept",
+    ):
         _fetcher(tmp_path, server).fetch(dois, refresh=True)
     monkeypatch.undo()
     assert {p.name: p.read_bytes() for p in (tmp_path / "cache").glob("*.json")} == before
     assert not list((tmp_path / "cache").glob(".*.tmp"))
 
 
-def test_the_garbage_collector_is_paused_during_requests_and_restored_after(tmp_path, server, journal_records):
+def test_the_garbage_collector_is_paused_during_requests_and_restored_after(
+    tmp_path, server, journal_records
+):
     import gc
 
     seen = []

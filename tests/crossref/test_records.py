@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from litkit.raw import read_articles, read_citations
 from litkit.analysis.works import cited_works
 from litkit.crossref.records import plain_text, to_frame, year_of
 from litkit.processed import RECORD
+from litkit.raw import read_articles, read_citations
 
 
 def test_every_recorded_crossref_record_flattens(crossref_records):
@@ -29,30 +29,41 @@ def test_titles_with_inline_html_become_plain_text(crossref_records):
 
 
 def test_plain_text_keeps_less_than_signs_and_separates_paragraphs():
-    jats = ("<jats:sec><jats:title>Results</jats:title><jats:p>Pain fell (p &lt; 0.05; "
-            "p<0.01 in CRPS).</jats:p></jats:sec><jats:p>Second\n  paragraph.</jats:p>")
+    jats = (
+        "<jats:sec><jats:title>Results</jats:title><jats:p>Pain fell (p &lt; 0.05; "
+        "p<0.01 in CRPS).</jats:p></jats:sec><jats:p>Second\n  paragraph.</jats:p>"
+    )
     assert plain_text(jats) == "Results Pain fell (p < 0.05; p<0.01 in CRPS). Second paragraph."
     assert plain_text("CO<sub>2</sub> and <mml:math><mml:mi>x</mml:mi></mml:math>") == "CO2 and x"
     assert plain_text("   ") is None
     assert plain_text(None) is None
 
 
-@pytest.mark.parametrize("record, year", [
-    ({"issued": {"date-parts": [[2019, 7]]}}, 2019),
-    ({"issued": {"date-parts": [[None]]}, "published-print": {"date-parts": [[2020]]}}, 2020),
-    ({"issued": {"date-parts": [[]]}, "created": {"date-parts": [[2018, 1, 2]]}}, 2018),
-    ({"issued": {"date-parts": []}, "published-online": {"date-parts": [[2021, 2]]}}, 2021),
-    ({"published": {"date-parts": [["2017"]]}}, 2017),
-    ({"issued": {}}, None),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    "record, year",
+    [
+        ({"issued": {"date-parts": [[2019, 7]]}}, 2019),
+        ({"issued": {"date-parts": [[None]]}, "published-print": {"date-parts": [[2020]]}}, 2020),
+        ({"issued": {"date-parts": [[]]}, "created": {"date-parts": [[2018, 1, 2]]}}, 2018),
+        ({"issued": {"date-parts": []}, "published-online": {"date-parts": [[2021, 2]]}}, 2021),
+        ({"published": {"date-parts": [["2017"]]}}, 2017),
+        ({"issued": {}}, None),
+        ({}, None),
+    ],
+)
 def test_year_comes_from_the_first_date_that_has_one(record, year):
     assert year_of(record) == year
 
 
 def test_authors_people_and_organisations():
-    record = {"DOI": "10.1/x", "author": [
-        {"given": "Steven P.", "family": "Cohen"}, {"name": "ASRA Working Group"}, {"family": "Solo"}]}
+    record = {
+        "DOI": "10.1/x",
+        "author": [
+            {"given": "Steven P.", "family": "Cohen"},
+            {"name": "ASRA Working Group"},
+            {"family": "Solo"},
+        ],
+    }
     row = to_frame([record]).iloc[0]
     assert row["authors"] == "Cohen, Steven P.; ASRA Working Group; Solo"
     assert row["first_author"] == "Cohen"
@@ -61,11 +72,16 @@ def test_authors_people_and_organisations():
 
 def test_update_notices_article_numbers_and_licence():
     record = {
-        "DOI": "10.1/X", "article-number": "599721",
-        "updated-by": [{"type": "retraction", "DOI": "10.1/RETRACT"},
-                       {"type": "correction", "DOI": "10.1/fix"}],
-        "license": [{"URL": "http://tdm", "content-version": "tdm"},
-                    {"URL": "http://cc-by", "content-version": "vor"}],
+        "DOI": "10.1/X",
+        "article-number": "599721",
+        "updated-by": [
+            {"type": "retraction", "DOI": "10.1/RETRACT"},
+            {"type": "correction", "DOI": "10.1/fix"},
+        ],
+        "license": [
+            {"URL": "http://tdm", "content-version": "tdm"},
+            {"URL": "http://cc-by", "content-version": "vor"},
+        ],
     }
     row = to_frame([record]).iloc[0]
     assert row["page"] == "599721"
@@ -82,8 +98,11 @@ def test_cited_works_uses_printed_fields_where_no_record_is_cached(project_root,
     articles = read_articles(project_root / "data/raw/articles.csv")
     citations = read_citations(project_root / "data/raw/citations.csv", articles=articles)
     record = dict(crossref_records[0], DOI="10.1111/BCP.12094", title=["Fetched title"])
-    table = cited_works(citations.assign(role="cited"), to_frame([record]),
-                        pd.Series({"10.1111/bcp.12094": "2026-11-21T00:00:00Z"}))
+    table = cited_works(
+        citations.assign(role="cited"),
+        to_frame([record]),
+        pd.Series({"10.1111/bcp.12094": "2026-11-21T00:00:00Z"}),
+    )
     assert len(table) == len(citations) == 7
     fetched = table[table["crossref_status"] == "fetched"]
     assert fetched["doi"].tolist() == ["10.1111/bcp.12094"]
@@ -93,4 +112,7 @@ def test_cited_works_uses_printed_fields_where_no_record_is_cached(project_root,
     assert len(printed) == 6 and (printed["source"] == "citation").all()
     bell = printed[printed["ref_no"] == 1].iloc[0]
     assert (bell["title"], bell["container_title"], bell["year"]) == (
-        "Ketamine for Pain Management", "PAIN Reports", 2018)
+        "Ketamine for Pain Management",
+        "PAIN Reports",
+        2018,
+    )

@@ -10,7 +10,13 @@ from litkit.cli import main
 from litkit.config import Paths
 from litkit.crossref.cache import CrossrefCache
 from litkit.crossref.resolve import (
-    METHODS, Resolver, Wanted, check_candidate, fill_resolved_dois, wanted, write_resolved,
+    METHODS,
+    Resolver,
+    Wanted,
+    check_candidate,
+    fill_resolved_dois,
+    wanted,
+    write_resolved,
 )
 from litkit.pipeline import build
 from litkit.raw import CITATIONS, read_resolved
@@ -29,31 +35,51 @@ def servers(crossref_records):
 
 @pytest.fixture
 def with_pii(crossref_records):
-    return next(r for r in crossref_records
-                if any(str(a).startswith("S") and len(str(a)) == 17 for a in r.get("alternative-id", [])))
+    return next(
+        r
+        for r in crossref_records
+        if any(str(a).startswith("S") and len(str(a)) == 17 for a in r.get("alternative-id", []))
+    )
 
 
 @pytest.fixture
 def article(crossref_records):
     """A recorded journal article with authors, a journal and a year."""
-    return next(r for r in crossref_records if r.get("type") == "journal-article"
-                and r.get("author", [{}])[0].get("family") and r.get("container-title")
-                and r.get("issued", {}).get("date-parts", [[None]])[0][0])
+    return next(
+        r
+        for r in crossref_records
+        if r.get("type") == "journal-article"
+        and r.get("author", [{}])[0].get("family")
+        and r.get("container-title")
+        and r.get("issued", {}).get("date-parts", [[None]])[0][0]
+    )
 
 
 def printed(record, **changes) -> Wanted:
     year = str(record["issued"]["date-parts"][0][0])
     family = record["author"][0]["family"]
-    values = dict(identifier="A:1",
-                  query=f"{family}. {record['title'][0]}. {record['container-title'][0]}. {year}",
-                  year=year, first_author=family) | changes
+    values = (
+        dict(
+            identifier="A:1",
+            query=f"{family}. {record['title'][0]}. {record['container-title'][0]}. {year}",
+            year=year,
+            first_author=family,
+        )
+        | changes
+    )
     return Wanted("reference", **values)
 
 
 def resolver(servers, tmp_path, **options) -> Resolver:
     crossref, idconv = servers
-    return Resolver(cache=CrossrefCache(tmp_path / "crossref"), base_url=crossref.url,
-                    idconv_url=idconv.url, mailto="test@example.org", backoff=0.01, **options)
+    return Resolver(
+        cache=CrossrefCache(tmp_path / "crossref"),
+        base_url=crossref.url,
+        idconv_url=idconv.url,
+        mailto="test@example.org",
+        backoff=0.01,
+        **options,
+    )
 
 
 def by_key(rows):
@@ -62,13 +88,26 @@ def by_key(rows):
 
 def test_each_kind_of_work_is_resolved_by_its_method(servers, tmp_path, with_pii, article):
     pii = with_pii["alternative-id"][0]
-    rows = by_key(resolver(servers, tmp_path).resolve([
-        Wanted("pii", pii), Wanted("pmid", "90000001"), Wanted("pmcid", "PMC9000004"),
-        printed(article)]))
+    rows = by_key(
+        resolver(servers, tmp_path).resolve(
+            [
+                Wanted("pii", pii),
+                Wanted("pmid", "90000001"),
+                Wanted("pmcid", "PMC9000004"),
+                printed(article),
+            ]
+        )
+    )
     assert rows[("pii", pii)] | {"checked_at": ""} == {
-        "type": "pii", "identifier": pii, "doi": with_pii["DOI"].lower(),
-        "method": "crossref-alternative-id", "score": "", "checked_at": "", "status": "resolved",
-        "reason": "Crossref alternative-id"}
+        "type": "pii",
+        "identifier": pii,
+        "doi": with_pii["DOI"].lower(),
+        "method": "crossref-alternative-id",
+        "score": "",
+        "checked_at": "",
+        "status": "resolved",
+        "reason": "Crossref alternative-id",
+    }
     assert rows[("pmid", "90000001")]["doi"] == "10.5555/litkit.test.1"
     assert rows[("pmcid", "PMC9000004")]["method"] == "ncbi-idconv"
     reference = rows[("reference", "A:1")]
@@ -80,15 +119,25 @@ def test_each_kind_of_work_is_resolved_by_its_method(servers, tmp_path, with_pii
 
 
 def test_what_is_not_there_is_not_found_with_the_reason(servers, tmp_path, article):
-    rows = by_key(resolver(servers, tmp_path).resolve([
-        Wanted("pii", "S0000000000000000"), Wanted("pmid", "12345"), Wanted("pmid", "90000003"),
-        printed(article, identifier="A:2", year="1901")]))
+    rows = by_key(
+        resolver(servers, tmp_path).resolve(
+            [
+                Wanted("pii", "S0000000000000000"),
+                Wanted("pmid", "12345"),
+                Wanted("pmid", "90000003"),
+                printed(article, identifier="A:2", year="1901"),
+            ]
+        )
+    )
     assert rows[("pii", "S0000000000000000")]["reason"] == "Crossref alternative-id: no work"
     assert rows[("pmid", "12345")]["reason"] == "NCBI ID converter: Identifier not found in PMC"
     assert rows[("pmid", "90000003")]["reason"] == "NCBI ID converter: no DOI in PMC's record"
     near_miss = rows[("reference", "A:2")]
     assert near_miss["status"] == "not-found" and near_miss["doi"] == ""
-    assert f"{article['DOI'].lower()}: year" in near_miss["reason"] and "printed 1901" in near_miss["reason"]
+    assert (
+        f"{article['DOI'].lower()}: year" in near_miss["reason"]
+        and "printed 1901" in near_miss["reason"]
+    )
 
 
 def test_a_printed_reference_without_year_or_author_is_not_guessed(servers, tmp_path, article):
@@ -107,8 +156,11 @@ def test_failures_that_persist_are_failed_not_lost(servers, tmp_path, with_pii):
     crossref, idconv = servers
     crossref.inject("503", times=20)
     idconv.inject("503", times=20)
-    rows = by_key(resolver(servers, tmp_path, max_attempts=2).resolve(
-        [Wanted("pii", with_pii["alternative-id"][0]), Wanted("pmid", "90000001")]))
+    rows = by_key(
+        resolver(servers, tmp_path, max_attempts=2).resolve(
+            [Wanted("pii", with_pii["alternative-id"][0]), Wanted("pmid", "90000001")]
+        )
+    )
     assert {r["status"] for r in rows.values()} == {"failed"}
     assert rows[("pmid", "90000001")]["reason"].startswith("NCBI ID converter: HTTP 503")
     assert rows[("pii", with_pii["alternative-id"][0])]["reason"] == "Crossref: HTTP 503"
@@ -116,13 +168,20 @@ def test_failures_that_persist_are_failed_not_lost(servers, tmp_path, with_pii):
 
 def test_a_rerun_keeps_what_was_found_and_retries_what_failed(servers, tmp_path):
     crossref, idconv = servers
-    first = resolver(servers, tmp_path).resolve([Wanted("pmid", "90000001"), Wanted("pmid", "12345")])
+    first = resolver(servers, tmp_path).resolve(
+        [Wanted("pmid", "90000001"), Wanted("pmid", "12345")]
+    )
     path = write_resolved(tmp_path / "resolved.csv", first)
-    failed = pd.DataFrame([{**r, "status": "failed"} if r["identifier"] == "12345" else r
-                           for r in first], dtype="string")
+    failed = pd.DataFrame(
+        [{**r, "status": "failed"} if r["identifier"] == "12345" else r for r in first],
+        dtype="string",
+    )
     asked = len(idconv.requests)
-    again = by_key(resolver(servers, tmp_path).resolve(
-        [Wanted("pmid", "90000001"), Wanted("pmid", "12345")], previous=failed))
+    again = by_key(
+        resolver(servers, tmp_path).resolve(
+            [Wanted("pmid", "90000001"), Wanted("pmid", "12345")], previous=failed
+        )
+    )
     assert idconv.requests[-1]["ids"] == ["12345"] and len(idconv.requests) == asked + 1
     assert again[("pmid", "90000001")] == by_key(first)[("pmid", "90000001")]
     assert read_resolved(path)["status"].tolist() == ["not-found", "resolved"]
@@ -133,8 +192,10 @@ def test_a_candidate_is_checked_by_score_year_and_first_author():
     want = Wanted("reference", "A:1", "q", "2020", "Smith")
     assert check_candidate(record, want, min_score=50) == ""
     assert check_candidate(record, want, min_score=90) == "score 80 under 90"
-    assert check_candidate(record, Wanted("reference", "A:1", "q", "2020", "Jones"),
-                           min_score=50) == "first author Smith, printed Jones"
+    assert (
+        check_candidate(record, Wanted("reference", "A:1", "q", "2020", "Jones"), min_score=50)
+        == "first author Smith, printed Jones"
+    )
 
 
 def test_every_method_is_in_the_vocabulary():
@@ -151,38 +212,78 @@ def test_wanted_lists_works_without_a_doi_once_each():
         {"article_id": "A", "ref_no": "2", "type": "doi", "identifier": "10.1/x", "doi": "10.1/x"},
         {"article_id": "B", "ref_no": "1", "type": "pmid", "identifier": "1"},
         {"article_id": "B", "ref_no": "2", "type": "isbn", "identifier": "9780306406157"},
-        {"article_id": "B", "ref_no": "3", "type": "reference", "authors": "Smith, J",
-         "title": "A title", "year": "2020"})
-    assert wanted(table) == [Wanted("pmid", "1"),
-                             Wanted("reference", "B:3", "Smith, J A title 2020", "2020", "Smith")]
+        {
+            "article_id": "B",
+            "ref_no": "3",
+            "type": "reference",
+            "authors": "Smith, J",
+            "title": "A title",
+            "year": "2020",
+        },
+    )
+    assert wanted(table) == [
+        Wanted("pmid", "1"),
+        Wanted("reference", "B:3", "Smith, J A title 2020", "2020", "Smith"),
+    ]
 
 
 def test_resolved_dois_fill_only_empty_cells():
     table = citations_table(
         {"article_id": "A", "ref_no": "1", "type": "pmid", "identifier": "1"},
         {"article_id": "A", "ref_no": "2", "type": "reference", "title": "T"},
-        {"article_id": "A", "ref_no": "3", "type": "pmid", "identifier": "2", "doi": "10.1/kept"})
-    resolved = pd.DataFrame({"type": ["pmid", "reference", "pmid"], "identifier": ["1", "A:2", "2"],
-                             "doi": ["10.1/a", "10.1/b", "10.1/other"],
-                             "status": ["resolved", "resolved", "resolved"]}, dtype="string")
+        {"article_id": "A", "ref_no": "3", "type": "pmid", "identifier": "2", "doi": "10.1/kept"},
+    )
+    resolved = pd.DataFrame(
+        {
+            "type": ["pmid", "reference", "pmid"],
+            "identifier": ["1", "A:2", "2"],
+            "doi": ["10.1/a", "10.1/b", "10.1/other"],
+            "status": ["resolved", "resolved", "resolved"],
+        },
+        dtype="string",
+    )
     assert fill_resolved_dois(table, resolved)["doi"].tolist() == ["10.1/a", "10.1/b", "10.1/kept"]
 
 
-def test_resolve_command_writes_resolved_csv_and_build_joins_by_it(scratch_project, servers, capsys):
+def test_resolve_command_writes_resolved_csv_and_build_joins_by_it(
+    scratch_project, servers, capsys
+):
     crossref, idconv = servers
     text = (scratch_project / "data/raw/articles/B-clinic-blog.txt").read_text(encoding="utf-8")
     offset = text.index("Neuropathic Pain:")
     path = scratch_project / "data/raw/citations.csv"
     row = {c: "" for c in CITATIONS.names} | {
-        "article_id": "B", "ref_no": "1", "type": "pmid", "identifier": "90000001",
-        "url": "https://pubmed.ncbi.nlm.nih.gov/90000001/", "anchor_text": "Neuropathic Pain",
-        "offset": str(offset), "status": "draft"}
-    path.write_text(path.read_text(encoding="utf-8") + ",".join(row[c] for c in CITATIONS.names) + "\n",
-                    encoding="utf-8")
+        "article_id": "B",
+        "ref_no": "1",
+        "type": "pmid",
+        "identifier": "90000001",
+        "url": "https://pubmed.ncbi.nlm.nih.gov/90000001/",
+        "anchor_text": "Neuropathic Pain",
+        "offset": str(offset),
+        "status": "draft",
+    }
+    path.write_text(
+        path.read_text(encoding="utf-8") + ",".join(row[c] for c in CITATIONS.names) + "\n",
+        encoding="utf-8",
+    )
     assert main(["resolve", "--root", str(scratch_project), "--offline"]) == 1
     assert "pmid 90000001: unresolved: offline" in capsys.readouterr().err
-    assert main(["resolve", "--root", str(scratch_project), "--base-url", crossref.url,
-                 "--idconv-url", idconv.url, "--mailto", "t@example.org"]) == 0
+    assert (
+        main(
+            [
+                "resolve",
+                "--root",
+                str(scratch_project),
+                "--base-url",
+                crossref.url,
+                "--idconv-url",
+                idconv.url,
+                "--mailto",
+                "t@example.org",
+            ]
+        )
+        == 0
+    )
     assert "resolved 1" in capsys.readouterr().out
     works = pd.read_csv(build(Paths(scratch_project))["works"])
     assert works.query("article_id == 'B'")["doi"].tolist() == ["10.5555/litkit.test.1"]

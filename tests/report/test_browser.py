@@ -21,18 +21,31 @@ from litkit.processed import read_processed
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
-CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"),
-                             "/usr/bin/chromium") if p and Path(p).is_file()), None)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM = next(
+    (
+        p
+        for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
+        if p and Path(p).is_file()
+    ),
+    None,
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PAGES = sorted(p.name for p in REPORTS.glob("*.html"))
 ARTICLE_PAGES = sorted(p.name for p in REPORTS.glob("article-*.html"))
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="Playwright is not installed (pip install playwright)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
+    )
     if CHROMIUM is None:
         pytest.skip("no Chromium found: install Debian's `chromium` package to run browser tests")
     with sync_api.sync_playwright() as playwright:
@@ -76,6 +89,7 @@ def visit(browser, tmp_path_factory):
         if name not in opened:
             opened[name] = Visit(browser, name, folder / f"{name}.png")
         return opened[name]
+
     yield open_page
     for page in opened.values():
         page.close()
@@ -98,7 +112,8 @@ def test_every_image_is_shown(visit, name):
     page = visit(name)
     broken = page.page.evaluate(
         "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
-        ".map(i => i.getAttribute('src').slice(0, 80))")
+        ".map(i => i.getAttribute('src').slice(0, 80))"
+    )
     assert broken == []
 
 
@@ -109,8 +124,7 @@ def _anchors(path: Path) -> set[str]:
 @pytest.mark.parametrize("name", PAGES)
 def test_every_internal_link_resolves(visit, name):
     page = visit(name)
-    hrefs = page.page.evaluate(
-        "Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+    hrefs = page.page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
     broken = []
     for href in hrefs:
         url = urlparse(href)
@@ -131,7 +145,8 @@ def test_annotated_article_highlights_each_of_its_claims_once(visit, name):
     claims = read_processed("claims", paths=Paths(ROOT))
     expected = sorted(claims.loc[claims["article_id"] == article_id, "claim_id"])
     marked = page.page.evaluate(
-        "Array.from(document.querySelectorAll('mark[data-claim]')).map(m => m.dataset.claim)")
+        "Array.from(document.querySelectorAll('mark[data-claim]')).map(m => m.dataset.claim)"
+    )
     assert sorted(marked) == expected
     notes = page.page.evaluate("document.querySelectorAll('.note').length")
     assert notes == len(expected)
@@ -142,11 +157,15 @@ def test_index_lists_the_claims_to_review_with_links_to_their_evidence(visit):
     rows = page.page.evaluate(
         "Array.from(document.querySelectorAll('table.claims tbody tr')).map(r => "
         "[r.dataset.claim, r.querySelector('.chip').textContent, "
-        " Array.from(r.querySelectorAll('a[href^=\"https://doi.org/\"]')).length])")
+        " Array.from(r.querySelectorAll('a[href^=\"https://doi.org/\"]')).length])"
+    )
     claims = read_processed("claims", paths=Paths(ROOT))
-    to_review = claims[claims["verdict"].isin(
-        ("contradicted", "overstated", "under-cited", "uncited", "understated"))]
+    to_review = claims[
+        claims["verdict"].isin(
+            ("contradicted", "overstated", "under-cited", "uncited", "understated")
+        )
+    ]
     assert sorted(r[0] for r in rows) == sorted(to_review["claim_id"])
-    cited = dict(zip(claims["claim_id"], claims["cited_dois"].fillna("")))
+    cited = dict(zip(claims["claim_id"], claims["cited_dois"].fillna(""), strict=False))
     for claim_id, _, links in rows:
         assert links >= (1 if cited[claim_id] else 0), claim_id

@@ -62,28 +62,48 @@ def test_the_workbook_holds_every_table_and_a_readme_of_columns(project):
 
 
 def test_a_cached_crossref_record_describes_its_work(crossref_records):
-    record = next(r for r in crossref_records
-                  if r.get("type") == "journal-article" and r.get("author") and r.get("title")
-                  and r["author"][0].get("family"))
+    record = next(
+        r
+        for r in crossref_records
+        if r.get("type") == "journal-article"
+        and r.get("author")
+        and r.get("title")
+        and r["author"][0].get("family")
+    )
     doi = record["DOI"].lower()
-    works = pd.DataFrame({"role": ["cited"], "article_id": ["A"], "doi": [doi],
-                          "authors": ["Printed, P."], "title": ["As printed"],
-                          "container_title": [pd.NA], "year": [2001], "volume": [pd.NA],
-                          "issue": [pd.NA], "page": [pd.NA]})
+    works = pd.DataFrame(
+        {
+            "role": ["cited"],
+            "article_id": ["A"],
+            "doi": [doi],
+            "authors": ["Printed, P."],
+            "title": ["As printed"],
+            "container_title": [pd.NA],
+            "year": [2001],
+            "volume": [pd.NA],
+            "issue": [pd.NA],
+            "page": [pd.NA],
+        }
+    )
     (item,) = export.csl_items(works, {doi: record})
     assert item["title"] == record["title"][0] and item["source"] == "Crossref"
     assert item["author"][0]["family"] == record["author"][0]["family"]
     (printed,) = export.csl_items(works, {})
     assert printed["title"] == "As printed" and printed["author"] == [
-        {"family": "Printed", "given": "P."}]
+        {"family": "Printed", "given": "P."}
+    ]
 
 
 def test_printed_authors_keep_et_al_as_a_cut_list():
     names, cut = export.printed_authors("Avidan MS; Maybrier HR; et al. (Some Research Group)")
-    assert names == [{"family": "Avidan", "given": "M. S."},
-                     {"family": "Maybrier", "given": "H. R."}] and cut
+    assert (
+        names == [{"family": "Avidan", "given": "M. S."}, {"family": "Maybrier", "given": "H. R."}]
+        and cut
+    )
     assert export.printed_authors("Bell, Rae Frances; Kalso, Eija") == (
-        [{"family": "Bell", "given": "Rae Frances"}, {"family": "Kalso", "given": "Eija"}], False)
+        [{"family": "Bell", "given": "Rae Frances"}, {"family": "Kalso", "given": "Eija"}],
+        False,
+    )
 
 
 def test_two_works_with_the_same_author_and_year_get_distinct_keys():

@@ -44,9 +44,19 @@ def plot_works_over_time(table, **options):
 def plot_citation_counts(table, **options):
     return plots.plot_citation_counts(views.citation_rows(table), **options)
 
+
 NA = pd.NA
-OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7",
-             "#000000", "#999999"}
+OKABE_ITO = {
+    "#e69f00",
+    "#56b4e9",
+    "#009e73",
+    "#f0e442",
+    "#0072b2",
+    "#d55e00",
+    "#cc79a7",
+    "#000000",
+    "#999999",
+}
 LONG = "Neuropathic pain, including CRPS and spinal cord injury pain"
 
 
@@ -68,62 +78,96 @@ def ints(values):
 
 
 def evidence_table() -> pd.DataFrame:
-    return pd.DataFrame({
-        "indication_label": strings(["Acute postoperative pain", LONG, "Chronic non-cancer pain",
-                                     "Anaesthesia"]),
-        "outcome_label": strings(["Pain relief", "Pain relief", "Adverse effects",
-                                  "Adverse effects"]),
-        "asserted": strings(["high", "low", "high", "high"]),
-        "cited_certainty": strings(["very-low", "very-low", "low", "none"]),
-        "best_certainty": strings(["moderate", "low", "low", "none"]),
-        "n_claims": ints([2, 1, 1, 1]),
-    })
+    return pd.DataFrame(
+        {
+            "indication_label": strings(
+                ["Acute postoperative pain", LONG, "Chronic non-cancer pain", "Anaesthesia"]
+            ),
+            "outcome_label": strings(
+                ["Pain relief", "Pain relief", "Adverse effects", "Adverse effects"]
+            ),
+            "asserted": strings(["high", "low", "high", "high"]),
+            "cited_certainty": strings(["very-low", "very-low", "low", "none"]),
+            "best_certainty": strings(["moderate", "low", "low", "none"]),
+            "n_claims": ints([2, 1, 1, 1]),
+        }
+    )
 
 
 def gap_table() -> pd.DataFrame:
-    return pd.DataFrame({
-        "indication": strings(["cncp", "cncp", "cncp", "neuropathic-pain", "trd"]),
-        "label": strings(["Chronic non-cancer pain"] * 3 + [LONG, "Treatment-resistant "
-                                                                  "depression"]),
-        "design": strings(["narrative-review", "systematic-review", "cohort",
-                           "narrative-review", NA]),
-        "n_works": ints([4, 1, 2, 1, 0]),
-        "direction": strings(["mixed", "favours", "harm", "favours", NA]),
-    })
+    return pd.DataFrame(
+        {
+            "indication": strings(["cncp", "cncp", "cncp", "neuropathic-pain", "trd"]),
+            "label": strings(
+                ["Chronic non-cancer pain"] * 3 + [LONG, "Treatment-resistant depression"]
+            ),
+            "design": strings(
+                ["narrative-review", "systematic-review", "cohort", "narrative-review", NA]
+            ),
+            "n_works": ints([4, 1, 2, 1, 0]),
+            "direction": strings(["mixed", "favours", "harm", "favours", NA]),
+        }
+    )
 
 
 def claims_table() -> pd.DataFrame:
-    return pd.DataFrame({
-        "claim_id": strings(["B01", "A01", "A02", "A03", "A04", "A05", "B02", "B03"]),
-        "article_id": strings(["B", "A", "A", "A", "A", "A", "B", "B"]),
-        "indication": strings(["cncp", "cncp", "cncp", "general", "cncp", "general",
-                               "cncp", "neuropathic-pain"]),
-        "verdict": strings(["uncited", "overstated", "supported", "not-graded",
-                                "overstated", "supported", "uncited", "uncited"]),
-    })
+    return pd.DataFrame(
+        {
+            "claim_id": strings(["B01", "A01", "A02", "A03", "A04", "A05", "B02", "B03"]),
+            "article_id": strings(["B", "A", "A", "A", "A", "A", "B", "B"]),
+            "indication": strings(
+                ["cncp", "cncp", "cncp", "general", "cncp", "general", "cncp", "neuropathic-pain"]
+            ),
+            "verdict": strings(
+                [
+                    "uncited",
+                    "overstated",
+                    "supported",
+                    "not-graded",
+                    "overstated",
+                    "supported",
+                    "uncited",
+                    "uncited",
+                ]
+            ),
+        }
+    )
 
 
 CLAIM_LABELS = {"cncp": "Chronic non-cancer pain", "neuropathic-pain": LONG}
 
 
 def designs_table() -> pd.DataFrame:
-    return pd.DataFrame({
-        "doi": strings(["10.1/a", "10.1/b", "10.1/c", "10.1/d", "10.1/e", "10.1/f"]),
-        "year": ints([2018, 2014, 2018, NA, 2021, 2018]),
-        "final_design": strings(["narrative-review", "narrative-review", "guideline",
-                                 "cohort", "systematic-review", "systematic-review"]),
-    })
+    return pd.DataFrame(
+        {
+            "doi": strings(["10.1/a", "10.1/b", "10.1/c", "10.1/d", "10.1/e", "10.1/f"]),
+            "year": ints([2018, 2014, 2018, NA, 2021, 2018]),
+            "final_design": strings(
+                [
+                    "narrative-review",
+                    "narrative-review",
+                    "guideline",
+                    "cohort",
+                    "systematic-review",
+                    "systematic-review",
+                ]
+            ),
+        }
+    )
 
 
 def works_table(fetched: bool = True) -> pd.DataFrame:
-    return pd.DataFrame({
-        "doi": strings(["10.1/a", "10.1/b", "10.1/c", "10.1/d", "10.1/e"]),
-        "first_author": strings(["Bell", "Cohen", "Smith", "Smith", NA]),
-        "year": ints([2018, 2018, 2020, 2020, NA]),
-        "cited_by_count": ints([120, 340, 15, 40, NA] if fetched else [NA] * 5),
-        "crossref_status": strings((["fetched"] * 4 if fetched else ["not fetched"] * 4)
-                                   + ["not fetched"]),
-    })
+    return pd.DataFrame(
+        {
+            "doi": strings(["10.1/a", "10.1/b", "10.1/c", "10.1/d", "10.1/e"]),
+            "first_author": strings(["Bell", "Cohen", "Smith", "Smith", NA]),
+            "year": ints([2018, 2018, 2020, 2020, NA]),
+            "cited_by_count": ints([120, 340, 15, 40, NA] if fetched else [NA] * 5),
+            "crossref_status": strings(
+                (["fetched"] * 4 if fetched else ["not fetched"] * 4) + ["not fetched"]
+            ),
+        }
+    )
 
 
 CHARTS = [
@@ -173,18 +217,30 @@ def visible_texts(figure) -> list[Text]:
     for ax in figure.axes:
         for axis in (ax.xaxis, ax.yaxis):
             low, high = sorted(axis.get_view_interval())
-            off_view |= {tick.label1 for tick in [*axis.majorTicks, *axis.minorTicks]
-                         if not low - 1e-9 <= tick.get_loc() <= high + 1e-9}
-    return [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()
-            and t.get_figure() is not None and t not in off_view]
+            off_view |= {
+                tick.label1
+                for tick in [*axis.majorTicks, *axis.minorTicks]
+                if not low - 1e-9 <= tick.get_loc() <= high + 1e-9
+            }
+    return [
+        t
+        for t in figure.findobj(Text)
+        if t.get_visible()
+        and t.get_text().strip()
+        and t.get_figure() is not None
+        and t not in off_view
+    ]
 
 
 def overlapping(texts: list[Text], renderer) -> list[tuple[str, str]]:
     boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
-    return [(a, b) for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2)
-            if box_a.overlaps(box_b)
-            and min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > 0.5
-            and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > 0.5]
+    return [
+        (a, b)
+        for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2)
+        if box_a.overlaps(box_b)
+        and min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > 0.5
+        and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > 0.5
+    ]
 
 
 # --- Shared contract -------------------------------------------------------------------------
@@ -213,8 +269,9 @@ def test_plot_has_title_labels_and_readable_fonts(plot, make, options):
     assert 8 <= figure.get_figwidth() <= 10
     assert figure.get_layout_engine() is not None
     figure.canvas.draw()
-    small = [(t.get_text(), t.get_fontsize()) for t in visible_texts(figure)
-             if t.get_fontsize() < 9]
+    small = [
+        (t.get_text(), t.get_fontsize()) for t in visible_texts(figure) if t.get_fontsize() < 9
+    ]
     assert small == []
 
 
@@ -222,8 +279,15 @@ def test_plot_has_title_labels_and_readable_fonts(plot, make, options):
 def test_plot_says_it_describes_the_cited_evidence(plot, make, options):
     ax = plot(make(), **options)
     words = f"{ax.get_title()} {subtitle(ax)}"
-    assert any(w in words for w in ("the evidence the article cites", "the evidence they cite",
-                                    "best available evidence", "the works the article cites"))
+    assert any(
+        w in words
+        for w in (
+            "the evidence the article cites",
+            "the evidence they cite",
+            "best available evidence",
+            "the works the article cites",
+        )
+    )
 
 
 @pytest.mark.parametrize(("plot", "make", "options"), CHARTS, ids=CHART_IDS)
@@ -266,8 +330,10 @@ def test_certainty_colours_get_lighter_as_certainty_falls():
 @pytest.mark.parametrize(("plot", "make", "options"), CHARTS, ids=CHART_IDS)
 def test_charts_use_colour_only_for_certainty_verdict_or_neutral(plot, make, options):
     ax = plot(make(), **options)
-    allowed = {c.lower() for c in [*CERTAINTY_COLOURS.values(), *VERDICT_COLOURS.values(),
-                                   NEUTRAL, "#ffffff"]}
+    allowed = {
+        c.lower()
+        for c in [*CERTAINTY_COLOURS.values(), *VERDICT_COLOURS.values(), NEUTRAL, "#ffffff"]
+    }
     faces = {to_hex(p.get_facecolor()) for p in ax.patches}
     faces |= {to_hex(c) for coll in ax.collections for c in coll.get_facecolors()}
     assert faces <= allowed
@@ -283,35 +349,56 @@ def values(ax) -> list[str]:
 def test_evidence_three_bars_per_question_with_the_certainty_printed():
     ax = plot_evidence_by_outcome(evidence_table())
     # Strongest best evidence first; per question: claimed, cited, best.
-    assert values(ax) == ["high", "very low", "moderate", "high", "low", "low",
-                          "low", "very low", "low", "high", "none", "none"]
-    assert tick_texts(ax)[:3] == ["claimed by the article", "evidence it cites",
-                                  "best evidence"]
+    assert values(ax) == [
+        "high",
+        "very low",
+        "moderate",
+        "high",
+        "low",
+        "low",
+        "low",
+        "very low",
+        "low",
+        "high",
+        "none",
+        "none",
+    ]
+    assert tick_texts(ax)[:3] == ["claimed by the article", "evidence it cites", "best evidence"]
     assert tick_texts(ax, "x") == ["none", "very low", "low", "moderate", "high"]
 
 
 def test_evidence_bars_are_as_long_as_the_certainty_and_coloured_by_it():
     ax = plot_evidence_by_outcome(evidence_table())
     bars = [(p.get_width(), to_hex(p.get_facecolor())) for p in ax.patches]
-    assert bars[:3] == [(4, CERTAINTY_COLOURS["high"].lower()),
-                        (1, CERTAINTY_COLOURS["very-low"].lower()),
-                        (3, CERTAINTY_COLOURS["moderate"].lower())]
+    assert bars[:3] == [
+        (4, CERTAINTY_COLOURS["high"].lower()),
+        (1, CERTAINTY_COLOURS["very-low"].lower()),
+        (3, CERTAINTY_COLOURS["moderate"].lower()),
+    ]
     assert ax.patches[0].get_hatch() and not ax.patches[1].get_hatch()
 
 
 def test_evidence_heading_says_how_far_the_claim_outruns_the_best_evidence():
     ax = plot_evidence_by_outcome(evidence_table())
     headings = [" ".join(t.get_text().split()) for t in ax.texts if t.get_fontweight() == "bold"]
-    assert headings[0] == "Acute postoperative pain · Pain relief — claimed 1 level above " \
-                          "the best evidence"
+    assert (
+        headings[0] == "Acute postoperative pain · Pain relief — claimed 1 level above "
+        "the best evidence"
+    )
     assert headings[2] == f"{LONG} · Pain relief"
 
 
 def test_evidence_legend_names_the_certainties_and_the_hatch():
     ax = plot_evidence_by_outcome(evidence_table())
     (legend,) = legends(ax)
-    assert legend_texts(legend) == ["high", "moderate", "low", "very low", "none",
-                                    "claimed by the article"]
+    assert legend_texts(legend) == [
+        "high",
+        "moderate",
+        "low",
+        "very low",
+        "none",
+        "claimed by the article",
+    ]
 
 
 def test_evidence_rejects_an_unknown_certainty():
@@ -332,8 +419,7 @@ def test_gap_map_has_a_marker_per_cell_with_works():
     offsets = [xy for xy, _ in markers(ax)]
     assert len(offsets) == 4
     assert tick_texts(ax, "x") == ["systematic-review", "cohort", "narrative-review"]
-    assert tick_texts(ax) == ["Chronic non-cancer pain", LONG,
-                              "Treatment-resistant depression"]
+    assert tick_texts(ax) == ["Chronic non-cancer pain", LONG, "Treatment-resistant depression"]
     # (column, row): rows sorted by label, columns in design order.
     assert offsets == [[0, 0], [1, 0], [2, 0], [2, 1]]
     assert "Evidence gap map" in ax.get_title()
@@ -344,9 +430,11 @@ def test_gap_map_marker_area_counts_works_and_shape_is_the_direction():
     sizes = [size for _, size in markers(ax)]
     assert [size / sizes[0] for size in sizes] == pytest.approx([1, 2, 4, 1])
     shapes = [c.get_paths()[0] for c in ax.collections]
-    expected = [plt.matplotlib.markers.MarkerStyle(palette.DIRECTION_MARKERS[d]).get_path()
-                for d in ("favours", "harm", "mixed", "favours")]
-    assert all(len(a.vertices) == len(b.vertices) for a, b in zip(shapes, expected))
+    expected = [
+        plt.matplotlib.markers.MarkerStyle(palette.DIRECTION_MARKERS[d]).get_path()
+        for d in ("favours", "harm", "mixed", "favours")
+    ]
+    assert all(len(a.vertices) == len(b.vertices) for a, b in zip(shapes, expected, strict=False))
     assert {to_hex(c.get_facecolors()[0]) for c in ax.collections} == {NEUTRAL.lower()}
     assert values(ax) == ["1", "2", "4", "1"]
 
@@ -364,17 +452,22 @@ def test_gap_map_shows_indications_without_works_as_empty_rows():
     ax = plot_evidence_gap_map(gap_table())
     assert "Treatment-resistant depression" in tick_texts(ax)
     assert [t.get_text() for t in ax.texts if "no cited works" in t.get_text()] == [
-        "no cited works"]
+        "no cited works"
+    ]
     assert max(xy[1] for xy, _ in markers(ax)) < 2
 
 
 def test_gap_map_rotates_many_design_labels():
     designs = DESIGN_ORDER[:8]
-    table = pd.DataFrame({
-        "indication": strings(["x"] * 8), "label": strings(["X"] * 8),
-        "design": strings(list(reversed(designs))), "n_works": ints(range(1, 9)),
-        "direction": strings(["favours"] * 8),
-    })
+    table = pd.DataFrame(
+        {
+            "indication": strings(["x"] * 8),
+            "label": strings(["X"] * 8),
+            "design": strings(list(reversed(designs))),
+            "n_works": ints(range(1, 9)),
+            "direction": strings(["favours"] * 8),
+        }
+    )
     ax = plot_evidence_gap_map(table)
     assert tick_texts(ax, "x") == list(designs)
     assert all(label.get_rotation() > 0 for label in ax.get_xticklabels())
@@ -386,8 +479,12 @@ def test_gap_map_rotates_many_design_labels():
 
 def test_claims_one_bar_per_article_and_indication_grouped_by_article():
     ax = plot_claims_by_verdict(claims_table(), labels=CLAIM_LABELS)
-    assert tick_texts(ax) == ["A · Chronic non-cancer pain", "A · general",
-                              "B · Chronic non-cancer pain", f"B · {LONG}"]
+    assert tick_texts(ax) == [
+        "A · Chronic non-cancer pain",
+        "A · general",
+        "B · Chronic non-cancer pain",
+        f"B · {LONG}",
+    ]
     positions = [tick for tick in ax.get_yticks()]
     assert positions[2] - positions[1] > positions[1] - positions[0]  # gap between articles
     assert ax.get_xlabel() == "Number of claims"
@@ -396,12 +493,21 @@ def test_claims_one_bar_per_article_and_indication_grouped_by_article():
 
 def test_claims_segments_count_claims_in_vocabulary_order():
     ax = plot_claims_by_verdict(claims_table(), labels=CLAIM_LABELS)
-    segments = [(round(p.get_y() + p.get_height() / 2, 6), p.get_x(), p.get_width(),
-                 to_hex(p.get_facecolor())) for p in ax.patches]
-    rows = dict(zip(tick_texts(ax), ax.get_yticks()))
+    segments = [
+        (
+            round(p.get_y() + p.get_height() / 2, 6),
+            p.get_x(),
+            p.get_width(),
+            to_hex(p.get_facecolor()),
+        )
+        for p in ax.patches
+    ]
+    rows = dict(zip(tick_texts(ax), ax.get_yticks(), strict=False))
     a_cncp = sorted(s[1:] for s in segments if s[0] == rows["A · Chronic non-cancer pain"])
-    assert a_cncp == [(0, 2, VERDICT_COLOURS["overstated"].lower()),
-                      (2, 1, VERDICT_COLOURS["supported"].lower())]
+    assert a_cncp == [
+        (0, 2, VERDICT_COLOURS["overstated"].lower()),
+        (2, 1, VERDICT_COLOURS["supported"].lower()),
+    ]
     assert len(ax.patches) == 6  # only segments with claims are drawn
     assert sum(p.get_width() for p in ax.patches) == 8
 
@@ -450,26 +556,34 @@ def test_citation_counts_bars_for_fetched_works_most_cited_first():
 def test_citation_counts_without_any_count_shows_how_to_fill_the_chart():
     ax = plot_citation_counts(works_table(fetched=False))
     assert len(ax.patches) == 0
-    assert message(ax) == ("No Crossref records cached yet: 5 of 5 cited works not fetched. "
-                           "Run `litkit fetch` with network access to fill this chart.")
+    assert message(ax) == (
+        "No Crossref records cached yet: 5 of 5 cited works not fetched. "
+        "Run `litkit fetch` with network access to fill this chart."
+    )
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
 
 
 def test_citation_counts_count_a_work_cited_twice_once():
-    unfetched_copy = works_table().iloc[[0]].assign(
-        cited_by_count=ints([NA]), crossref_status=strings(["not fetched"]))
+    unfetched_copy = (
+        works_table()
+        .iloc[[0]]
+        .assign(cited_by_count=ints([NA]), crossref_status=strings(["not fetched"]))
+    )
     table = pd.concat([unfetched_copy, works_table()], ignore_index=True)
     ax = plot_citation_counts(table)
     assert tick_texts(ax).count("Bell 2018") == 1
     assert "1 of 5 cited works not fetched" in subtitle(ax)
 
 
-@pytest.mark.parametrize(("plot", "make", "column", "bad"), [
-    (plot_evidence_gap_map, gap_table, "design", "anecdote"),
-    (plot_evidence_gap_map, gap_table, "direction", "sideways"),
-    (plot_claims_by_verdict, claims_table, "verdict", "vibes"),
-    (plot_works_over_time, designs_table, "final_design", "anecdote"),
-])
+@pytest.mark.parametrize(
+    ("plot", "make", "column", "bad"),
+    [
+        (plot_evidence_gap_map, gap_table, "design", "anecdote"),
+        (plot_evidence_gap_map, gap_table, "direction", "sideways"),
+        (plot_claims_by_verdict, claims_table, "verdict", "vibes"),
+        (plot_works_over_time, designs_table, "final_design", "anecdote"),
+    ],
+)
 def test_unknown_vocabulary_values_are_named_in_the_error(plot, make, column, bad):
     table = make()
     table[column] = strings([bad] * len(table))
@@ -488,52 +602,73 @@ def test_a_missing_column_is_named_in_the_error_with_the_view_to_use():
 
 def many_indications(n: int = 10) -> pd.DataFrame:
     scale = ("none", "very-low", "low", "moderate", "high")
-    return pd.DataFrame({
-        "indication_label": strings([f"{LONG} (variant {i})" if i % 2 else f"Indication {i}: "
-                                     "a long and very specific description" for i in range(n)]),
-        "outcome_label": strings(["Pain relief" if i % 2 else "Adverse effects"
-                                  for i in range(n)]),
-        "n_claims": ints([1] * n),
-        "asserted": strings([scale[(i + 2) % 5] for i in range(n)]),
-        "cited_certainty": strings([scale[i % 5] for i in range(n)]),
-        "best_certainty": strings([scale[(i + 1) % 5] for i in range(n)]),
-    })
+    return pd.DataFrame(
+        {
+            "indication_label": strings(
+                [
+                    f"{LONG} (variant {i})"
+                    if i % 2
+                    else f"Indication {i}: a long and very specific description"
+                    for i in range(n)
+                ]
+            ),
+            "outcome_label": strings(
+                ["Pain relief" if i % 2 else "Adverse effects" for i in range(n)]
+            ),
+            "n_claims": ints([1] * n),
+            "asserted": strings([scale[(i + 2) % 5] for i in range(n)]),
+            "cited_certainty": strings([scale[i % 5] for i in range(n)]),
+            "best_certainty": strings([scale[(i + 1) % 5] for i in range(n)]),
+        }
+    )
 
 
 def many_claims(n: int = 10) -> tuple[pd.DataFrame, dict[str, str]]:
     labels = {f"ind-{i}": f"{LONG} (variant {i})" for i in range(n)}
-    rows = [(f"{article}{i:02d}{k}", article, f"ind-{i}", VERDICTS[(i + k) % 5])
-            for article in "AB" for i in range(n) for k in range(i % 3 + 1)]
+    rows = [
+        (f"{article}{i:02d}{k}", article, f"ind-{i}", VERDICTS[(i + k) % 5])
+        for article in "AB"
+        for i in range(n)
+        for k in range(i % 3 + 1)
+    ]
     table = pd.DataFrame(rows, columns=["claim_id", "article_id", "indication", "verdict"])
     return table.astype("string"), labels
 
 
 def many_gap_cells(n: int = 9) -> pd.DataFrame:
-    rows = [(f"ind-{i}", f"{LONG} (variant {i})", design, (i + j) % 4,
-             DIRECTIONS[(i + j) % 4])
-            for i in range(n) for j, design in enumerate(DESIGN_ORDER[:10])]
-    table = pd.DataFrame(rows, columns=["indication", "label", "design", "n_works",
-                                        "direction"])
+    rows = [
+        (f"ind-{i}", f"{LONG} (variant {i})", design, (i + j) % 4, DIRECTIONS[(i + j) % 4])
+        for i in range(n)
+        for j, design in enumerate(DESIGN_ORDER[:10])
+    ]
+    table = pd.DataFrame(rows, columns=["indication", "label", "design", "n_works", "direction"])
     return table.astype({"n_works": "Int64", "label": "string"})
 
 
 def many_works(n: int = 30) -> pd.DataFrame:
-    return pd.DataFrame({
-        "doi": strings([f"10.1/{i:03d}" for i in range(n)]),
-        "first_author": strings([f"Author-{chr(65 + i % 26)}{'x' * (i % 7)}" for i in range(n)]),
-        "year": ints([NA if i % 9 == 0 else 1990 + i for i in range(n)]),
-        "cited_by_count": ints([NA if i % 4 == 0 else (i * 37) % 500 for i in range(n)]),
-        "crossref_status": strings(["not fetched" if i % 4 == 0 else "fetched"
-                                    for i in range(n)]),
-    })
+    return pd.DataFrame(
+        {
+            "doi": strings([f"10.1/{i:03d}" for i in range(n)]),
+            "first_author": strings(
+                [f"Author-{chr(65 + i % 26)}{'x' * (i % 7)}" for i in range(n)]
+            ),
+            "year": ints([NA if i % 9 == 0 else 1990 + i for i in range(n)]),
+            "cited_by_count": ints([NA if i % 4 == 0 else (i * 37) % 500 for i in range(n)]),
+            "crossref_status": strings(
+                ["not fetched" if i % 4 == 0 else "fetched" for i in range(n)]
+            ),
+        }
+    )
 
 
 def many_designs(n: int = 40) -> pd.DataFrame:
-    return pd.DataFrame({
-        "doi": strings([f"10.1/{i:03d}" for i in range(n)]),
-        "year": ints([NA if i % 11 == 0 else 1995 + (i * 7) % 29 for i in range(n)]),
-        "final_design": strings([DESIGN_ORDER[i % len(DESIGN_ORDER)] for i in range(n)]),
-    })
+    return pd.DataFrame(
+        {
+            "doi": strings([f"10.1/{i:03d}" for i in range(n)]),
+            "year": ints([NA if i % 11 == 0 else 1995 + (i * 7) % 29 for i in range(n)]),
+            "final_design": strings([DESIGN_ORDER[i % len(DESIGN_ORDER)] for i in range(n)]),
+        }
+    )
 
 
 def big_chart(chart: str):

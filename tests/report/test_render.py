@@ -8,13 +8,17 @@ import matplotlib.pyplot as plt
 import nbformat
 import pytest
 
+from litkit.cli import main
 from litkit.config import Paths
 from litkit.pipeline import build
-from litkit.processed import read_processed
-from litkit.cli import main
-from litkit.processed import read_all
+from litkit.processed import read_all, read_processed
 from litkit.report.render import (
-    kernel_environment, make_report, notebook_exporter, save_figure, write_figures, write_index,
+    kernel_environment,
+    make_report,
+    notebook_exporter,
+    save_figure,
+    write_figures,
+    write_index,
 )
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -50,11 +54,20 @@ def test_index_links_each_notebook_and_shows_the_headline_chart(scratch_project)
 
 
 def test_notebook_pages_show_no_code_and_load_nothing_from_the_network():
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Title"),
-        nbformat.v4.new_code_cell("secret_code_line = 1", outputs=[nbformat.v4.new_output(
-            "execute_result", data={"text/plain": "shown output"}, execution_count=1)],
-            execution_count=1)])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Title"),
+            nbformat.v4.new_code_cell(
+                "secret_code_line = 1",
+                outputs=[
+                    nbformat.v4.new_output(
+                        "execute_result", data={"text/plain": "shown output"}, execution_count=1
+                    )
+                ],
+                execution_count=1,
+            ),
+        ]
+    )
     body, _ = notebook_exporter().from_notebook_node(notebook)
     assert "shown output" in body and "secret_code_line" not in body
     assert not re.search(r"<script[^>]+src=[\"']https?:", body)
@@ -80,7 +93,9 @@ def test_committed_notebooks_are_executed_clean_and_show_their_charts(path):
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(c.execution_count == i for i, c in enumerate(code, 1)), "run top to bottom"
     outputs = [o for c in code for o in c.outputs]
-    assert not [o for o in outputs if o.output_type in ("error", "stream") and o.get("name") != "stdout"]
+    assert not [
+        o for o in outputs if o.output_type in ("error", "stream") and o.get("name") != "stdout"
+    ]
     text = json.dumps([o for o in outputs], default=str)
     assert not re.search(r"/(work|tmp|root|home)/", text), "absolute path in outputs"
     assert not re.search(r"0x[0-9a-f]{6,}", text), "memory address in outputs"
@@ -93,10 +108,13 @@ def test_committed_notebooks_are_executed_clean_and_show_their_charts(path):
 
 # --- the report is swapped in whole, or not at all -----------------------------------------------
 
+
 def _notebook(path: Path, *cells: str) -> Path:
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_markdown_cell(f"# {path.stem}"),
-                      *(nbformat.v4.new_code_cell(c) for c in cells)]
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell(f"# {path.stem}"),
+        *(nbformat.v4.new_code_cell(c) for c in cells),
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, path)
     return path
@@ -122,7 +140,10 @@ def test_a_failing_notebook_keeps_the_last_good_report_and_names_the_step(report
     assert "the last good one is kept" in err and "Traceback" not in err
     reports = reported_project / "reports"
     assert sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*")) == [
-        "exports", "exports/kept.csv", "index.html"]
+        "exports",
+        "exports/kept.csv",
+        "index.html",
+    ]
     assert (reports / "index.html").read_text() == "the last good report"
     assert good.read_bytes() == before  # the notebook that ran is not saved either
     assert not list(reported_project.glob(".reports*"))
@@ -141,7 +162,8 @@ def test_a_report_that_succeeds_is_swapped_in_whole(reported_project):
     assert all(p.is_file() for p in written) and notebook in written
     assert nbformat.read(notebook, as_version=4).cells[1].outputs[0].text == "fine\n"
     assert {"method.html", "article-A.html", "exports/works.bib"} <= {
-        p.relative_to(reports).as_posix() for p in written if reports in p.parents}
+        p.relative_to(reports).as_posix() for p in written if reports in p.parents
+    }
 
 
 def test_the_report_says_one_line_per_step(reported_project, capsys):
@@ -149,5 +171,11 @@ def test_the_report_says_one_line_per_step(reported_project, capsys):
     assert main(["report", "--root", str(reported_project)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines[:-1]] == [
-        "build", "notebooks", "figures", "pages", "exports", "saved"]
+        "build",
+        "notebooks",
+        "figures",
+        "pages",
+        "exports",
+        "saved",
+    ]
     assert not list(reported_project.glob(".reports*"))

@@ -25,16 +25,19 @@ from litkit.crossref.records import first_family_name, plain_text, year_of
 from litkit.processed import AUDIT_CHECKS as CHECKS
 from litkit.processed import columns, conform
 from litkit.vocabulary import (
-    AUDIT_LEVELS as LEVELS, AUDIT_VERDICTS as VERDICTS, CONCERN_TYPES, CORRECTION_TYPES,
+    AUDIT_LEVELS as LEVELS,
+)
+from litkit.vocabulary import (
+    CONCERN_TYPES,
+    CORRECTION_TYPES,
     RETRACTION_TYPES,
 )
 
-
-
-TITLE_SAME, TITLE_CLOSE = 95, 85     # rapidfuzz ratios (0-100) for "same" and "close"
+TITLE_SAME, TITLE_CLOSE = 95, 85  # rapidfuzz ratios (0-100) for "same" and "close"
 AUTHOR_CLOSE = 85
 _STOPWORDS = {"of", "the", "and", "for", "in", "on", "a", "an", "de", "la", "und", "fur", "&"}
 _AHEAD_OF_PRINT = re.compile(r"ahead of print|online first|early view|epub|in press", re.I)
+
 
 def _fold(text: object) -> str:
     """Lower case, accents and punctuation removed, white space collapsed."""
@@ -45,7 +48,9 @@ def _fold(text: object) -> str:
 
 
 def _blank(value: object) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip()
+    return (
+        value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip()
+    )
 
 
 def check_title(printed: str, record: dict) -> tuple[str, str]:
@@ -56,7 +61,9 @@ def check_title(printed: str, record: dict) -> tuple[str, str]:
         return "ok", "record has no title to compare"
     if fuzz.ratio(cited, title) >= TITLE_SAME:
         return "ok", "title matches"
-    main = _fold(re.split(r"[:?.!]\s|\s[-—–]\s", plain_text((record.get("title") or [""])[0]) or "")[0])
+    main = _fold(
+        re.split(r"[:?.!]\s|\s[-—–]\s", plain_text((record.get("title") or [""])[0]) or "")[0]
+    )
     if main and fuzz.ratio(cited, main) >= TITLE_SAME:
         return "note", "subtitle missing in the citation"
     if fuzz.token_set_ratio(cited, title) >= TITLE_CLOSE:
@@ -84,14 +91,20 @@ def _is_abbreviation(cited: str, full: str) -> bool:
     """Whether each word of ``cited`` starts the matching significant word of ``full``."""
     short = [w for w in cited.split() if w not in _STOPWORDS]
     words = [w for w in full.split() if w not in _STOPWORDS]
-    return bool(short) and len(short) == len(words) and all(
-        w.startswith(s) for s, w in zip(short, words))
+    return (
+        bool(short)
+        and len(short) == len(words)
+        and all(w.startswith(s) for s, w in zip(short, words, strict=False))
+    )
 
 
 def check_journal(printed: str, record: dict) -> tuple[str, str]:
     """The journal name, allowing ISO-style abbreviations and the short title."""
-    names = [_fold(n) for n in (record.get("container-title") or []) +
-             (record.get("short-container-title") or []) if n]
+    names = [
+        _fold(n)
+        for n in (record.get("container-title") or []) + (record.get("short-container-title") or [])
+        if n
+    ]
     cited = _fold(printed)
     if not names:
         return "ok", "record has no journal name"
@@ -122,7 +135,10 @@ def check_year(printed: str, record: dict) -> tuple[str, str]:
         return "ok", "year matches"
     other = {n: y for n, y in _date_years(record).items() if y == int(printed)}
     if other:
-        return "minor", f"year {printed} is the {next(iter(other)).replace('-', ' ')} date; issued {year}"
+        return (
+            "minor",
+            f"year {printed} is the {next(iter(other)).replace('-', ' ')} date; issued {year}",
+        )
     return "major", f"year is {year} in the record, not {printed}"
 
 
@@ -138,7 +154,9 @@ def _field(name: str, printed: object, actual: object) -> tuple[str, str]:
 
 def normalise_pages(pages: object) -> str:
     """A page range with abbreviated end pages expanded: ``357–67`` → ``357-367``."""
-    text = re.sub(r"^pp?\.\s*", "", str(pages).strip(), flags=re.I).replace("–", "-").replace("—", "-")
+    text = (
+        re.sub(r"^pp?\.\s*", "", str(pages).strip(), flags=re.I).replace("–", "-").replace("—", "-")
+    )
     match = re.fullmatch(r"([a-z]*)(\d+)\s*-\s*([a-z]*)(\d+)", text, flags=re.I)
     if not match:
         return text.lower()
@@ -179,9 +197,14 @@ def notices(record: dict) -> list[dict]:
     found = []
     for update in record.get("updated-by") or []:
         date = (update.get("updated") or {}).get("date-time", "")[:10]
-        found.append({"type": str(update.get("type", "update")).lower(),
-                      "doi": str(update.get("DOI", "")).lower(), "date": date,
-                      "source": update.get("source", "publisher")})
+        found.append(
+            {
+                "type": str(update.get("type", "update")).lower(),
+                "doi": str(update.get("DOI", "")).lower(),
+                "date": date,
+                "source": update.get("source", "publisher"),
+            }
+        )
     return found
 
 
@@ -222,20 +245,42 @@ def _verdict(results: dict[str, tuple[str, str]], retracted: bool) -> str:
     return {"ok": "ok", "note": "ok", "minor": "minor", "major": "major"}[worst]
 
 
-def audit_citation(citation: Mapping[str, object], record: dict | None,
-                   lookup: Mapping[str, str] | None = None) -> dict:
+def audit_citation(
+    citation: Mapping[str, object], record: dict | None, lookup: Mapping[str, str] | None = None
+) -> dict:
     """Audit one citation against its Crossref record (or what the DOI look-up said)."""
-    base = {"role": citation.get("role", "cited"), "article_id": citation["article_id"],
-            "ref_no": citation["ref_no"], "doi": citation["doi"]}
+    base = {
+        "role": citation.get("role", "cited"),
+        "article_id": citation["article_id"],
+        "ref_no": citation["ref_no"],
+        "doi": citation["doi"],
+    }
     if record is None:
         if lookup:
             reason = f"DOI {lookup.get('reason') or 'not found at Crossref'}"
             checks = {f"{c}_check": pd.NA for c in CHECKS} | {"doi_check": f"major: {reason}"}
-            return base | checks | {"verdict": "major", "reasons": reason,
-                                    "retracted": False, "concern": False, "notice_dois": ""}
-        return base | {f"{c}_check": pd.NA for c in CHECKS} | {
-            "verdict": "not-checked", "retracted": False, "concern": False, "notice_dois": "",
-            "reasons": "no Crossref record cached for this DOI yet: run `litkit fetch` with network access"}
+            return (
+                base
+                | checks
+                | {
+                    "verdict": "major",
+                    "reasons": reason,
+                    "retracted": False,
+                    "concern": False,
+                    "notice_dois": "",
+                }
+            )
+        return (
+            base
+            | {f"{c}_check": pd.NA for c in CHECKS}
+            | {
+                "verdict": "not-checked",
+                "retracted": False,
+                "concern": False,
+                "notice_dois": "",
+                "reasons": "no Crossref record cached for this DOI yet: run `litkit fetch` with network access",
+            }
+        )
     if _blank(citation["title"]) and _blank(citation["authors"]):
         return base | _audit_link(citation["doi"], record)
     first = first_family_name(citation["authors"])
@@ -244,8 +289,11 @@ def audit_citation(citation: Mapping[str, object], record: dict | None,
         "first_author": check_first_author(first, record),
         "journal": check_journal(citation["journal"], record),
         "year": check_year(citation["year"], record),
-        "volume": _field("volume", None if _AHEAD_OF_PRINT.search(str(citation["volume"] or ""))
-                         else citation["volume"], record.get("volume")),
+        "volume": _field(
+            "volume",
+            None if _AHEAD_OF_PRINT.search(str(citation["volume"] or "")) else citation["volume"],
+            record.get("volume"),
+        ),
         "issue": _field("issue", citation["issue"], record.get("issue")),
         "pages": check_pages(citation["pages"], record),
         "doi": check_doi(citation["doi"], record),
@@ -259,12 +307,17 @@ def audit_citation(citation: Mapping[str, object], record: dict | None,
     kinds = {n["type"] for n in notices(record)}
     retracted = bool(kinds & set(RETRACTION_TYPES))
     reasons = [text for level, text in results.values() if level != "ok"]
-    return base | {f"{c}_check": f"{level}: {text}" for c, (level, text) in results.items()} | {
-        "verdict": _verdict(results, retracted),
-        "reasons": "; ".join(reasons) or "matches its Crossref record",
-        "retracted": retracted, "concern": bool(kinds & set(CONCERN_TYPES)),
-        "notice_dois": "; ".join(n["doi"] for n in notices(record)),
-    }
+    return (
+        base
+        | {f"{c}_check": f"{level}: {text}" for c, (level, text) in results.items()}
+        | {
+            "verdict": _verdict(results, retracted),
+            "reasons": "; ".join(reasons) or "matches its Crossref record",
+            "retracted": retracted,
+            "concern": bool(kinds & set(CONCERN_TYPES)),
+            "notice_dois": "; ".join(n["doi"] for n in notices(record)),
+        }
+    )
 
 
 def _audit_link(cited_doi: str, record: dict) -> dict:
@@ -273,17 +326,24 @@ def _audit_link(cited_doi: str, record: dict) -> dict:
     kinds = {n["type"] for n in notices(record)}
     retracted = bool(kinds & set(RETRACTION_TYPES))
     reasons = [text for level, text in results.values() if level != "ok"]
-    return {f"{c}_check": pd.NA for c in CHECKS} | {
-        f"{c}_check": f"{level}: {text}" for c, (level, text) in results.items()} | {
-        "verdict": _verdict(results, retracted),
-        "reasons": "; ".join(["cited by a link: no printed fields to check", *reasons]),
-        "retracted": retracted, "concern": bool(kinds & set(CONCERN_TYPES)),
-        "notice_dois": "; ".join(n["doi"] for n in notices(record)),
-    }
+    return (
+        {f"{c}_check": pd.NA for c in CHECKS}
+        | {f"{c}_check": f"{level}: {text}" for c, (level, text) in results.items()}
+        | {
+            "verdict": _verdict(results, retracted),
+            "reasons": "; ".join(["cited by a link: no printed fields to check", *reasons]),
+            "retracted": retracted,
+            "concern": bool(kinds & set(CONCERN_TYPES)),
+            "notice_dois": "; ".join(n["doi"] for n in notices(record)),
+        }
+    )
 
 
-def audit_citations(citations: pd.DataFrame, records: Mapping[str, dict],
-                    not_found: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+def audit_citations(
+    citations: pd.DataFrame,
+    records: Mapping[str, dict],
+    not_found: Mapping[str, Mapping[str, str]] | None = None,
+) -> pd.DataFrame:
     """One audit row per citation.
 
     Args:
@@ -292,8 +352,10 @@ def audit_citations(citations: pd.DataFrame, records: Mapping[str, dict],
         not_found: DOIs Crossref did not know at the last look, with the reason.
     """
     not_found = not_found or {}
-    rows = [audit_citation(c, records.get(c["doi"]), not_found.get(c["doi"]))
-            for c in citations.to_dict("records")]
+    rows = [
+        audit_citation(c, records.get(c["doi"]), not_found.get(c["doi"]))
+        for c in citations.to_dict("records")
+    ]
     return conform(pd.DataFrame(rows, columns=columns("citation_audit")), "citation_audit")
 
 
@@ -310,6 +372,9 @@ def flags_by_doi(audit: pd.DataFrame) -> dict[str, str]:
 
 def retracted_dois(audit: pd.DataFrame) -> dict[str, str]:
     """Retracted DOIs with the reason they are left out of the certainty."""
-    return {d: f"retracted ({n})" for d, n in
-            audit.loc[audit["retracted"].fillna(False).astype(bool), ["doi", "notice_dois"]]
-            .itertuples(index=False)}
+    return {
+        d: f"retracted ({n})"
+        for d, n in audit.loc[
+            audit["retracted"].fillna(False).astype(bool), ["doi", "notice_dois"]
+        ].itertuples(index=False)
+    }

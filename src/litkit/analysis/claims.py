@@ -24,7 +24,11 @@ from litkit.analysis.evidence import best_per_work, combine, matching
 from litkit.processed import columns, conform
 from litkit.schema import split_list
 from litkit.vocabulary import (
-    ASSERTION_NEEDS, GENERAL, NO_EVIDENCE, NOT_GRADED_TOPICS, RANK, UNASSIGNED,
+    ASSERTION_NEEDS,
+    GENERAL,
+    NO_EVIDENCE,
+    RANK,
+    UNASSIGNED,
 )
 
 # Why a topic is not graded, said in the verdict's reason.
@@ -49,8 +53,10 @@ def _says(body: Mapping) -> str:
         return "none"
     work = body.get("best_work")
     direction = body.get("direction")
-    return f"{work if isinstance(work, str) else 'works'} ({body['certainty']}, " \
-           f"{direction if isinstance(direction, str) else 'direction not stated'})"
+    return (
+        f"{work if isinstance(work, str) else 'works'} ({body['certainty']}, "
+        f"{direction if isinstance(direction, str) else 'direction not stated'})"
+    )
 
 
 def _levels(n: int) -> str:
@@ -67,9 +73,12 @@ def _not_graded(topic: str, status: str) -> str | None:
 def _contradicts(direction: str | None, body: Mapping) -> bool:
     """Whether evidence of at least low certainty points the other way."""
     found = body.get("direction")
-    return (isinstance(direction, str) and isinstance(found, str)
-            and found in _OPPOSITE.get(direction, ())
-            and RANK[body["certainty"]] >= RANK["low"])
+    return (
+        isinstance(direction, str)
+        and isinstance(found, str)
+        and found in _OPPOSITE.get(direction, ())
+        and RANK[body["certainty"]] >= RANK["low"]
+    )
 
 
 def _shortfall(asserted: str, body: Mapping) -> int:
@@ -84,8 +93,16 @@ def _shortfall(asserted: str, body: Mapping) -> int:
     return short
 
 
-def verdict(*, asserted: str, direction: str | None, topic: str, status: str,
-            cited: Mapping, best: Mapping, has_citations: bool) -> tuple[str, str, int]:
+def verdict(
+    *,
+    asserted: str,
+    direction: str | None,
+    topic: str,
+    status: str,
+    cited: Mapping,
+    best: Mapping,
+    has_citations: bool,
+) -> tuple[str, str, int]:
     """A claim's verdict, its reason in words, and by how many levels it is overstated.
 
     Args:
@@ -101,33 +118,71 @@ def verdict(*, asserted: str, direction: str | None, topic: str, status: str,
     if why_not:
         return "not-graded", why_not, 0
     reference = best if best["certainty"] != NO_EVIDENCE else cited
-    ref_name = "the best evidence" if reference is best else "the cited evidence (no best evidence curated)"
+    ref_name = (
+        "the best evidence"
+        if reference is best
+        else "the cited evidence (no best evidence curated)"
+    )
     short = _shortfall(asserted, reference) if reference["certainty"] != NO_EVIDENCE else 0
     if _contradicts(direction, reference):
-        return "contradicted", (f"claims {direction}; {ref_name}, {_says(reference)}, points "
-                                f"the other way"), short
+        return (
+            "contradicted",
+            (f"claims {direction}; {ref_name}, {_says(reference)}, points the other way"),
+            short,
+        )
     if not has_citations:
-        keeping = (f"asserted as {asserted}, {_levels(short)} beyond it" if short
-                   else f"asserted as {asserted}, in keeping with it")
-        what = (f"{ref_name} is {_says(reference)}; {keeping}"
-                if reference["certainty"] != NO_EVIDENCE else "no best evidence is curated for it")
+        keeping = (
+            f"asserted as {asserted}, {_levels(short)} beyond it"
+            if short
+            else f"asserted as {asserted}, in keeping with it"
+        )
+        what = (
+            f"{ref_name} is {_says(reference)}; {keeping}"
+            if reference["certainty"] != NO_EVIDENCE
+            else "no best evidence is curated for it"
+        )
         return "uncited", f"the article cites nothing for it; {what}", short
     if reference["certainty"] == NO_EVIDENCE:
-        return "uncited", "none of its cited works addresses this indication and outcome, and no " \
-                          "best evidence is curated", 0
+        return (
+            "uncited",
+            "none of its cited works addresses this indication and outcome, and no "
+            "best evidence is curated",
+            0,
+        )
     if short:
-        return "overstated", (f"asserted as {asserted}; {ref_name} is {_says(reference)}: "
-                              f"{_levels(short)} short"), short
+        return (
+            "overstated",
+            (f"asserted as {asserted}; {ref_name} is {_says(reference)}: {_levels(short)} short"),
+            short,
+        )
     need = RANK[ASSERTION_NEEDS[asserted]]
-    if asserted != "against" and RANK[reference["certainty"]] - need >= 2 \
-            and reference.get("direction") == direction:
+    if (
+        asserted != "against"
+        and RANK[reference["certainty"]] - need >= 2
+        and reference.get("direction") == direction
+    ):
         return "understated", (f"asserted as {asserted}; {ref_name} is {_says(reference)}"), 0
-    if reference is best and (_shortfall(asserted, cited) or cited["certainty"] == NO_EVIDENCE
-                              or _contradicts(direction, cited)):
-        return "under-cited", (f"the best evidence backs it ({_says(best)}); the works the "
-                               f"article cites give only {_says(cited)}"), 0
-    return "supported", (f"asserted as {asserted}; the best evidence is {_says(best)}; the "
-                         f"cited evidence is {_says(cited)}"), 0
+    if reference is best and (
+        _shortfall(asserted, cited)
+        or cited["certainty"] == NO_EVIDENCE
+        or _contradicts(direction, cited)
+    ):
+        return (
+            "under-cited",
+            (
+                f"the best evidence backs it ({_says(best)}); the works the "
+                f"article cites give only {_says(cited)}"
+            ),
+            0,
+        )
+    return (
+        "supported",
+        (
+            f"asserted as {asserted}; the best evidence is {_says(best)}; the "
+            f"cited evidence is {_says(cited)}"
+        ),
+        0,
+    )
 
 
 def claim_evidence(claim: pd.Series, grades: pd.DataFrame, *, role: str) -> pd.DataFrame:
@@ -136,8 +191,10 @@ def claim_evidence(claim: pd.Series, grades: pd.DataFrame, *, role: str) -> pd.D
     Cited evidence is limited to the works the claim cites. A claim about no single
     indication (``general``) rests on each work once, at its strongest for the outcome.
     """
-    rows = matching(grades[(grades["role"] == role) & (grades["outcome"] == claim["outcome"])],
-                    claim["comparator"])
+    rows = matching(
+        grades[(grades["role"] == role) & (grades["outcome"] == claim["outcome"])],
+        claim["comparator"],
+    )
     if role == "cited":
         rows = rows[rows["doi"].isin(split_list(claim["cited_dois"]))]
     if claim["indication"] == GENERAL:
@@ -147,31 +204,61 @@ def claim_evidence(claim: pd.Series, grades: pd.DataFrame, *, role: str) -> pd.D
 
 def _assess(claim: pd.Series, grades: pd.DataFrame, kinds: Mapping[str, str]) -> dict:
     graded = claim["outcome"] not in ("", UNASSIGNED) and pd.notna(claim["outcome"])
-    empty = {"certainty": NO_EVIDENCE, "direction": pd.NA, "best_work": pd.NA, "dois": "",
-             "reasons": ""}
-    cited = combine(claim_evidence(claim, grades, role="cited"),
-                    empty_reason="no cited work addresses it") if graded else empty
-    best = combine(claim_evidence(claim, grades, role="best-evidence"),
-                   empty_reason="no best-evidence row curated", single=True) if graded else empty
+    empty = {
+        "certainty": NO_EVIDENCE,
+        "direction": pd.NA,
+        "best_work": pd.NA,
+        "dois": "",
+        "reasons": "",
+    }
+    cited = (
+        combine(
+            claim_evidence(claim, grades, role="cited"), empty_reason="no cited work addresses it"
+        )
+        if graded
+        else empty
+    )
+    best = (
+        combine(
+            claim_evidence(claim, grades, role="best-evidence"),
+            empty_reason="no best-evidence row curated",
+            single=True,
+        )
+        if graded
+        else empty
+    )
     value, reason, short = verdict(
-        asserted=claim["asserted"], direction=claim["direction"] or None, topic=claim["topic"],
-        status=claim["status"], cited=cited, best=best, has_citations=bool(claim["cited_dois"]))
+        asserted=claim["asserted"],
+        direction=claim["direction"] or None,
+        topic=claim["topic"],
+        status=claim["status"],
+        cited=cited,
+        best=best,
+        has_citations=bool(claim["cited_dois"]),
+    )
     if value != "not-graded" and not graded:
         value, reason, short = "not-graded", "no outcome assigned yet", 0
     return {
-        **claim.to_dict(), "outcome_kind": kinds.get(claim["outcome"], pd.NA),
-        "cited_certainty": cited["certainty"], "cited_direction": cited["direction"],
-        "best_certainty": best["certainty"], "best_direction": best["direction"],
-        "best_work": best["best_work"], "best_dois": best["dois"],
-        "verdict": value, "verdict_reason": reason, "overstated_by": short,
+        **claim.to_dict(),
+        "outcome_kind": kinds.get(claim["outcome"], pd.NA),
+        "cited_certainty": cited["certainty"],
+        "cited_direction": cited["direction"],
+        "best_certainty": best["certainty"],
+        "best_direction": best["direction"],
+        "best_work": best["best_work"],
+        "best_dois": best["dois"],
+        "verdict": value,
+        "verdict_reason": reason,
+        "overstated_by": short,
         "evidence_reasons": f"cited: {cited['reasons']} | best: {best['reasons']}",
     }
 
 
-def assess_claims(claims: pd.DataFrame, grades: pd.DataFrame,
-                  outcomes: pd.DataFrame) -> pd.DataFrame:
+def assess_claims(
+    claims: pd.DataFrame, grades: pd.DataFrame, outcomes: pd.DataFrame
+) -> pd.DataFrame:
     """Each claim with its cited and best certainty, its verdict and the reason."""
-    kinds = dict(zip(outcomes["outcome_id"], outcomes["kind"]))
+    kinds = dict(zip(outcomes["outcome_id"], outcomes["kind"], strict=False))
     rows = [_assess(claim, grades, kinds) for _, claim in claims.iterrows()]
     frame = pd.DataFrame(rows, columns=[c for c in columns("claims") if c != "citation_flags"])
     return conform(frame.assign(citation_flags=pd.NA), "claims")

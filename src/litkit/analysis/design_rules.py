@@ -48,8 +48,12 @@ def _required(items) -> frozenset[str] | None:
     candidates: list[frozenset[str]] = []
     run: list[str] = []
     items = list(items)
-    if items and items[0] == (_C.AT, _C.AT_BEGINNING) and len(items) > 1 \
-            and items[1][0] is _C.LITERAL:
+    if (
+        items
+        and items[0] == (_C.AT, _C.AT_BEGINNING)
+        and len(items) > 1
+        and items[1][0] is _C.LITERAL
+    ):
         run.append(ANCHOR)
         items = items[1:]
     for op, arg in items:
@@ -122,8 +126,9 @@ def _found(cue: str, lowered: str) -> bool:
     return lowered.startswith(cue[1:]) if cue.startswith(ANCHOR) else cue in lowered
 
 
-def _rule(name: str, design: str, *patterns: str, where: str = "both",
-          unless: str | None = None) -> Rule:
+def _rule(
+    name: str, design: str, *patterns: str, where: str = "both", unless: str | None = None
+) -> Rule:
     """A :class:`Rule` whose case-insensitive pattern matches any of ``patterns``."""
     compiled_unless = re.compile(unless, re.IGNORECASE) if unless else None
     pattern = re.compile("|".join(patterns), re.IGNORECASE)
@@ -133,27 +138,37 @@ def _rule(name: str, design: str, *patterns: str, where: str = "both",
 # --- building blocks --------------------------------------------------------------------
 
 # Small counts written as words, for "two cases", "a series of twelve patients".
-_NUM = (r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
-        r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|several|multiple)")
+_NUM = (
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|several|multiple)"
+)
 
 # "randomised" that is not "non-randomised", "quasi-randomised" or "pseudo-randomised"
 # (but "cluster-randomised" is still randomised).
-_RANDOMISED = (r"(?<!non)(?<!non-)(?<!non )(?<!quasi)(?<!quasi-)(?<!quasi )"
-               r"(?<!pseudo)(?<!pseudo-)(?<!pseudo )\brandomi[sz]ed")
+_RANDOMISED = (
+    r"(?<!non)(?<!non-)(?<!non )(?<!quasi)(?<!quasi-)(?<!quasi )"
+    r"(?<!pseudo)(?<!pseudo-)(?<!pseudo )\brandomi[sz]ed"
+)
 
 # A self-reference in an abstract: "this ...", "we ...", "Design: ...", "A ..." opening a
 # sentence, then up to four words, but not words that point at someone else's study.
-_LEAD = (r"(?:\b(?:this|our|the present|the current|we|here)\s+"
-         r"|\b(?:design|study design|study type|methods?)\s*:\s*"
-         r"|^(?:in\s+)?(?:an?\s+)?"
-         r"|[.:;!?]\s+(?:in\s+)?an?\s+)")
-_NOT_OTHERS = (r"(?!(?:previous|prior|earlier|recent|published|existing|other|another|future"
-               r"|further|larger|largest|latest|last|one|several|many|some|most|few|two|three"
-               r"|more|no)\b)")
+_LEAD = (
+    r"(?:\b(?:this|our|the present|the current|we|here)\s+"
+    r"|\b(?:design|study design|study type|methods?)\s*:\s*"
+    r"|^(?:in\s+)?(?:an?\s+)?"
+    r"|[.:;!?]\s+(?:in\s+)?an?\s+)"
+)
+_NOT_OTHERS = (
+    r"(?!(?:previous|prior|earlier|recent|published|existing|other|another|future"
+    r"|further|larger|largest|latest|last|one|several|many|some|most|few|two|three"
+    r"|more|no)\b)"
+)
 _WINDOW = rf"(?:{_NOT_OTHERS}[\w'-]+,?\s+){{0,4}}?"
 # "... a randomised trial is needed" is a call for a study, not a description of one.
-_NOT_NEEDED = (r"(?!\s+(?:is|are|would be|will be|should be|may be|could be)\s+"
-               r"(?:needed|warranted|required|necessary))")
+_NOT_NEEDED = (
+    r"(?!\s+(?:is|are|would be|will be|should be|may be|could be)\s+"
+    r"(?:needed|warranted|required|necessary))"
+)
 # After an adjective-like design word: "cohort studies" (plural) are other people's.
 _NOT_PLURAL = r"(?!\s+(?:studies|trials|surveys|analyses|designs|reports|data|evidence)\b)"
 
@@ -164,264 +179,463 @@ def _self(noun: str) -> str:
 
 
 # Words before "review" that make it a review of records, not of literature.
-_NOT_CHART = (r"(?<!chart )(?<!charts )(?<!record )(?<!records )(?<!note )(?<!notes )"
-              r"(?<!peer )(?<!peer-)(?<!case )(?<!utilization )(?<!utilisation )")
+_NOT_CHART = (
+    r"(?<!chart )(?<!charts )(?<!record )(?<!records )(?<!note )(?<!notes )"
+    r"(?<!peer )(?<!peer-)(?<!case )(?<!utilization )(?<!utilisation )"
+)
 
 # A title *about* guidelines (adherence, uptake) is a study of practice, not a guideline.
-_GUIDELINE_USE = (r"\b(?:adheren\w*|non-?adheren\w*|complian\w*|non-?complian\w*|concordan\w*"
-                  r"|discordan\w*|conform\w*|deviat\w*|implement\w*|uptake|awareness|knowledge"
-                  r"|attitudes?) (?:to|with|of|from|among|about|in)\b"
-                  r"|\bguidelines?[- ](?:concordant|discordant|adherent|based|recommended)\b")
+_GUIDELINE_USE = (
+    r"\b(?:adheren\w*|non-?adheren\w*|complian\w*|non-?complian\w*|concordan\w*"
+    r"|discordan\w*|conform\w*|deviat\w*|implement\w*|uptake|awareness|knowledge"
+    r"|attitudes?) (?:to|with|of|from|among|about|in)\b"
+    r"|\bguidelines?[- ](?:concordant|discordant|adherent|based|recommended)\b"
+)
 
 # A cohort rule stands down when the work names a more specific observational design
 # (a nested case-control study in a cohort; a cross-sectional analysis of a cohort).
-_OTHER_OBSERVATIONAL = (r"\bcase[- ](?:control(?:led)?|referent|crossover)"
-                        r" (?:study|design|analysis)\b"
-                        r"|\bcross[- ]?sectional\b(?!\s+(?:studies|surveys|designs)\b)"
-                        r"|\bcase[- ]series\b")
+_OTHER_OBSERVATIONAL = (
+    r"\bcase[- ](?:control(?:led)?|referent|crossover)"
+    r" (?:study|design|analysis)\b"
+    r"|\bcross[- ]?sectional\b(?!\s+(?:studies|surveys|designs)\b)"
+    r"|\bcase[- ]series\b"
+)
 
 # --- the rules, in order ------------------------------------------------------------------
 
 _COMMENTARY = (
-    _rule("erratum-label", "commentary",
-          r"^(?:correction|erratum|errata|corrigendum|retraction|retracted)\b", where="title"),
-    _rule("erratum", "commentary",
-          r"\berrat(?:um|a)\b", r"\bthis (?:article )?corrects\b", r"\bcorrigend(?:um|a)\b",
-          r"\bcorrection to\b",
-          r"\bnotice of (?:retraction|correction)\b", r"\bretraction (?:note|notice|statement)\b",
-          r"\bexpression of concern\b"),
+    _rule(
+        "erratum-label",
+        "commentary",
+        r"^(?:correction|erratum|errata|corrigendum|retraction|retracted)\b",
+        where="title",
+    ),
+    _rule(
+        "erratum",
+        "commentary",
+        r"\berrat(?:um|a)\b",
+        r"\bthis (?:article )?corrects\b",
+        r"\bcorrigend(?:um|a)\b",
+        r"\bcorrection to\b",
+        r"\bnotice of (?:retraction|correction)\b",
+        r"\bretraction (?:note|notice|statement)\b",
+        r"\bexpression of concern\b",
+    ),
     _rule("editorial", "commentary", r"\beditorials?\b", where="title"),
     _rule("comment", "commentary", r"\bcomment(?:ary|aries|s)?\b", where="title"),
-    _rule("letter", "commentary", r"\bletters? to the editors?\b", r"^letters?\b",
-          r"[:.]\s*(?:an? )?(?:open )?letter\s*$", where="title"),
-    _rule("reply", "commentary",
-          r"\b(?:in|authors?'?|author's|the authors'?) reply\b", r"\breply to\b", r"^reply\b",
-          r"^re\s*:\s", r"^response\s*:",
-          r"\bresponse to (?:the |a |an )?(?:[\w'-]+ ){0,3}?(?:letter|comment|commentary"
-          r"|editorial|correspondence|critique|criticism|article|paper|authors?)s?\b"),
+    _rule(
+        "letter",
+        "commentary",
+        r"\bletters? to the editors?\b",
+        r"^letters?\b",
+        r"[:.]\s*(?:an? )?(?:open )?letter\s*$",
+        where="title",
+    ),
+    _rule(
+        "reply",
+        "commentary",
+        r"\b(?:in|authors?'?|author's|the authors'?) reply\b",
+        r"\breply to\b",
+        r"^reply\b",
+        r"^re\s*:\s",
+        r"^response\s*:",
+        r"\bresponse to (?:the |a |an )?(?:[\w'-]+ ){0,3}?(?:letter|comment|commentary"
+        r"|editorial|correspondence|critique|criticism|article|paper|authors?)s?\b",
+    ),
     _rule("correspondence", "commentary", r"\bcorrespondence\b", where="title"),
     # "Patient perspectives on ..." is usually qualitative research, so "perspective" only
     # counts as a label: at the start, or as the whole subtitle.
-    _rule("viewpoint", "commentary",
-          r"^(?:perspective|viewpoint|opinion|point of view|pro-con debate|pro/con debate)\b",
-          r"[:.?]\s*(?:an? |the |my |our )?(?:[\w'-]+ ){0,2}?(?:perspective|viewpoint|point of"
-          r" view|opinion)\s*[.?!]?\s*$",
-          where="title"),
-    _rule("this-commentary", "commentary",
-          _self(r"editorial|commentary|letter|viewpoint|correspondence"), where="abstract"),
+    _rule(
+        "viewpoint",
+        "commentary",
+        r"^(?:perspective|viewpoint|opinion|point of view|pro-con debate|pro/con debate)\b",
+        r"[:.?]\s*(?:an? |the |my |our )?(?:[\w'-]+ ){0,2}?(?:perspective|viewpoint|point of"
+        r" view|opinion)\s*[.?!]?\s*$",
+        where="title",
+    ),
+    _rule(
+        "this-commentary",
+        "commentary",
+        _self(r"editorial|commentary|letter|viewpoint|correspondence"),
+        where="abstract",
+    ),
 )
 
 _PROTOCOL = (
-    _rule("study-protocol", "protocol",
-          r"\b(?:study|trial|review|research|evaluation|cohort|analysis) protocols?\b",
-          where="title"),
-    _rule("protocol-for", "protocol",
-          r"\bprotocol (?:for|of) (?:an?|the) (?:[\w,-]+ ){0,5}?(?:trial|study|review"
-          r"|meta-analysis|analysis|evaluation|cohort|investigation|overview)\b",
-          where="title"),
-    _rule("protocol-label", "protocol",
-          r"^protocol\b", r"[:(\[]\s*(?:an? |the )?protocol\s*[)\]]?\s*\.?\s*$",
-          where="title"),
-    _rule("this-protocol", "protocol",
-          r"\bthis (?:[\w-]+ ){0,2}?protocol (?:describes|outlines|details|presents|reports"
-          r"|sets out)\b",
-          r"\bin this (?:[\w-]+ ){0,2}?protocol\b",
-          r"\bwe (?:describe|present|report|outline) (?:the|our|a) (?:[\w-]+ ){0,3}?protocol\b",
-          where="abstract"),
+    _rule(
+        "study-protocol",
+        "protocol",
+        r"\b(?:study|trial|review|research|evaluation|cohort|analysis) protocols?\b",
+        where="title",
+    ),
+    _rule(
+        "protocol-for",
+        "protocol",
+        r"\bprotocol (?:for|of) (?:an?|the) (?:[\w,-]+ ){0,5}?(?:trial|study|review"
+        r"|meta-analysis|analysis|evaluation|cohort|investigation|overview)\b",
+        where="title",
+    ),
+    _rule(
+        "protocol-label",
+        "protocol",
+        r"^protocol\b",
+        r"[:(\[]\s*(?:an? |the )?protocol\s*[)\]]?\s*\.?\s*$",
+        where="title",
+    ),
+    _rule(
+        "this-protocol",
+        "protocol",
+        r"\bthis (?:[\w-]+ ){0,2}?protocol (?:describes|outlines|details|presents|reports"
+        r"|sets out)\b",
+        r"\bin this (?:[\w-]+ ){0,2}?protocol\b",
+        r"\bwe (?:describe|present|report|outline) (?:the|our|a) (?:[\w-]+ ){0,3}?protocol\b",
+        where="abstract",
+    ),
     # Future tense about one's own participants or searches is the voice of a protocol.
-    _rule("will-be-done", "protocol",
-          r"\b(?:will|shall) be (?:randomi[sz]ed|randomly (?:assigned|allocated)|recruited"
-          r"|enrolled|searched|screened for (?:inclusion|eligibility))\b",
-          r"\bwe will (?:conduct|perform|recruit|randomi[sz]e|search|enrol+|include)\b",
-          where="abstract"),
+    _rule(
+        "will-be-done",
+        "protocol",
+        r"\b(?:will|shall) be (?:randomi[sz]ed|randomly (?:assigned|allocated)|recruited"
+        r"|enrolled|searched|screened for (?:inclusion|eligibility))\b",
+        r"\bwe will (?:conduct|perform|recruit|randomi[sz]e|search|enrol+|include)\b",
+        where="abstract",
+    ),
 )
 
 _SYSTEMATIC_REVIEW = (
-    _rule("meta-analysis", "systematic-review",
-          r"\bmeta[- ]?analy(?:sis|ses|tic|sed|zed)\b", r"\bmeta[- ]?regressions?\b",
-          r"\bnetwork meta\b", where="title"),
-    _rule("systematic-review", "systematic-review",
-          r"\bsystematic(?:ally)? (?:[\w-]+ ){0,2}?reviews?\b", r"\bsystematically reviewed\b",
-          r"\bumbrella reviews?\b", r"\boverview of (?:[\w-]+ ){0,2}?reviews\b",
-          r"\bcochrane reviews?\b", where="title"),
-    _rule("pooled-analysis", "systematic-review",
-          r"\bpooled (?:[\w-]+ ){0,3}?analys[ie]s of\b[^.:;]{0,80}?\b(?:trials|rcts|studies)\b",
-          r"\bindividual[- ](?:patient|participant)[- ](?:level[- ])?data\b",
-          where="title"),
-    _rule("trial-sequential-analysis", "systematic-review",
-          r"\btrial sequential analys[ie]s\b"),
-    _rule("this-meta-analysis", "systematic-review",
-          _self(r"meta[- ]?analysis\b|meta[- ]?regression\b|systematic (?:[\w-]+ )?review\b"
-                r"|umbrella review\b|pooled analysis\b|overview of (?:[\w-]+ )?reviews\b"),
-          where="abstract"),
-    _rule("searched-databases", "systematic-review",
-          r"\bwe (?:systematically |comprehensively )?searched\b",
-          r"\b(?:were|was) (?:systematically |comprehensively )?searched\b",
-          r"\bsystematic(?:ally)? (?:literature )?search(?:ed)?\b", r"\bPRISMA\b",
-          r"\bPROSPERO\b", where="abstract"),
+    _rule(
+        "meta-analysis",
+        "systematic-review",
+        r"\bmeta[- ]?analy(?:sis|ses|tic|sed|zed)\b",
+        r"\bmeta[- ]?regressions?\b",
+        r"\bnetwork meta\b",
+        where="title",
+    ),
+    _rule(
+        "systematic-review",
+        "systematic-review",
+        r"\bsystematic(?:ally)? (?:[\w-]+ ){0,2}?reviews?\b",
+        r"\bsystematically reviewed\b",
+        r"\bumbrella reviews?\b",
+        r"\boverview of (?:[\w-]+ ){0,2}?reviews\b",
+        r"\bcochrane reviews?\b",
+        where="title",
+    ),
+    _rule(
+        "pooled-analysis",
+        "systematic-review",
+        r"\bpooled (?:[\w-]+ ){0,3}?analys[ie]s of\b[^.:;]{0,80}?\b(?:trials|rcts|studies)\b",
+        r"\bindividual[- ](?:patient|participant)[- ](?:level[- ])?data\b",
+        where="title",
+    ),
+    _rule("trial-sequential-analysis", "systematic-review", r"\btrial sequential analys[ie]s\b"),
+    _rule(
+        "this-meta-analysis",
+        "systematic-review",
+        _self(
+            r"meta[- ]?analysis\b|meta[- ]?regression\b|systematic (?:[\w-]+ )?review\b"
+            r"|umbrella review\b|pooled analysis\b|overview of (?:[\w-]+ )?reviews\b"
+        ),
+        where="abstract",
+    ),
+    _rule(
+        "searched-databases",
+        "systematic-review",
+        r"\bwe (?:systematically |comprehensively )?searched\b",
+        r"\b(?:were|was) (?:systematically |comprehensively )?searched\b",
+        r"\bsystematic(?:ally)? (?:literature )?search(?:ed)?\b",
+        r"\bPRISMA\b",
+        r"\bPROSPERO\b",
+        where="abstract",
+    ),
 )
 
 _GUIDELINE = (
     _rule("guideline", "guideline", r"\bguidelines?\b", where="title", unless=_GUIDELINE_USE),
     # "Consensus" alone ("consensus clustering") is not a guideline; it needs context.
-    _rule("consensus", "guideline",
-          r"\bconsensus (?:statement|guideline|recommendation|report|conference|document"
-          r"|paper|panel|meeting|development)s?\b",
-          r"\b(?:expert|international|national|european|american|global|multidisciplinary"
-          r"|interdisciplinary|multi-?society|multi-?professional|delphi) consensus\b",
-          r"\bposition (?:statement|paper)s?\b", r"\b(?:scientific|policy) statements?\b",
-          r"\bpractice (?:parameter|advisory|advisories)\b",
-          where="title"),
-    _rule("recommendations", "guideline",
-          r"^recommendations?\b",
-          r"\b(?:practice|clinical|consensus|expert|evidence-based|management|treatment"
-          r"|international|national) recommendations?\b",
-          r"\brecommendations (?:for|on|from)\b",
-          where="title", unless=_GUIDELINE_USE),
-    _rule("delphi", "guideline",
-          r"\bmodified delphi\b", r"\bdelphi (?:process|panel|method|round|survey|study)s?\b"),
-    _rule("this-guideline", "guideline",
-          _self(r"guidelines?\b|consensus statement\b|position statement\b"
-                r"|scientific statement\b|recommendations\b|expert consensus\b"),
-          r"\bguideline development group\b",
-          where="abstract"),
+    _rule(
+        "consensus",
+        "guideline",
+        r"\bconsensus (?:statement|guideline|recommendation|report|conference|document"
+        r"|paper|panel|meeting|development)s?\b",
+        r"\b(?:expert|international|national|european|american|global|multidisciplinary"
+        r"|interdisciplinary|multi-?society|multi-?professional|delphi) consensus\b",
+        r"\bposition (?:statement|paper)s?\b",
+        r"\b(?:scientific|policy) statements?\b",
+        r"\bpractice (?:parameter|advisory|advisories)\b",
+        where="title",
+    ),
+    _rule(
+        "recommendations",
+        "guideline",
+        r"^recommendations?\b",
+        r"\b(?:practice|clinical|consensus|expert|evidence-based|management|treatment"
+        r"|international|national) recommendations?\b",
+        r"\brecommendations (?:for|on|from)\b",
+        where="title",
+        unless=_GUIDELINE_USE,
+    ),
+    _rule(
+        "delphi",
+        "guideline",
+        r"\bmodified delphi\b",
+        r"\bdelphi (?:process|panel|method|round|survey|study)s?\b",
+    ),
+    _rule(
+        "this-guideline",
+        "guideline",
+        _self(
+            r"guidelines?\b|consensus statement\b|position statement\b"
+            r"|scientific statement\b|recommendations\b|expert consensus\b"
+        ),
+        r"\bguideline development group\b",
+        where="abstract",
+    ),
 )
 
 _RCT = (
-    _rule("randomised-trial", "rct",
-          rf"{_RANDOMISED}(?:[ ,-]+\w+){{0,6}}?[ ,-]+(?:trial|study|experiment|comparison"
-          r"|evaluation)\b",
-          rf"{_RANDOMISED},? (?:double|single|triple|observer|assessor|investigator)[- ]?"
-          r"blind(?:ed)?\b",
-          r"\bRCT\b", where="title"),
-    _rule("randomly-assigned", "rct",
-          r"\brandomly (?:assigned|allocated)\b", rf"{_RANDOMISED} (?:to|in a \d+:\d+)\b",
-          r"\b(?:were|was|been|being) (?:(?!not\b)[\w-]+ )?randomi[sz]ed\b",
-          r"\bwe randomi[sz]ed\b"),
-    _rule("this-randomised-trial", "rct",
-          _self(rf"{_RANDOMISED}(?:[ ,-]+\w+){{0,6}}?[ ,-]+(?:trial|study)\b"
-                r"|\bRCT\b"),
-          where="abstract"),
+    _rule(
+        "randomised-trial",
+        "rct",
+        rf"{_RANDOMISED}(?:[ ,-]+\w+){{0,6}}?[ ,-]+(?:trial|study|experiment|comparison"
+        r"|evaluation)\b",
+        rf"{_RANDOMISED},? (?:double|single|triple|observer|assessor|investigator)[- ]?"
+        r"blind(?:ed)?\b",
+        r"\bRCT\b",
+        where="title",
+    ),
+    _rule(
+        "randomly-assigned",
+        "rct",
+        r"\brandomly (?:assigned|allocated)\b",
+        rf"{_RANDOMISED} (?:to|in a \d+:\d+)\b",
+        r"\b(?:were|was|been|being) (?:(?!not\b)[\w-]+ )?randomi[sz]ed\b",
+        r"\bwe randomi[sz]ed\b",
+    ),
+    _rule(
+        "this-randomised-trial",
+        "rct",
+        _self(
+            rf"{_RANDOMISED}(?:[ ,-]+\w+){{0,6}}?[ ,-]+(?:trial|study)\b"
+            r"|\bRCT\b"
+        ),
+        where="abstract",
+    ),
 )
 
 _CONTROLLED_TRIAL = (
-    _rule("non-randomised", "controlled-trial",
-          r"\bnon-?randomi[sz]ed\b", r"\bquasi-?(?:randomi[sz]ed|experiment(?:al)?)\b",
-          r"\bpseudo-?randomi[sz]ed\b", r"\binterrupted time-?series\b",
-          r"\bcontrolled before-and-after\b", where="title"),
-    _rule("controlled-trial", "controlled-trial",
-          r"(?<!case-)(?<!case )\b(?:controlled|comparative) (?:clinical |pilot |open-label "
-          r"|crossover |cross-over |multicent(?:er|re) )?(?:trial|study)\b",
-          r"\bplacebo-?controlled\b", where="title"),
-    _rule("this-controlled-trial", "controlled-trial",
-          _self(r"non-?randomi[sz]ed\b|quasi-?experimental\b|quasi-?randomi[sz]ed\b"
-                r"|controlled before-and-after\b|interrupted time-?series\b"
-                r"|(?:placebo-)?controlled (?:clinical )?(?:trial|study)\b"),
-          where="abstract"),
+    _rule(
+        "non-randomised",
+        "controlled-trial",
+        r"\bnon-?randomi[sz]ed\b",
+        r"\bquasi-?(?:randomi[sz]ed|experiment(?:al)?)\b",
+        r"\bpseudo-?randomi[sz]ed\b",
+        r"\binterrupted time-?series\b",
+        r"\bcontrolled before-and-after\b",
+        where="title",
+    ),
+    _rule(
+        "controlled-trial",
+        "controlled-trial",
+        r"(?<!case-)(?<!case )\b(?:controlled|comparative) (?:clinical |pilot |open-label "
+        r"|crossover |cross-over |multicent(?:er|re) )?(?:trial|study)\b",
+        r"\bplacebo-?controlled\b",
+        where="title",
+    ),
+    _rule(
+        "this-controlled-trial",
+        "controlled-trial",
+        _self(
+            r"non-?randomi[sz]ed\b|quasi-?experimental\b|quasi-?randomi[sz]ed\b"
+            r"|controlled before-and-after\b|interrupted time-?series\b"
+            r"|(?:placebo-)?controlled (?:clinical )?(?:trial|study)\b"
+        ),
+        where="abstract",
+    ),
 )
 
 _COHORT = (
     # "birth cohort", "retrospective cohort", "cohort study": all cohorts.
     _rule("cohort", "cohort", r"\bcohorts?\b", where="title", unless=_OTHER_OBSERVATIONAL),
-    _rule("longitudinal", "cohort",
-          r"\blongitudinal (?:[\w-]+ ){0,2}?(?:study|studies|analysis|analyses|data|survey"
-          r"|follow-?up|cohort|evaluation|investigation|assessment|changes?|trajector(?:y|ies)"
-          r"|course|outcomes?|associations?)\b",
-          where="title", unless=_OTHER_OBSERVATIONAL),
-    _rule("follow-up", "cohort",
-          r"\bfollow-?up (?:study|studies|analysis|survey|evaluation|investigation|report"
-          r"|assessment|of)\b",
-          r"\blong-term (?:outcomes? and )?follow-?up\b",
-          rf"\b{_NUM}-(?:year|month|week)s?-? ?(?:long-? ?)?follow-?up\b",
-          where="title", unless=_OTHER_OBSERVATIONAL),
+    _rule(
+        "longitudinal",
+        "cohort",
+        r"\blongitudinal (?:[\w-]+ ){0,2}?(?:study|studies|analysis|analyses|data|survey"
+        r"|follow-?up|cohort|evaluation|investigation|assessment|changes?|trajector(?:y|ies)"
+        r"|course|outcomes?|associations?)\b",
+        where="title",
+        unless=_OTHER_OBSERVATIONAL,
+    ),
+    _rule(
+        "follow-up",
+        "cohort",
+        r"\bfollow-?up (?:study|studies|analysis|survey|evaluation|investigation|report"
+        r"|assessment|of)\b",
+        r"\blong-term (?:outcomes? and )?follow-?up\b",
+        rf"\b{_NUM}-(?:year|month|week)s?-? ?(?:long-? ?)?follow-?up\b",
+        where="title",
+        unless=_OTHER_OBSERVATIONAL,
+    ),
     # "prospective" needs a study noun: a "prospective survey" is still cross-sectional.
-    _rule("prospective", "cohort",
-          r"\bprospective(?:ly)?,? (?:[\w-]+,? ){0,3}?(?:study|studies|analysis|evaluation"
-          r"|investigation|observational|registry|register|database|follow-?up)\b",
-          where="title", unless=_OTHER_OBSERVATIONAL),
-    _rule("registry", "cohort",
-          r"\bregistr(?:y|ies)\b", r"\bregister-based\b",
-          r"\b(?:national|nationwide|population|patient|quality) register\b",
-          where="title", unless=_OTHER_OBSERVATIONAL),
-    _rule("this-cohort", "cohort",
-          _self(r"cohort\b|(?:longitudinal|prospective(?:ly)?|follow-?up|registry-based"
-                r"|register-based)(?:,?\s+[\w-]+){0,3}?,?\s+(?:study|analysis|investigation)\b"),
-          where="abstract", unless=_OTHER_OBSERVATIONAL),
+    _rule(
+        "prospective",
+        "cohort",
+        r"\bprospective(?:ly)?,? (?:[\w-]+,? ){0,3}?(?:study|studies|analysis|evaluation"
+        r"|investigation|observational|registry|register|database|follow-?up)\b",
+        where="title",
+        unless=_OTHER_OBSERVATIONAL,
+    ),
+    _rule(
+        "registry",
+        "cohort",
+        r"\bregistr(?:y|ies)\b",
+        r"\bregister-based\b",
+        r"\b(?:national|nationwide|population|patient|quality) register\b",
+        where="title",
+        unless=_OTHER_OBSERVATIONAL,
+    ),
+    _rule(
+        "this-cohort",
+        "cohort",
+        _self(
+            r"cohort\b|(?:longitudinal|prospective(?:ly)?|follow-?up|registry-based"
+            r"|register-based)(?:,?\s+[\w-]+){0,3}?,?\s+(?:study|analysis|investigation)\b"
+        ),
+        where="abstract",
+        unless=_OTHER_OBSERVATIONAL,
+    ),
 )
 
 _CASE_CONTROL = (
-    _rule("case-control", "case-control",
-          r"\bcase-? ?control(?:s|led)?\b", r"\bcase-referent\b", r"\bcase-crossover\b",
-          where="title"),
-    _rule("this-case-control", "case-control",
-          _self(r"case-? ?control(?:led)?\b|case-referent\b|case-crossover\b"),
-          where="abstract"),
+    _rule(
+        "case-control",
+        "case-control",
+        r"\bcase-? ?control(?:s|led)?\b",
+        r"\bcase-referent\b",
+        r"\bcase-crossover\b",
+        where="title",
+    ),
+    _rule(
+        "this-case-control",
+        "case-control",
+        _self(r"case-? ?control(?:led)?\b|case-referent\b|case-crossover\b"),
+        where="abstract",
+    ),
 )
 
 _CROSS_SECTIONAL = (
-    _rule("cross-sectional", "cross-sectional",
-          r"\bcross-? ?sectional\b", r"\bsurveys?\b(?! of (?:the )?literature)",
-          r"\bprevalence\b", r"\bquestionnaire(?:-based)? (?:study|survey)\b",
-          where="title"),
-    _rule("this-cross-sectional", "cross-sectional",
-          _self(r"cross-? ?sectional\b|survey\b|prevalence study\b|questionnaire study\b"),
-          where="abstract"),
+    _rule(
+        "cross-sectional",
+        "cross-sectional",
+        r"\bcross-? ?sectional\b",
+        r"\bsurveys?\b(?! of (?:the )?literature)",
+        r"\bprevalence\b",
+        r"\bquestionnaire(?:-based)? (?:study|survey)\b",
+        where="title",
+    ),
+    _rule(
+        "this-cross-sectional",
+        "cross-sectional",
+        _self(r"cross-? ?sectional\b|survey\b|prevalence study\b|questionnaire study\b"),
+        where="abstract",
+    ),
 )
 
 _CASE_SERIES = (
-    _rule("case-series", "case-series",
-          r"\bcase-? ?series\b",
-          rf"\bseries of {_NUM} (?:[\w-]+ ){{0,2}}?(?:cases|patients)\b",
-          rf"\b{_NUM} (?:[\w-]+ )?cases\b",
-          rf"\breports? of {_NUM} (?:[\w-]+ )?cases\b",
-          where="title"),
+    _rule(
+        "case-series",
+        "case-series",
+        r"\bcase-? ?series\b",
+        rf"\bseries of {_NUM} (?:[\w-]+ ){{0,2}}?(?:cases|patients)\b",
+        rf"\b{_NUM} (?:[\w-]+ )?cases\b",
+        rf"\breports? of {_NUM} (?:[\w-]+ )?cases\b",
+        where="title",
+    ),
     # Plural case reports are a series, unless they are the subject of a review.
-    _rule("case-reports", "case-series", r"\bcase-? ?(?:reports|studies)\b", where="title",
-          unless=r"\breview"),
-    _rule("this-case-series", "case-series",
-          _self(r"case-? ?series\b"),
-          rf"\bwe (?:describe|report|present) {_NUM} (?:[\w-]+ ){{0,3}}?(?:cases|patients)\b",
-          where="abstract"),
+    _rule(
+        "case-reports",
+        "case-series",
+        r"\bcase-? ?(?:reports|studies)\b",
+        where="title",
+        unless=r"\breview",
+    ),
+    _rule(
+        "this-case-series",
+        "case-series",
+        _self(r"case-? ?series\b"),
+        rf"\bwe (?:describe|report|present) {_NUM} (?:[\w-]+ ){{0,3}}?(?:cases|patients)\b",
+        where="abstract",
+    ),
 )
 
 _CASE_REPORT = (
-    _rule("case-report", "case-report",
-          r"\bcase-? ?report\b",
-          r"\b(?:an?|one|unusual|rare|fatal|interesting|unique|atypical|novel|first|curious)"
-          r" case of\b",
-          r"\bcase (?:study|presentation|vignette)\b",
-          r"\breport of an? (?:[\w-]+ ){0,2}?case\b",
-          where="title"),
-    _rule("this-case-report", "case-report",
-          _self(r"case-? ?report\b"),
-          r"\bwe (?:report|present|describe) (?:the )?(?:case of )?(?:an?|the) (?:[\w,-]+ ){0,5}?"
-          r"(?:case|patient|woman|man|boy|girl|child|infant|neonate|adolescent|female|male)\b",
-          where="abstract"),
+    _rule(
+        "case-report",
+        "case-report",
+        r"\bcase-? ?report\b",
+        r"\b(?:an?|one|unusual|rare|fatal|interesting|unique|atypical|novel|first|curious)"
+        r" case of\b",
+        r"\bcase (?:study|presentation|vignette)\b",
+        r"\breport of an? (?:[\w-]+ ){0,2}?case\b",
+        where="title",
+    ),
+    _rule(
+        "this-case-report",
+        "case-report",
+        _self(r"case-? ?report\b"),
+        r"\bwe (?:report|present|describe) (?:the )?(?:case of )?(?:an?|the) (?:[\w,-]+ ){0,5}?"
+        r"(?:case|patient|woman|man|boy|girl|child|infant|neonate|adolescent|female|male)\b",
+        where="abstract",
+    ),
 )
 
 _NARRATIVE_REVIEW = (
-    _rule("narrative-review", "narrative-review",
-          r"\b(?:narrative|literature|clinical|critical|scoping|integrative|rapid|realist"
-          r"|selective|brief|comprehensive|educational|mini-?) ?reviews?\b",
-          r"\breview of (?:the )?(?:current |recent )?literature\b", r"\bclinical update\b",
-          r"\bcontinuing (?:medical |professional )?education\b"),
-    _rule("review", "narrative-review",
-          rf"{_NOT_CHART}\breviews?\b", r"\boverview\b",
-          # "update" alone is too common ("software update"); it needs to be the label.
-          r"\b(?:an?|clinical|annual|brief|current|recent) update\b", r"\bupdate (?:on|in)\b",
-          r"^update\b", r"[:.]\s*(?:an? )?update\s*$",
-          r"\bstate-of-the-art\b", r"\bstate of the art\b", r"\bprimer\b",
-          where="title"),
-    _rule("this-review", "narrative-review",
-          _self(rf"{_NOT_CHART}review\b|overview\b|(?:clinical )?update (?:on|of)\b"),
-          r"\b(?:this|the present) (?:article|paper|chapter|manuscript) (?:reviews|summari[sz]es"
-          r"|discusses|provides an? (?:[\w-]+ )?overview)\b",
-          where="abstract"),
+    _rule(
+        "narrative-review",
+        "narrative-review",
+        r"\b(?:narrative|literature|clinical|critical|scoping|integrative|rapid|realist"
+        r"|selective|brief|comprehensive|educational|mini-?) ?reviews?\b",
+        r"\breview of (?:the )?(?:current |recent )?literature\b",
+        r"\bclinical update\b",
+        r"\bcontinuing (?:medical |professional )?education\b",
+    ),
+    _rule(
+        "review",
+        "narrative-review",
+        rf"{_NOT_CHART}\breviews?\b",
+        r"\boverview\b",
+        # "update" alone is too common ("software update"); it needs to be the label.
+        r"\b(?:an?|clinical|annual|brief|current|recent) update\b",
+        r"\bupdate (?:on|in)\b",
+        r"^update\b",
+        r"[:.]\s*(?:an? )?update\s*$",
+        r"\bstate-of-the-art\b",
+        r"\bstate of the art\b",
+        r"\bprimer\b",
+        where="title",
+    ),
+    _rule(
+        "this-review",
+        "narrative-review",
+        _self(rf"{_NOT_CHART}review\b|overview\b|(?:clinical )?update (?:on|of)\b"),
+        r"\b(?:this|the present) (?:article|paper|chapter|manuscript) (?:reviews|summari[sz]es"
+        r"|discusses|provides an? (?:[\w-]+ )?overview)\b",
+        where="abstract",
+    ),
 )
 
 RULES: tuple[Rule, ...] = (
-    *_COMMENTARY, *_PROTOCOL, *_SYSTEMATIC_REVIEW, *_GUIDELINE, *_RCT, *_CONTROLLED_TRIAL,
-    *_COHORT, *_CASE_CONTROL, *_CROSS_SECTIONAL, *_CASE_SERIES, *_CASE_REPORT,
+    *_COMMENTARY,
+    *_PROTOCOL,
+    *_SYSTEMATIC_REVIEW,
+    *_GUIDELINE,
+    *_RCT,
+    *_CONTROLLED_TRIAL,
+    *_COHORT,
+    *_CASE_CONTROL,
+    *_CROSS_SECTIONAL,
+    *_CASE_SERIES,
+    *_CASE_REPORT,
     *_NARRATIVE_REVIEW,
 )
 

@@ -67,8 +67,9 @@ def evidence_level(design: str) -> str:
 # --- classifying --------------------------------------------------------------------------
 
 # Hyphens, dashes and minus signs all become "-"; curly apostrophes become "'".
-_PUNCTUATION = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"}
-                             | {"\u2018": "'", "\u2019": "'"})
+_PUNCTUATION = str.maketrans(
+    {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"} | {"\u2018": "'", "\u2019": "'"}
+)
 # A JATS section title ("<jats:title>Methods</jats:title>") becomes a label ("Methods:").
 _SECTION_TITLE_END = re.compile(r"</(?:jats:)?title>", re.IGNORECASE)
 # The background of a structured abstract describes earlier work ("A meta-analysis
@@ -149,7 +150,7 @@ def _classify_all(pairs: list[tuple[object, object]]) -> list[tuple[str, str]]:
     if len(pairs) < PARALLEL_FROM or workers < 2:
         return _classify_chunk(pairs)
     size = -(-len(pairs) // (workers * 4))
-    chunks = [pairs[i:i + size] for i in range(0, len(pairs), size)]
+    chunks = [pairs[i : i + size] for i in range(0, len(pairs), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return [label for chunk in pool.map(_classify_chunk, chunks) for label in chunk]
 
@@ -195,8 +196,9 @@ def tabulate_designs(works: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame
     table = table.merge(curated[["doi", "curated_design"]], on="doi", how="left")
     has_curated = table["curated_design"].notna()
     table["final_design"] = table["curated_design"].where(has_curated, table["classifier_design"])
-    table["design_source"] = pd.Series(["curated" if c else "classifier" for c in has_curated],
-                                       dtype="string")
+    table["design_source"] = pd.Series(
+        ["curated" if c else "classifier" for c in has_curated], dtype="string"
+    )
     table["evidence_level"] = table["final_design"].map(evidence_level).astype("string")
     table["agrees"] = (~has_curated) | (table["curated_design"] == table["classifier_design"])
     table["title"] = unique["title"]
@@ -206,12 +208,17 @@ def tabulate_designs(works: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame
 
 def design_disagreements(designs: pd.DataFrame) -> pd.DataFrame:
     """The works whose classifier design differs from the curated one."""
-    return designs.loc[~designs["agrees"].fillna(True).astype(bool),
-                       ["doi", "title", "classifier_design", "classifier_rule", "curated_design"]
-                       ].reset_index(drop=True)
+    return designs.loc[
+        ~designs["agrees"].fillna(True).astype(bool),
+        ["doi", "title", "classifier_design", "classifier_rule", "curated_design"],
+    ].reset_index(drop=True)
 
 
 def curated_designs(appraisals: pd.DataFrame) -> pd.DataFrame:
     """One curated design per appraised DOI (rows of one DOI agree, checked on reading)."""
-    return (appraisals[["doi", "design"]].drop_duplicates("doi")
-            .rename(columns={"design": "curated_design"}).reset_index(drop=True))
+    return (
+        appraisals[["doi", "design"]]
+        .drop_duplicates("doi")
+        .rename(columns={"design": "curated_design"})
+        .reset_index(drop=True)
+    )

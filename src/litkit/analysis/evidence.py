@@ -23,7 +23,13 @@ import pandas as pd
 from litkit.processed import columns, conform
 from litkit.schema import split_list
 from litkit.vocabulary import (
-    ABSOLUTE_COMPARATORS, ASSERTION_NEEDS, CERTAINTY_LEVELS, DESIGNS, DIRECTIONS, NO_EVIDENCE, RANK,
+    ABSOLUTE_COMPARATORS,
+    ASSERTION_NEEDS,
+    CERTAINTY_LEVELS,
+    DESIGNS,
+    DIRECTIONS,
+    NO_EVIDENCE,
+    RANK,
 )
 
 # GRADE's rule of thumb: a body of evidence under ~400 participants rarely reaches an
@@ -44,8 +50,9 @@ def step_down(certainty: str, levels: int) -> str:
     return order[min(order.index(certainty) + max(levels, 0), len(order) - 1)]
 
 
-def starting_certainty(design: str, review_of: str | None, *,
-                       stated: str | None = None) -> tuple[str | None, str]:
+def starting_certainty(
+    design: str, review_of: str | None, *, stated: str | None = None
+) -> tuple[str | None, str]:
     """Where a work's evidence starts, by design (GRADE and Oxford CEBM), and why.
 
     A systematic review's own GRADE rating for the outcome (``stated``) is taken as it is:
@@ -151,9 +158,13 @@ def effect_text(row: pd.Series) -> str | None:
     return f"{measure}: {estimate:g}{ci}"
 
 
-def grade_appraisals(appraisals: pd.DataFrame, *, role: str,
-                     work_labels: Mapping[str, str] | None = None,
-                     excluded: Mapping[str, str] | None = None) -> pd.DataFrame:
+def grade_appraisals(
+    appraisals: pd.DataFrame,
+    *,
+    role: str,
+    work_labels: Mapping[str, str] | None = None,
+    excluded: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """The certainty of each work's evidence for each indication and outcome it addresses.
 
     Args:
@@ -167,8 +178,9 @@ def grade_appraisals(appraisals: pd.DataFrame, *, role: str,
     return conform(pd.DataFrame(rows, columns=columns("evidence_by_work")), "evidence_by_work")
 
 
-def _grade_row(row: pd.Series, role: str, labels: Mapping[str, str],
-               excluded: Mapping[str, str]) -> dict:
+def _grade_row(
+    row: pd.Series, role: str, labels: Mapping[str, str], excluded: Mapping[str, str]
+) -> dict:
     stated = row["stated_certainty_level"] if pd.notna(row["stated_certainty_level"]) else None
     start, why = starting_certainty(row["design"], row["review_of"] or None, stated=stated)
     own = bool(stated) and row["design"] in ("systematic-review", "guideline")
@@ -176,28 +188,46 @@ def _grade_row(row: pd.Series, role: str, labels: Mapping[str, str],
     levels = sum(n for n, _ in concerns)
     certainty = step_down(start, levels) if start else None
     reasons = [why, *(f"−{n} {text}" for n, text in concerns)]
-    if start and row["design"] in _DOMAIN_RATED and pd.isna(row.get("n_participants")) \
-            and crosses_no_effect(row.get("effect_measure"), row.get("ci_low"), row.get("ci_high")) is None:
+    if (
+        start
+        and row["design"] in _DOMAIN_RATED
+        and pd.isna(row.get("n_participants"))
+        and crosses_no_effect(row.get("effect_measure"), row.get("ci_low"), row.get("ci_high"))
+        is None
+    ):
         reasons.append("imprecision not judged: participants not reported")
     left_out = excluded.get(row["doi"]) or (None if start else why)
     if row["doi"] in excluded:
         reasons.append(f"not counted: {excluded[row['doi']]}")
     return {
-        "doi": row["doi"], "work": labels.get(row["doi"], row["doi"]), "role": role,
-        "indication": row["indication"], "outcome": row["outcome"],
-        "comparator": row.get("comparator") or pd.NA, "design": row["design"],
-        "year": row.get("year"), "own_grade": own and row["design"] == "systematic-review",
-        "n_studies": row.get("n_studies"), "n_participants": row.get("n_participants"),
-        "effect": effect_text(row), "start": start, "downgrades": levels,
-        "certainty": certainty, "counted": left_out is None, "not_counted_because": left_out,
-        "direction": row["direction"], "independent_of": row.get("independent_of") or pd.NA,
+        "doi": row["doi"],
+        "work": labels.get(row["doi"], row["doi"]),
+        "role": role,
+        "indication": row["indication"],
+        "outcome": row["outcome"],
+        "comparator": row.get("comparator") or pd.NA,
+        "design": row["design"],
+        "year": row.get("year"),
+        "own_grade": own and row["design"] == "systematic-review",
+        "n_studies": row.get("n_studies"),
+        "n_participants": row.get("n_participants"),
+        "effect": effect_text(row),
+        "start": start,
+        "downgrades": levels,
+        "certainty": certainty,
+        "counted": left_out is None,
+        "not_counted_because": left_out,
+        "direction": row["direction"],
+        "independent_of": row.get("independent_of") or pd.NA,
         # Kept so the report can say how much of the grading rests on checked facts.
-        "risk_of_bias": row.get("risk_of_bias"), "verified": row.get("verified"),
+        "risk_of_bias": row.get("risk_of_bias"),
+        "verified": row.get("verified"),
         "reasons": "; ".join(reasons) + (f" → {certainty}" if certainty else ""),
     }
 
 
 # --- combining a body of evidence ----------------------------------------------------------
+
 
 def _counted(grades: pd.DataFrame) -> pd.Series:
     return grades["counted"].fillna(False).astype(bool)
@@ -249,12 +279,20 @@ def _independent_directions(top: pd.DataFrame) -> list[str]:
     return directions
 
 
-EMPTY_BODY = {"certainty": NO_EVIDENCE, "direction": pd.NA, "n_works": 0, "best_work": pd.NA,
-              "best_design": pd.NA, "dois": "", "effect": pd.NA}
+EMPTY_BODY = {
+    "certainty": NO_EVIDENCE,
+    "direction": pd.NA,
+    "n_works": 0,
+    "best_work": pd.NA,
+    "best_design": pd.NA,
+    "dois": "",
+    "effect": pd.NA,
+}
 
 
-def combine(grades: pd.DataFrame, *, empty_reason: str = "no work addresses it",
-            single: bool = False) -> dict:
+def combine(
+    grades: pd.DataFrame, *, empty_reason: str = "no work addresses it", single: bool = False
+) -> dict:
     """The certainty of a body of evidence: its best-rated works, and why.
 
     The best certainty among the counted works stands for the body; a consensus guideline
@@ -268,13 +306,17 @@ def combine(grades: pd.DataFrame, *, empty_reason: str = "no work addresses it",
     GRADE rating before litkit's, the newest, the most participants; the others are listed.
     """
     counted_mask = _counted(grades)
-    left_out = [f"{r.work} not counted ({r.not_counted_because})"
-                for r in grades[~counted_mask].itertuples()]
+    left_out = [
+        f"{r.work} not counted ({r.not_counted_because})"
+        for r in grades[~counted_mask].itertuples()
+    ]
     counted = grades[counted_mask]
     outranked = _outranked_guidelines(counted)
-    left_out += [f"{r.work} not counted (a consensus guideline's grade does not outrank the "
-                 f"systematic reviews and trials on the same question)"
-                 for r in counted[outranked].itertuples()]
+    left_out += [
+        f"{r.work} not counted (a consensus guideline's grade does not outrank the "
+        f"systematic reviews and trials on the same question)"
+        for r in counted[outranked].itertuples()
+    ]
     counted = counted[~outranked]
     if counted.empty:
         return EMPTY_BODY | {"reasons": "; ".join([empty_reason, *left_out])}
@@ -289,18 +331,24 @@ def combine(grades: pd.DataFrame, *, empty_reason: str = "no work addresses it",
         reasons.append(f"{_label(top, a)} and {_label(top, b)} share authors: counted once")
     if len(distinct) > 1:
         certainty = step_down(certainty, 1)
-        reasons.append(f"−1 the best-rated independent works disagree ({' vs '.join(distinct)})"
-                       f" → {certainty}")
+        reasons.append(
+            f"−1 the best-rated independent works disagree ({' vs '.join(distinct)}) → {certainty}"
+        )
     others = ranked.iloc[1:] if single else ranked[ranked["_rank"] < ranked["_rank"].max()]
     if not others.empty:
-        reasons.append(("also: " if single else "also, rated lower: ") + ", ".join(
-            f"{w.work} ({w.design}, {w.certainty})" for w in others.itertuples()))
+        reasons.append(
+            ("also: " if single else "also, rated lower: ")
+            + ", ".join(f"{w.work} ({w.design}, {w.certainty})" for w in others.itertuples())
+        )
     return {
         "certainty": certainty,
         "direction": distinct[0] if len(distinct) == 1 else "mixed",
-        "n_works": counted["doi"].nunique(), "best_work": best["work"],
-        "best_design": best["design"], "dois": "; ".join(counted["doi"].drop_duplicates()),
-        "effect": best["effect"], "reasons": "; ".join([*reasons, *left_out]),
+        "n_works": counted["doi"].nunique(),
+        "best_work": best["work"],
+        "best_design": best["design"],
+        "dois": "; ".join(counted["doi"].drop_duplicates()),
+        "effect": best["effect"],
+        "reasons": "; ".join([*reasons, *left_out]),
     }
 
 
@@ -336,18 +384,20 @@ def best_per_work(grades: pd.DataFrame) -> pd.DataFrame:
 
 # --- tables --------------------------------------------------------------------------------
 
+
 def _pairs(*frames: pd.DataFrame) -> list[tuple[str, str]]:
     """Every indication × outcome pair named in the frames, in first-seen order."""
     seen: dict[tuple[str, str], None] = {}
     for frame in frames:
-        for pair in zip(frame["indication"], frame["outcome"]):
+        for pair in zip(frame["indication"], frame["outcome"], strict=False):
             if all(isinstance(v, str) and v for v in pair):
                 seen.setdefault(pair, None)
     return list(seen)
 
 
-def evidence_by_outcome(grades: pd.DataFrame, claims: pd.DataFrame, indications: pd.DataFrame,
-                        outcomes: pd.DataFrame) -> pd.DataFrame:
+def evidence_by_outcome(
+    grades: pd.DataFrame, claims: pd.DataFrame, indications: pd.DataFrame, outcomes: pd.DataFrame
+) -> pd.DataFrame:
     """One row per indication × outcome: what is asserted, cited and best, with reasons.
 
     Args:
@@ -360,35 +410,61 @@ def evidence_by_outcome(grades: pd.DataFrame, claims: pd.DataFrame, indications:
     pairs = _pairs(specific[specific["verdict"] != "not-graded"], grades)
     order_i = {v: i for i, v in enumerate(indications["indication_id"])}
     order_o = {v: i for i, v in enumerate(outcomes["outcome_id"])}
-    pairs = sorted((p for p in pairs if p[0] in order_i and p[1] in order_o),
-                   key=lambda p: (order_i[p[0]], order_o[p[1]]))
-    labels_i = dict(zip(indications["indication_id"], indications["label"]))
+    pairs = sorted(
+        (p for p in pairs if p[0] in order_i and p[1] in order_o),
+        key=lambda p: (order_i[p[0]], order_o[p[1]]),
+    )
+    labels_i = dict(zip(indications["indication_id"], indications["label"], strict=False))
     outcome_rows = outcomes.set_index("outcome_id")
-    rows = [_outcome_row(i, o, grades, specific, labels_i[i], outcome_rows.loc[o])
-            for i, o in pairs]
-    return conform(pd.DataFrame(rows, columns=columns("evidence_by_outcome")),
-                   "evidence_by_outcome")
+    rows = [
+        _outcome_row(i, o, grades, specific, labels_i[i], outcome_rows.loc[o]) for i, o in pairs
+    ]
+    return conform(
+        pd.DataFrame(rows, columns=columns("evidence_by_outcome")), "evidence_by_outcome"
+    )
 
 
-def _outcome_row(indication: str, outcome: str, grades: pd.DataFrame, claims: pd.DataFrame,
-                 indication_label: str, outcome_row: pd.Series) -> dict:
+def _outcome_row(
+    indication: str,
+    outcome: str,
+    grades: pd.DataFrame,
+    claims: pd.DataFrame,
+    indication_label: str,
+    outcome_row: pd.Series,
+) -> dict:
     here = grades[(grades["indication"] == indication) & (grades["outcome"] == outcome)]
-    cited = combine(absolute(here[here["role"] == "cited"]),
-                    empty_reason="no cited work addresses it")
-    best = combine(absolute(here[here["role"] == "best-evidence"]),
-                   empty_reason="no best-evidence row curated", single=True)
-    graded = claims[(claims["indication"] == indication) & (claims["outcome"] == outcome)
-                    & (claims["verdict"] != "not-graded")]
+    cited = combine(
+        absolute(here[here["role"] == "cited"]), empty_reason="no cited work addresses it"
+    )
+    best = combine(
+        absolute(here[here["role"] == "best-evidence"]),
+        empty_reason="no best-evidence row curated",
+        single=True,
+    )
+    graded = claims[
+        (claims["indication"] == indication)
+        & (claims["outcome"] == outcome)
+        & (claims["verdict"] != "not-graded")
+    ]
     return {
-        "indication": indication, "indication_label": indication_label, "outcome": outcome,
-        "outcome_label": outcome_row["label"], "outcome_kind": outcome_row["kind"],
-        "asserted": _strongest_assertion(graded), "claims": "; ".join(graded["claim_id"]),
+        "indication": indication,
+        "indication_label": indication_label,
+        "outcome": outcome,
+        "outcome_label": outcome_row["label"],
+        "outcome_kind": outcome_row["kind"],
+        "asserted": _strongest_assertion(graded),
+        "claims": "; ".join(graded["claim_id"]),
         "n_claims": len(graded),
-        "cited_certainty": cited["certainty"], "cited_direction": cited["direction"],
-        "cited_dois": cited["dois"], "cited_n_works": cited["n_works"],
-        "best_certainty": best["certainty"], "best_direction": best["direction"],
-        "best_dois": best["dois"], "best_work": best["best_work"],
-        "best_design": best["best_design"], "best_effect": best["effect"],
+        "cited_certainty": cited["certainty"],
+        "cited_direction": cited["direction"],
+        "cited_dois": cited["dois"],
+        "cited_n_works": cited["n_works"],
+        "best_certainty": best["certainty"],
+        "best_direction": best["direction"],
+        "best_dois": best["dois"],
+        "best_work": best["best_work"],
+        "best_design": best["best_design"],
+        "best_effect": best["effect"],
         "reasons": f"cited: {cited['reasons']} | best: {best['reasons']}",
     }
 
@@ -409,12 +485,25 @@ def gap_map(grades: pd.DataFrame, indications: pd.DataFrame) -> pd.DataFrame:
     for ind in indications.itertuples():
         here = counted[counted["indication"] == ind.indication_id]
         if here.empty:
-            rows.append({"indication": ind.indication_id, "label": ind.label,
-                         "design": pd.NA, "n_works": 0, "direction": pd.NA})
+            rows.append(
+                {
+                    "indication": ind.indication_id,
+                    "label": ind.label,
+                    "design": pd.NA,
+                    "n_works": 0,
+                    "direction": pd.NA,
+                }
+            )
         for design in [d for d in DESIGNS if d in set(here["design"])]:
             cell = here[here["design"] == design]
             directions = set(cell["direction"])
-            rows.append({"indication": ind.indication_id, "label": ind.label, "design": design,
-                         "n_works": cell["doi"].nunique(),
-                         "direction": directions.pop() if len(directions) == 1 else "mixed"})
+            rows.append(
+                {
+                    "indication": ind.indication_id,
+                    "label": ind.label,
+                    "design": design,
+                    "n_works": cell["doi"].nunique(),
+                    "direction": directions.pop() if len(directions) == 1 else "mixed",
+                }
+            )
     return conform(pd.DataFrame(rows, columns=columns("evidence_gap_map")), "evidence_gap_map")

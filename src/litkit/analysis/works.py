@@ -11,8 +11,19 @@ import pandas as pd
 
 from litkit.processed import columns, conform
 
-PRINTED = ("role", "article_id", "ref_no", "doi", "authors", "title", "journal", "volume",
-           "issue", "pages", "year")
+PRINTED = (
+    "role",
+    "article_id",
+    "ref_no",
+    "doi",
+    "authors",
+    "title",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "year",
+)
 
 
 def works_to_check(citations: pd.DataFrame, best: pd.DataFrame) -> pd.DataFrame:
@@ -24,14 +35,16 @@ def works_to_check(citations: pd.DataFrame, best: pd.DataFrame) -> pd.DataFrame:
     """
     cited = citations.assign(role="cited")
     extra = best[~best["doi"].isin(set(citations["doi"].dropna()))].drop_duplicates("doi")
-    extra = extra.assign(role="best-evidence", article_id=pd.NA, ref_no=pd.NA, volume="",
-                         issue="", pages="")
+    extra = extra.assign(
+        role="best-evidence", article_id=pd.NA, ref_no=pd.NA, volume="", issue="", pages=""
+    )
     both = pd.concat([cited[list(PRINTED)], extra[list(PRINTED)]], ignore_index=True)
     return both.astype({c: "string" for c in PRINTED})
 
 
-def cited_works(citations: pd.DataFrame, works: pd.DataFrame,
-                fetched_at: pd.Series | None = None) -> pd.DataFrame:
+def cited_works(
+    citations: pd.DataFrame, works: pd.DataFrame, fetched_at: pd.Series | None = None
+) -> pd.DataFrame:
     """Each citation joined with its Crossref record; the printed fields where there is none.
 
     Args:
@@ -46,11 +59,13 @@ def cited_works(citations: pd.DataFrame, works: pd.DataFrame,
     """
     records = works.drop_duplicates("doi").set_index("doi")
     found = citations["doi"].isin(records.index)
-    fetched = records.reindex(citations.loc[found, "doi"]).reset_index().set_index(
-        citations.index[found])
-    fetched = fetched.assign(crossref_status="fetched",
-                             fetched_at=fetched["doi"].map(fetched_at) if fetched_at is not None
-                             else pd.NA)
+    fetched = (
+        records.reindex(citations.loc[found, "doi"]).reset_index().set_index(citations.index[found])
+    )
+    fetched = fetched.assign(
+        crossref_status="fetched",
+        fetched_at=fetched["doi"].map(fetched_at) if fetched_at is not None else pd.NA,
+    )
     keys = citations[["role", "article_id", "ref_no"]]
     rows = pd.concat([fetched, printed(citations[~found])]).sort_index()
     rows = rows.drop(columns=[c for c in keys if c in rows]).join(keys)
@@ -61,15 +76,29 @@ def printed(citations: pd.DataFrame) -> pd.DataFrame:
     """Works rows from citations as the article prints them (no Crossref record yet)."""
     authors = citations["authors"].fillna("")
     names = authors.str.split(";").apply(
-        lambda parts: [p.strip() for p in parts if p.strip() and p.strip() != "et al."])
+        lambda parts: [p.strip() for p in parts if p.strip() and p.strip() != "et al."]
+    )
     n_authors = names.str.len().where(~authors.str.contains("et al.", regex=False))
     blank = lambda column: citations[column].replace("", pd.NA)  # noqa: E731
-    return pd.DataFrame({
-        "doi": citations["doi"], "title": citations["title"], "container_title": blank("journal"),
-        "year": pd.to_numeric(citations["year"], errors="coerce"),
-        "volume": blank("volume"), "issue": blank("issue"), "page": blank("pages"),
-        "authors": citations["authors"],
-        "first_author": authors.str.split(";").str[0].str.split(",").str[0].str.strip()
-                               .replace("", pd.NA),
-        "n_authors": n_authors, "crossref_status": "not fetched", "source": "citation",
-    }, index=citations.index)
+    return pd.DataFrame(
+        {
+            "doi": citations["doi"],
+            "title": citations["title"],
+            "container_title": blank("journal"),
+            "year": pd.to_numeric(citations["year"], errors="coerce"),
+            "volume": blank("volume"),
+            "issue": blank("issue"),
+            "page": blank("pages"),
+            "authors": citations["authors"],
+            "first_author": authors.str.split(";")
+            .str[0]
+            .str.split(",")
+            .str[0]
+            .str.strip()
+            .replace("", pd.NA),
+            "n_authors": n_authors,
+            "crossref_status": "not fetched",
+            "source": "citation",
+        },
+        index=citations.index,
+    )

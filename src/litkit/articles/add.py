@@ -48,11 +48,14 @@ class Added:
     def summary(self) -> str:
         types = ", ".join(f"{t} {n}" for t, n in self.citations.items()) or "none"
         kept = f"; {self.kept_reviewed} reviewed rows kept" if self.kept_reviewed else ""
-        return (f"wrote {self.text_file}; draft citations: {sum(self.citations.values())} "
-                f"({types}); draft claims: {self.claims}{kept}")
+        return (
+            f"wrote {self.text_file}; draft citations: {sum(self.citations.values())} "
+            f"({types}); draft claims: {self.claims}{kept}"
+        )
 
 
 # --- raw tables as rows, header kept --------------------------------------------------------------
+
 
 def read_rows(path: Path, table: Table) -> tuple[list[str], list[dict[str, str]]]:
     """A raw table's header and rows as text, or the schema's header and no rows if absent."""
@@ -63,13 +66,15 @@ def read_rows(path: Path, table: Table) -> tuple[list[str], list[dict[str, str]]
         header = [h.strip() for h in reader.fieldnames or []]
         missing = [c for c in table.names if c not in header]
         if missing:
-            raise RawDataError(str(path), 1, missing[0],
-                               f"missing column (header has: {', '.join(header)})")
+            raise RawDataError(
+                str(path), 1, missing[0], f"missing column (header has: {', '.join(header)})"
+            )
         return header, [{k.strip(): (v or "") for k, v in row.items() if k} for row in reader]
 
 
 def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
     """Write rows under ``header`` atomically (cells a row lacks are empty)."""
+
     def dump(out):
         writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
@@ -83,26 +88,47 @@ def known_dois(paths: Paths) -> dict[tuple[str, str], str]:
     if not paths.resolved.is_file():
         return {}
     with open(paths.resolved, newline="", encoding="utf-8") as handle:
-        return {(r["type"], r["identifier"]): r["doi"] for r in csv.DictReader(handle)
-                if r.get("status") == "resolved" and r.get("doi")}
+        return {
+            (r["type"], r["identifier"]): r["doi"]
+            for r in csv.DictReader(handle)
+            if r.get("status") == "resolved" and r.get("doi")
+        }
 
 
 # --- the article's row ------------------------------------------------------------------------------
 
-def article_row(document: Document, *, article_id: str, text_file: str, url: str | None,
-                title: str | None, kind: str, accessed: str, lists_references: bool) -> dict[str, str]:
+
+def article_row(
+    document: Document,
+    *,
+    article_id: str,
+    text_file: str,
+    url: str | None,
+    title: str | None,
+    kind: str,
+    accessed: str,
+    lists_references: bool,
+) -> dict[str, str]:
     """The article's ``articles.csv`` row from what the document and the options say."""
     url = url or document.metadata.get("url", "")
     headings = document.headings
-    title = (title or document.metadata.get("title")
-             or (document.block_text(headings[0]) if headings else "") or article_id)
+    title = (
+        title
+        or document.metadata.get("title")
+        or (document.block_text(headings[0]) if headings else "")
+        or article_id
+    )
     host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
     return {
-        "article_id": article_id, "title": title.strip(),
+        "article_id": article_id,
+        "title": title.strip(),
         "publisher": document.metadata.get("publisher") or host or "unknown",
-        "source_kind": kind, "lists_references": "yes" if lists_references else "no",
+        "source_kind": kind,
+        "lists_references": "yes" if lists_references else "no",
         "medically_reviewed": "yes" if _MEDICALLY_REVIEWED.search(document.text) else "no",
-        "text_file": text_file, "url": url, "accessed": accessed,
+        "text_file": text_file,
+        "url": url,
+        "accessed": accessed,
     }
 
 
@@ -113,9 +139,16 @@ def _mine(rows: list[dict[str, str]], article_id: str) -> tuple[list[dict], list
     return others, reviewed
 
 
-def add_article(source: Path, *, paths: Paths, article_id: str, url: str | None = None,
-                title: str | None = None, kind: str = "other",
-                accessed: str | None = None) -> Added:
+def add_article(
+    source: Path,
+    *,
+    paths: Paths,
+    article_id: str,
+    url: str | None = None,
+    title: str | None = None,
+    kind: str = "other",
+    accessed: str | None = None,
+) -> Added:
     """Add one article to the project at ``paths`` (see the module docstring).
 
     Raises:
@@ -123,7 +156,9 @@ def add_article(source: Path, *, paths: Paths, article_id: str, url: str | None 
         RawDataError: a project file or vocabulary that cannot be used.
     """
     if not _ID.fullmatch(article_id):
-        raise UsageError(f"article id {article_id!r}: use letters, digits, '.', '_' or '-' (at most 64)")
+        raise UsageError(
+            f"article id {article_id!r}: use letters, digits, '.', '_' or '-' (at most 64)"
+        )
     if kind not in SOURCE_KINDS:
         raise UsageError(f"unknown kind {kind!r}; expected one of: {', '.join(SOURCE_KINDS)}")
     project = require_project(paths, "intervention")
@@ -132,8 +167,10 @@ def add_article(source: Path, *, paths: Paths, article_id: str, url: str | None 
     text_name = f"articles/{article_id}.txt"
     text_path = paths.raw / text_name
     if text_path.is_file() and text_path.read_text(encoding="utf-8") != document.text:
-        raise UsageError(f"{text_path} holds another text; choose another --id (offsets of "
-                         f"reviewed claims point into the text, so it is never replaced)")
+        raise UsageError(
+            f"{text_path} holds another text; choose another --id (offsets of "
+            f"reviewed claims point into the text, so it is never replaced)"
+        )
 
     references = reference_list(document)
     markers = inline_markers(document, references)
@@ -142,38 +179,68 @@ def add_article(source: Path, *, paths: Paths, article_id: str, url: str | None 
     header, articles = read_rows(paths.articles, ARTICLES)
     new_article = not any(r["article_id"] == article_id for r in articles)
     if new_article:
-        articles.append(article_row(
-            document, article_id=article_id, text_file=text_name, url=url, title=title,
-            kind=kind, accessed=accessed or date.today().isoformat(),
-            lists_references=bool(references)))
+        articles.append(
+            article_row(
+                document,
+                article_id=article_id,
+                text_file=text_name,
+                url=url,
+                title=title,
+                kind=kind,
+                accessed=accessed or date.today().isoformat(),
+                lists_references=bool(references),
+            )
+        )
 
     cite_header, citations = read_rows(paths.citations, CITATIONS)
     other_cites, reviewed_cites = _mine(citations, article_id)
     numbers = [int(r["ref_no"]) for r in reviewed_cites if r.get("ref_no", "").isdigit()]
     cites = draft_citations(
-        document, references, article_id=article_id, known_dois=dois,
+        document,
+        references,
+        article_id=article_id,
+        known_dois=dois,
         taken={(r["type"], r["identifier"]) for r in reviewed_cites},
-        first_ref_no=max(numbers, default=0) + 1)
+        first_ref_no=max(numbers, default=0) + 1,
+    )
 
     claim_header, claims = read_rows(paths.claims, CLAIMS)
     other_claims, reviewed_claims = _mine(claims, article_id)
-    spans = [(int(r["start"]), int(r["end"])) for r in reviewed_claims
-             if r.get("start", "").isdigit() and r.get("end", "").isdigit()]
-    used = [int(m.group(1)) for r in reviewed_claims
-            if (m := re.fullmatch(rf"{re.escape(article_id)}-draft-(\d+)", r["claim_id"]))]
+    spans = [
+        (int(r["start"]), int(r["end"]))
+        for r in reviewed_claims
+        if r.get("start", "").isdigit() and r.get("end", "").isdigit()
+    ]
+    used = [
+        int(m.group(1))
+        for r in reviewed_claims
+        if (m := re.fullmatch(rf"{re.escape(article_id)}-draft-(\d+)", r["claim_id"]))
+    ]
     drafts = draft_claims(
-        document, article_id=article_id, title=articles_title(articles, article_id),
-        names=project.names, indications=indications, outcomes=outcomes,
-        references=references, markers=markers, known_dois=dois, reviewed_spans=spans,
-        first_number=max(used, default=0) + 1)
+        document,
+        article_id=article_id,
+        title=articles_title(articles, article_id),
+        names=project.names,
+        indications=indications,
+        outcomes=outcomes,
+        references=references,
+        markers=markers,
+        known_dois=dois,
+        reviewed_spans=spans,
+        first_number=max(used, default=0) + 1,
+    )
 
     atomic_write(text_path, lambda out: out.write(document.text))
     write_rows(paths.articles, header, articles)
-    write_rows(paths.citations, cite_header,
-               other_cites + reviewed_cites + _records(cites))
+    write_rows(paths.citations, cite_header, other_cites + reviewed_cites + _records(cites))
     write_rows(paths.claims, claim_header, other_claims + reviewed_claims + _records(drafts))
-    return Added(text_path, new_article, Counter(cites["type"]), len(drafts),
-                 len(reviewed_cites) + len(reviewed_claims))
+    return Added(
+        text_path,
+        new_article,
+        Counter(cites["type"]),
+        len(drafts),
+        len(reviewed_cites) + len(reviewed_claims),
+    )
 
 
 def articles_title(rows: list[dict[str, str]], article_id: str) -> str:
@@ -181,5 +248,7 @@ def articles_title(rows: list[dict[str, str]], article_id: str) -> str:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, str]]:
-    return [{k: ("" if pd.isna(v) else str(v)) for k, v in row.items()}
-            for row in frame.to_dict("records")]
+    return [
+        {k: ("" if pd.isna(v) else str(v)) for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]

@@ -118,16 +118,21 @@ def topic_of(sentence: str, cues: Sequence[Cue] | None = None) -> str | None:
 
 # --- vocabularies -------------------------------------------------------------------------------
 
+
 def vocabulary_patterns(table: pd.DataFrame, id_column: str) -> list[tuple[str, re.Pattern[str]]]:
     """Each vocabulary id with one pattern for its label and synonyms, longest first."""
     patterns = []
     for row in table.itertuples(index=False):
-        names = {str(getattr(row, "label")), *split_list(getattr(row, "synonyms"))}
+        names = {str(row.label), *split_list(row.synonyms)}
         names = sorted((n.strip() for n in names if n and n.strip()), key=len, reverse=True)
         if names:
             alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
-            patterns.append((str(getattr(row, id_column)),
-                             re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)))
+            patterns.append(
+                (
+                    str(getattr(row, id_column)),
+                    re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE),
+                )
+            )
     return patterns
 
 
@@ -143,15 +148,22 @@ def match_vocabulary(text: str, patterns: Sequence[tuple[str, re.Pattern[str]]])
 
 # --- citations --------------------------------------------------------------------------------------
 
+
 def _doi_of(found: Found, known_dois: dict[tuple[str, str], str]) -> str:
     if found.type == "doi":
         return found.identifier
     return known_dois.get((found.type, found.identifier), "")
 
 
-def draft_citations(document: Document, references: Sequence[Reference], *, article_id: str,
-                    known_dois: dict[tuple[str, str], str] | None = None,
-                    taken: Iterable[tuple[str, str]] = (), first_ref_no: int = 1) -> pd.DataFrame:
+def draft_citations(
+    document: Document,
+    references: Sequence[Reference],
+    *,
+    article_id: str,
+    known_dois: dict[tuple[str, str], str] | None = None,
+    taken: Iterable[tuple[str, str]] = (),
+    first_ref_no: int = 1,
+) -> pd.DataFrame:
     """Draft ``citations.csv`` rows for one article (see the module docstring).
 
     Args:
@@ -172,27 +184,41 @@ def draft_citations(document: Document, references: Sequence[Reference], *, arti
         in_entries |= {(f.type, f.identifier) for f in ids}
         if first and (first.type, first.identifier) in taken:
             continue
-        rows.append({
-            "type": first.type if first else "reference",
-            "identifier": first.identifier if first else "",
-            "doi": _doi_of(first, known_dois) if first else "",
-            "url": first.url if first else "",
-            "anchor_text": entry.text, "offset": str(entry.start), **entry.fields})
+        rows.append(
+            {
+                "type": first.type if first else "reference",
+                "identifier": first.identifier if first else "",
+                "doi": _doi_of(first, known_dois) if first else "",
+                "url": first.url if first else "",
+                "anchor_text": entry.text,
+                "offset": str(entry.start),
+                **entry.fields,
+            }
+        )
     for found in unique(identifiers_in_document(document.text, document.links)):
         key = (found.type, found.identifier)
         if key in in_entries or key in taken:
             continue
-        rows.append({"type": found.type, "identifier": found.identifier,
-                     "doi": _doi_of(found, known_dois), "url": found.url,
-                     "anchor_text": document.text[found.start:found.end],
-                     "offset": str(found.start)})
+        rows.append(
+            {
+                "type": found.type,
+                "identifier": found.identifier,
+                "doi": _doi_of(found, known_dois),
+                "url": found.url,
+                "anchor_text": document.text[found.start : found.end],
+                "offset": str(found.start),
+            }
+        )
     numbers = range(first_ref_no, first_ref_no + len(rows))
-    rows = [{"article_id": article_id, "ref_no": str(n), **row, "status": DRAFT}
-            for n, row in zip(numbers, rows)]
+    rows = [
+        {"article_id": article_id, "ref_no": str(n), **row, "status": DRAFT}
+        for n, row in zip(numbers, rows, strict=False)
+    ]
     return pd.DataFrame(rows, columns=CITATIONS.names, dtype="string").fillna("")
 
 
 # --- claims ------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -214,7 +240,7 @@ def sentences(document: Document, *, skip: Iterable[tuple[int, int]] = ()) -> li
             continue
         if any(a <= block.start < b for a, b in skip):
             continue
-        text = document.text[block.start:block.end]
+        text = document.text[block.start : block.end]
         for span in segmenter.segment(text):
             start = block.start + span.start + (len(span.sent) - len(span.sent.lstrip()))
             end = block.start + span.start + len(span.sent.rstrip())
@@ -231,27 +257,43 @@ def _section(document: Document, position: int, title: str) -> str:
     return heading or f"{title} (untitled opening)"
 
 
-def _cited_in(sentence: Sentence, next_start: int, document: Document,
-              links: Sequence[Found], markers: Sequence[Marker],
-              entry_ids: dict[int, list[Found]]) -> list[Found]:
+def _cited_in(
+    sentence: Sentence,
+    next_start: int,
+    document: Document,
+    links: Sequence[Found],
+    markers: Sequence[Marker],
+    entry_ids: dict[int, list[Found]],
+) -> list[Found]:
     """The works linked or marked in the sentence, or marked right after it."""
     cited = [f for f in links if sentence.start <= f.start < sentence.end]
     for marker in markers:
-        after = document.text[sentence.end:marker.start]
-        close = (0 <= marker.start - sentence.end <= MARKER_REACH and marker.start < next_start
-                 and not re.search(r"\w", after))
+        after = document.text[sentence.end : marker.start]
+        close = (
+            0 <= marker.start - sentence.end <= MARKER_REACH
+            and marker.start < next_start
+            and not re.search(r"\w", after)
+        )
         if sentence.start <= marker.start < sentence.end or close:
             for number in marker.numbers:
                 cited += entry_ids.get(number, [])
     return unique(cited)
 
 
-def draft_claims(document: Document, *, article_id: str, title: str, names: Sequence[str],
-                 indications: pd.DataFrame, outcomes: pd.DataFrame,
-                 references: Sequence[Reference] = (), markers: Sequence[Marker] = (),
-                 known_dois: dict[tuple[str, str], str] | None = None,
-                 reviewed_spans: Iterable[tuple[int, int]] = (), first_number: int = 1,
-                 ) -> pd.DataFrame:
+def draft_claims(
+    document: Document,
+    *,
+    article_id: str,
+    title: str,
+    names: Sequence[str],
+    indications: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    references: Sequence[Reference] = (),
+    markers: Sequence[Marker] = (),
+    known_dois: dict[tuple[str, str], str] | None = None,
+    reviewed_spans: Iterable[tuple[int, int]] = (),
+    first_number: int = 1,
+) -> pd.DataFrame:
     """Draft ``claims.csv`` rows for one article (see the module docstring).
 
     Args:
@@ -270,8 +312,10 @@ def draft_claims(document: Document, *, article_id: str, title: str, names: Sequ
     known_dois = known_dois or {}
     mention = re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in names), re.IGNORECASE)
     indication_patterns = vocabulary_patterns(indications, "indication_id")
-    outcome_patterns = {kind: vocabulary_patterns(outcomes[outcomes["kind"] == kind], "outcome_id")
-                        for kind in OUTCOME_KINDS}
+    outcome_patterns = {
+        kind: vocabulary_patterns(outcomes[outcomes["kind"] == kind], "outcome_id")
+        for kind in OUTCOME_KINDS
+    }
     outcome_patterns[None] = vocabulary_patterns(outcomes, "outcome_id")
     hedges, topic_cues = load_cues("hedges.csv"), load_cues("claim_cues.csv")
     links = identifiers_in_document(document.text, document.links)
@@ -285,12 +329,18 @@ def draft_claims(document: Document, *, article_id: str, title: str, names: Sequ
         named = bool(mention.search(sentence.text))
         opening = [w.lower().strip("\u2019'\"(,") for w in sentence.text.split()[:PRONOUN_REACH]]
         about = named or (previous_named and any(w in PRONOUNS for w in opening))
-        same_block = i + 1 < len(found) and "\n\n" not in document.text[sentence.end:found[i + 1].start]
+        same_block = (
+            i + 1 < len(found) and "\n\n" not in document.text[sentence.end : found[i + 1].start]
+        )
         previous_named = about and same_block
         topic = topic_of(sentence.text, topic_cues) if about else None
-        if (not about or topic is None or len(sentence.text.split()) < MIN_WORDS
-                or sentence.text.rstrip("\"'\u201d)").endswith("?")
-                or any(sentence.start < b and a < sentence.end for a, b in reviewed)):
+        if (
+            not about
+            or topic is None
+            or len(sentence.text.split()) < MIN_WORDS
+            or sentence.text.rstrip("\"'\u201d)").endswith("?")
+            or any(sentence.start < b and a < sentence.end for a, b in reviewed)
+        ):
             continue
         section = _section(document, sentence.start, title)
         next_start = found[i + 1].start if i + 1 < len(found) else len(document.text)
@@ -298,20 +348,33 @@ def draft_claims(document: Document, *, article_id: str, title: str, names: Sequ
         dois = list(dict.fromkeys(d for d in (_doi_of(f, known_dois) for f in cited) if d))
         # An efficacy claim names a benefit and a safety claim a harm (GRADED_TOPICS).
         patterns = outcome_patterns.get(GRADED_TOPICS.get(topic), outcome_patterns[None])
-        outcome = (match_vocabulary(sentence.text, patterns)
-                   or match_vocabulary(section, patterns)
-                   or (UNASSIGNED if topic in GRADED_TOPICS else ""))
+        outcome = (
+            match_vocabulary(sentence.text, patterns)
+            or match_vocabulary(section, patterns)
+            or (UNASSIGNED if topic in GRADED_TOPICS else "")
+        )
         others = [f"{f.type} {f.identifier}" for f in cited if not _doi_of(f, known_dois)]
         note = f" (also cites {', '.join(others)})" if others else ""
-        rows.append({
-            "claim_id": f"{article_id}-draft-{first_number + len(rows):03d}",
-            "article_id": article_id, "section": section,
-            "claim": f"draft: see {article_id} text {sentence.start}\u2013{sentence.end}{note}",
-            "indication": (match_vocabulary(sentence.text, indication_patterns)
-                           or match_vocabulary(section, indication_patterns) or UNASSIGNED),
-            "outcome": outcome, "topic": topic,
-            "asserted": hedge_strength(sentence.text, hedges), "direction": "",
-            "cited_dois": "; ".join(dois), "link": "explicit" if dois else "none",
-            "start": str(sentence.start), "end": str(sentence.end), "status": DRAFT,
-        })
+        rows.append(
+            {
+                "claim_id": f"{article_id}-draft-{first_number + len(rows):03d}",
+                "article_id": article_id,
+                "section": section,
+                "claim": f"draft: see {article_id} text {sentence.start}\u2013{sentence.end}{note}",
+                "indication": (
+                    match_vocabulary(sentence.text, indication_patterns)
+                    or match_vocabulary(section, indication_patterns)
+                    or UNASSIGNED
+                ),
+                "outcome": outcome,
+                "topic": topic,
+                "asserted": hedge_strength(sentence.text, hedges),
+                "direction": "",
+                "cited_dois": "; ".join(dois),
+                "link": "explicit" if dois else "none",
+                "start": str(sentence.start),
+                "end": str(sentence.end),
+                "status": DRAFT,
+            }
+        )
     return pd.DataFrame(rows, columns=CLAIMS.names, dtype="string").fillna("")

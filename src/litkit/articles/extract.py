@@ -83,10 +83,11 @@ class Document:
         return [b for b in self.blocks if b.kind == "heading"]
 
     def block_text(self, block: Block) -> str:
-        return self.text[block.start:block.end]
+        return self.text[block.start : block.end]
 
 
 # --- Markdown -----------------------------------------------------------------------------
+
 
 def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
@@ -144,8 +145,11 @@ class _Writer:
         except yaml.YAMLError:
             data = {}
         if isinstance(data, dict):
-            for key, names in (("title", ("title",)), ("url", ("url", "original-url", "canonical")),
-                               ("publisher", ("sitename", "publisher", "site_name"))):
+            for key, names in (
+                ("title", ("title",)),
+                ("url", ("url", "original-url", "canonical")),
+                ("publisher", ("sitename", "publisher", "site_name")),
+            ):
                 value = next((data[n] for n in names if data.get(n)), None)
                 if value:
                     self.metadata[key] = str(value).strip()
@@ -256,8 +260,13 @@ class _Writer:
     def document(self) -> Document:
         text = "".join(self.parts)
         blocks = sorted(self.blocks, key=lambda b: (b.start, b.end))
-        return Document(text, tuple(sorted(self.links, key=lambda l: l.start)), tuple(blocks),
-                        tuple(sorted(self.markers)), dict(self.metadata))
+        return Document(
+            text,
+            tuple(sorted(self.links, key=lambda link: link.start)),
+            tuple(blocks),
+            tuple(sorted(self.markers)),
+            dict(self.metadata),
+        )
 
 
 def from_markdown(markdown: str) -> Document:
@@ -270,17 +279,20 @@ def from_markdown(markdown: str) -> Document:
 
 def _with_bare_urls(document: Document) -> Document:
     """Add as links the URLs written out in the text that are not inside a link already."""
-    taken = [(l.start, l.end) for l in document.links]
-    extra = [Link(document.text[s:e], document.text[s:e], s, e)
-             for s, e in bare_urls(document.text)
-             if not any(a <= s < b for a, b in taken)]
+    taken = [(link.start, link.end) for link in document.links]
+    extra = [
+        Link(document.text[s:e], document.text[s:e], s, e)
+        for s, e in bare_urls(document.text)
+        if not any(a <= s < b for a, b in taken)
+    ]
     if not extra:
         return document
-    links = tuple(sorted((*document.links, *extra), key=lambda l: l.start))
+    links = tuple(sorted((*document.links, *extra), key=lambda link: link.start))
     return Document(document.text, links, document.blocks, document.markers, document.metadata)
 
 
 # --- HTML ---------------------------------------------------------------------------------
+
 
 def from_html(html: str, *, url: str | None = None) -> Document:
     """The main text of a saved web page, through trafilatura (boilerplate left out).
@@ -290,9 +302,17 @@ def from_html(html: str, *, url: str | None = None) -> Document:
     """
     import trafilatura  # imported here: it is slow to import and only HTML needs it
 
-    markdown = trafilatura.extract(html, url=url, output_format="markdown", include_links=True,
-                                   include_formatting=True, include_tables=True,
-                                   include_images=False, with_metadata=True, favor_recall=True)
+    markdown = trafilatura.extract(
+        html,
+        url=url,
+        output_format="markdown",
+        include_links=True,
+        include_formatting=True,
+        include_tables=True,
+        include_images=False,
+        with_metadata=True,
+        favor_recall=True,
+    )
     if not markdown:
         raise UsageError("no main text found in the HTML page")
     return from_markdown(markdown)
@@ -300,7 +320,9 @@ def from_html(html: str, *, url: str | None = None) -> Document:
 
 # --- plain text -----------------------------------------------------------------------------
 
-_ITEM = re.compile(r"^[ \t]*(?:(?P<bullet>[\u2022\u25cf\u25aa*\-\u2013])|(?P<number>\d{1,6})[.)]|\[(?P<bracket>\d{1,6})\])[ \t]+\S")
+_ITEM = re.compile(
+    r"^[ \t]*(?:(?P<bullet>[\u2022\u25cf\u25aa*\-\u2013])|(?P<number>\d{1,6})[.)]|\[(?P<bracket>\d{1,6})\])[ \t]+\S"
+)
 
 
 def from_text(text: str) -> Document:
@@ -314,11 +336,20 @@ def from_text(text: str) -> Document:
                 item = _ITEM.match(line.group(0))
                 number = item.group("number") or item.group("bracket")
                 start = paragraph.start() + line.start()
-                blocks.append(Block("item", start, paragraph.start() + line.end(), 0,
-                                    int(number) if number else None))
+                blocks.append(
+                    Block(
+                        "item",
+                        start,
+                        paragraph.start() + line.end(),
+                        0,
+                        int(number) if number else None,
+                    )
+                )
             continue
         start, end = _strip_span(text, paragraph.start(), paragraph.end())
-        kind = "heading" if len(lines) == 1 and _looks_like_heading(text[start:end]) else "paragraph"
+        kind = (
+            "heading" if len(lines) == 1 and _looks_like_heading(text[start:end]) else "paragraph"
+        )
         blocks.append(Block(kind, start, end, 2 if kind == "heading" else 0))
     document = Document(text, (), tuple(blocks))
     return _with_bare_urls(document)
@@ -334,14 +365,25 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _looks_like_heading(line: str) -> bool:
     words = line.split()
-    return (0 < len(words) <= HEADING_MAX_WORDS and line[:1].isupper()
-            and not line.rstrip().endswith((".", ":", ",", ";")) and "://" not in line)
+    return (
+        0 < len(words) <= HEADING_MAX_WORDS
+        and line[:1].isupper()
+        and not line.rstrip().endswith((".", ":", ",", ";"))
+        and "://" not in line
+    )
 
 
 # --- files ------------------------------------------------------------------------------------
 
-KINDS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "markdown",
-         ".markdown": "markdown", ".txt": "text", ".text": "text"}
+KINDS = {
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+}
 
 
 def kind_of(path: Path, text: str) -> str:

@@ -87,19 +87,28 @@ def rules() -> tuple[Rule, ...]:
     loaded = []
     for row in csv.DictReader(text.splitlines()):
         if row["type"] not in IDENTIFIER_TYPES:
-            raise ValueError(f"{PATTERNS_FILE}: rule {row['rule']!r} has unknown type {row['type']!r}")
+            raise ValueError(
+                f"{PATTERNS_FILE}: rule {row['rule']!r} has unknown type {row['type']!r}"
+            )
         # PMC and NBK ids are printed in capitals; matching them in any case would find
         # them inside ordinary words.
         flags = 0 if row["where"] == "url" or row["type"] in ("pmcid", "nbk") else re.IGNORECASE
-        loaded.append(Rule(
-            rule=row["rule"], where=row["where"],
-            host=re.compile(row["host"], re.IGNORECASE) if row["host"] else None,
-            pattern=re.compile(row["pattern"], flags), type=row["type"],
-            template=row["template"], source=row["source"]))
+        loaded.append(
+            Rule(
+                rule=row["rule"],
+                where=row["where"],
+                host=re.compile(row["host"], re.IGNORECASE) if row["host"] else None,
+                pattern=re.compile(row["pattern"], flags),
+                type=row["type"],
+                template=row["template"],
+                source=row["source"],
+            )
+        )
     return tuple(loaded)
 
 
 # --- normal forms -----------------------------------------------------------------------------
+
 
 def _doi(value: str) -> str:
     doi = normalize_doi(value)
@@ -136,8 +145,11 @@ def _pii(value: str) -> str:
 
 
 def _arxiv(value: str) -> str:
-    match = re.fullmatch(r"(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?",
-                         value.strip(), re.IGNORECASE)
+    match = re.fullmatch(
+        r"(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?",
+        value.strip(),
+        re.IGNORECASE,
+    )
     if not match:
         raise ValueError(f"not an arXiv id: {value!r}")
     ident = match.group(1)
@@ -161,8 +173,15 @@ def _nbk(value: str) -> str:
     return f"NBK{match.group(1)}"
 
 
-_NORMALIZERS = {"doi": _doi, "pmid": _pmid, "pmcid": _pmcid, "pii": _pii, "arxiv": _arxiv,
-                "isbn": _isbn, "nbk": _nbk}
+_NORMALIZERS = {
+    "doi": _doi,
+    "pmid": _pmid,
+    "pmcid": _pmcid,
+    "pii": _pii,
+    "arxiv": _arxiv,
+    "isbn": _isbn,
+    "nbk": _nbk,
+}
 
 
 def normalize(type_: str, value: str) -> str:
@@ -179,11 +198,14 @@ def normalize(type_: str, value: str) -> str:
     ('9780306406157', 'PMC123')
     """
     if type_ not in _NORMALIZERS:
-        raise ValueError(f"unknown identifier type {type_!r}; expected one of: {', '.join(_NORMALIZERS)}")
+        raise ValueError(
+            f"unknown identifier type {type_!r}; expected one of: {', '.join(_NORMALIZERS)}"
+        )
     return _NORMALIZERS[type_](value)
 
 
 # --- URLs ---------------------------------------------------------------------------------
+
 
 def unwrap(url: str) -> str:
     """The URL a proxy or mirror URL stands for (``url`` itself when it wraps none).
@@ -199,10 +221,12 @@ def unwrap(url: str) -> str:
         parts = urlsplit(url)
         inner = _EMBEDDED_URL.search(parts.path)
         if inner is None:
-            inner_value = next((unquote(v) for _, v in parse_qsl(parts.query)
-                                if _EMBEDDED_URL.match(unquote(v))), None)
+            inner_value = next(
+                (unquote(v) for _, v in parse_qsl(parts.query) if _EMBEDDED_URL.match(unquote(v))),
+                None,
+            )
         else:
-            inner_value = unquote(url[url.index(inner.group(0)):])
+            inner_value = unquote(url[url.index(inner.group(0)) :])
         if inner_value:
             url = re.sub(r"^(https?):/(?!/)", r"\1://", inner_value, flags=re.IGNORECASE)
             continue

@@ -32,44 +32,55 @@ _QUOTE_OPEN, _QUOTE_CLOSE = "[\"\u201c\u2018']", "[\"\u201d\u2019']"
 
 # MLA 9: Family, Given, and Given Family. "Title." Container, vol. V, no. N, Mon. Year, pp. P, DOI.
 MLA = re.compile(
-    rf"^(?P<authors>.+?)\.\s+\u201c(?P<title>.+?)[.?!]?\u201d\s+(?P<journal>[^,]+),(?P<rest>.*)$")
+    r"^(?P<authors>.+?)\.\s+\u201c(?P<title>.+?)[.?!]?\u201d\s+(?P<journal>[^,]+),(?P<rest>.*)$"
+)
 _MLA_VOLUME = re.compile(r"\bvol\.\s*(?P<volume>[^,]+)")
 _MLA_ISSUE = re.compile(r"\bno\.\s*(?P<issue>[^,]+)")
-_MLA_DATE = re.compile(rf"(?:(?P<month>[A-Z][a-z]{{2,8}}\.?)\s+)?(?:\d{{1,2}}\s+)?(?P<year>{_YEAR})")
+_MLA_DATE = re.compile(
+    rf"(?:(?P<month>[A-Z][a-z]{{2,8}}\.?)\s+)?(?:\d{{1,2}}\s+)?(?P<year>{_YEAR})"
+)
 _MLA_PAGES = re.compile(r"\bpp?\.\s*(?P<pages>[^,\s]+)")
 
 # APA 7: Family, A. B., & Family, C. (Year). Title. Journal, Volume(Issue), Pages. DOI
 APA = re.compile(
     rf"^(?P<authors>.+?)\s+\((?P<year>{_YEAR})[a-z]?(?:,\s*(?P<month>[A-Z][a-z]+)[^)]*)?\)\.\s+"
     rf"(?P<title>[^{_QUOTE_OPEN[1:-1]}].+?[.?!])\s+(?P<journal>[^,.]+(?:\.[^,.\d]+)*),\s*"
-    r"(?P<volume>\d+)(?:\((?P<issue>[^)]+)\))?(?:,\s*(?P<pages>[A-Za-z]?\d+(?:[\u2013\-][A-Za-z]?\d+)?))?")
+    r"(?P<volume>\d+)(?:\((?P<issue>[^)]+)\))?(?:,\s*(?P<pages>[A-Za-z]?\d+(?:[\u2013\-][A-Za-z]?\d+)?))?"
+)
 
 # Harvard (Cite Them Right): Family, A. and Family, B. (Year) 'Title', Journal, Vol(Issue), pp. P.
 HARVARD = re.compile(
     rf"^(?P<authors>.+?)\s+\(?(?P<year>{_YEAR})[a-z]?\)?[.,]?\s+{_QUOTE_OPEN}(?P<title>.+?)"
     rf"{_QUOTE_CLOSE},?\s+(?P<journal>[^,]+),\s*(?P<volume>\d+)(?:\((?P<issue>[^)]+)\))?"
-    r"(?:,\s*(?:pp?\.\s*)?(?P<pages>[A-Za-z]?\d+(?:[\u2013\-][A-Za-z]?\d+)?))?")
+    r"(?:,\s*(?:pp?\.\s*)?(?P<pages>[A-Za-z]?\d+(?:[\u2013\-][A-Za-z]?\d+)?))?"
+)
 
 # Vancouver / AMA: Family AB, Family C. Title. Journal. Year Mon Day;Vol(Issue):Pages. doi:...
 VANCOUVER = re.compile(
     rf"^(?P<authors>[^.]+?)\.\s+(?P<title>.+?[.?!])\s+(?P<journal>[A-Z][^.;]*?)\.?\s+"
     rf"(?P<year>{_YEAR})(?:\s+(?P<month>[A-Z][a-z]{{2}})[a-z]*\.?(?:\s+\d{{1,2}})?)?;\s*"
-    r"(?P<volume>[^(:;.\s]+)?(?:\s*\((?P<issue>[^)]+)\))?(?::\s*(?P<pages>[A-Za-z]?\d+(?:[\u2013\-][A-Za-z]?\d+)?))?")
+    r"(?P<volume>[^(:;.\s]+)?(?:\s*\((?P<issue>[^)]+)\))?(?::\s*(?P<pages>[A-Za-z]?\d+(?:[\u2013\-][A-Za-z]?\d+)?))?"
+)
 
 STYLES = (("mla", MLA), ("apa", APA), ("harvard", HARVARD), ("vancouver", VANCOUVER))
 
 _LIST_HEADING = re.compile(
     r"^(?:references?|bibliography|sources|works cited|literature cited|citations|"
-    r"further reading|notes and references)\s*:?$", re.IGNORECASE)
+    r"further reading|notes and references)\s*:?$",
+    re.IGNORECASE,
+)
 _ENTRY_MARKER = re.compile(r"^\s*(?:[\u2022\u25cf\u25aa*\-\u2013]|\d{1,6}[.)]|\[\d{1,6}\])\s+")
 _LOOKS_CITED = re.compile(
     rf"{_QUOTE_OPEN}.+{_QUOTE_CLOSE}|10\.\d{{4,}}/|https?://|{_YEAR}\s*;\s*\d|\({_YEAR}[a-z]?\)"
-    r"|\b\d+\s*\(\d+\)|\bPMID\b")
+    r"|\b\d+\s*\(\d+\)|\bPMID\b"
+)
 _NUMBERED_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,\u2013\-]\s*\d{1,3})*)\]")
 _AUTHOR_YEAR = re.compile(
-    rf"\((?P<inner>[A-Z][^()]{{0,120}}?{_YEAR}[a-z]?(?:;\s*[A-Z][^();]{{0,80}}?{_YEAR}[a-z]?)*)\)")
+    rf"\((?P<inner>[A-Z][^()]{{0,120}}?{_YEAR}[a-z]?(?:;\s*[A-Z][^();]{{0,80}}?{_YEAR}[a-z]?)*)\)"
+)
 _ONE_AUTHOR_YEAR = re.compile(
-    rf"(?P<name>[A-Z][\w'\-]+)(?:\s+(?:et al\.?|and|&)\s*(?:[A-Z][\w'\-]+)?)?,?\s+(?P<year>{_YEAR})")
+    rf"(?P<name>[A-Z][\w'\-]+)(?:\s+(?:et al\.?|and|&)\s*(?:[A-Z][\w'\-]+)?)?,?\s+(?P<year>{_YEAR})"
+)
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,7 @@ class Marker:
 
 
 # --- parsing one entry -------------------------------------------------------------------------
+
 
 def parse_reference(text: str) -> dict[str, str]:
     """The printed fields of one reference (empty strings where absent), and its ``style``.
@@ -150,16 +162,25 @@ def _authors(printed: str, style: str) -> str:
     et_al = bool(re.search(r",?\s*et al\.?$", printed))
     printed = re.sub(r",?\s*et al\.?$", "", printed)
     if style == "mla":
-        first, _, others = printed.partition(", and ") if ", and " in printed else printed.partition(" and ")
+        first, _, others = (
+            printed.partition(", and ") if ", and " in printed else printed.partition(" and ")
+        )
         head = first.split(", ")
-        names = [", ".join(head[:2])] + [", ".join(reversed(n.rsplit(" ", 1)))
-                                         for n in [*head[2:], *filter(None, [others])]]
+        names = [", ".join(head[:2])] + [
+            ", ".join(reversed(n.rsplit(" ", 1))) for n in [*head[2:], *filter(None, [others])]
+        ]
     elif style in ("apa", "harvard"):
         joined = re.sub(r",?\s+(?:and|&)\s+", ", ", printed)
-        names = [m.group(0).strip().rstrip(",")
-                 for m in re.finditer(r"[^,]+?,\s*(?:[A-Z][a-z]?\.\s*-?\s*)+", joined)]
+        names = [
+            m.group(0).strip().rstrip(",")
+            for m in re.finditer(r"[^,]+?,\s*(?:[A-Z][a-z]?\.\s*-?\s*)+", joined)
+        ]
         if not names:
-            names = [n.strip() for n in re.split(r",\s*(?:and|&)\s*|\s+(?:and|&)\s+|,\s*", printed) if n.strip()]
+            names = [
+                n.strip()
+                for n in re.split(r",\s*(?:and|&)\s*|\s+(?:and|&)\s+|,\s*", printed)
+                if n.strip()
+            ]
     else:  # Vancouver / AMA: Family AB, Family C
         names = []
         for name in (n.strip() for n in printed.split(",") if n.strip()):
@@ -169,6 +190,7 @@ def _authors(printed: str, style: str) -> str:
 
 
 # --- the list in a document --------------------------------------------------------------------
+
 
 def _candidate_runs(document: Document) -> list[list[Block]]:
     """Blocks that may form reference lists: under a references heading, or runs of items."""
@@ -187,7 +209,7 @@ def _candidate_runs(document: Document) -> list[list[Block]]:
         if under_heading is not None and block.kind in ("item", "paragraph"):
             under_heading.append(block)
         elif block.kind == "item":
-            if items and "\n\n" in document.text[items[-1].end:block.start]:
+            if items and "\n\n" in document.text[items[-1].end : block.start]:
                 runs.append(items)  # a blank line ends a list
                 items = []
             items.append(block)
@@ -216,17 +238,24 @@ def reference_list(document: Document) -> list[Reference]:
             raw = document.block_text(block)
             marker = _ENTRY_MARKER.match(raw)
             start = block.start + (marker.end() if marker else len(raw) - len(raw.lstrip()))
-            text = document.text[start:block.end].rstrip()
+            text = document.text[start : block.end].rstrip()
             number_match = re.match(r"\s*\[?(\d{1,6})[.)\]]", raw)
             number = block.number or (int(number_match.group(1)) if number_match else position)
-            links = [l for l in document.links if start <= l.start < block.end]
-            local = [type(l)(l.url, l.text, l.start - start, l.end - start) for l in links]
+            links = [link for link in document.links if start <= link.start < block.end]
+            local = [
+                type(link)(link.url, link.text, link.start - start, link.end - start)
+                for link in links
+            ]
             found = unique(identifiers_in_document(text, local))
-            identifiers = tuple(Found(f.type, f.identifier, f.url, f.start + start, f.end + start)
-                                for f in found)
+            identifiers = tuple(
+                Found(f.type, f.identifier, f.url, f.start + start, f.end + start) for f in found
+            )
             fields = parse_reference(text)
-            entries.append(Reference(number, text, start, start + len(text), fields.pop("style"),
-                                     fields, identifiers))
+            entries.append(
+                Reference(
+                    number, text, start, start + len(text), fields.pop("style"), fields, identifiers
+                )
+            )
     return entries
 
 
@@ -243,6 +272,7 @@ def _headed_blocks(document: Document) -> set[int]:
 
 
 # --- markers in the text ----------------------------------------------------------------------------
+
 
 def _numbers(inner: str) -> tuple[int, ...]:
     """``"1, 3-5"`` → ``(1, 3, 4, 5)``."""
@@ -276,12 +306,17 @@ def inline_markers(document: Document, references: list[Reference]) -> list[Mark
             numbers = tuple(n for n in _numbers(document.text[start:end]) if n in known)
             if numbers:
                 markers.append(Marker(start, end, numbers))
-    by_author_year = {(_family(r.fields["authors"]), r.fields["year"]): r.number
-                      for r in references if r.fields["authors"] and r.fields["year"]}
+    by_author_year = {
+        (_family(r.fields["authors"]), r.fields["year"]): r.number
+        for r in references
+        if r.fields["authors"] and r.fields["year"]
+    }
     for match in _AUTHOR_YEAR.finditer(document.text, 0, end_of_text):
         numbers = tuple(
-            by_author_year[key] for one in _ONE_AUTHOR_YEAR.finditer(match.group("inner"))
-            if (key := (one.group("name").lower(), one.group("year"))) in by_author_year)
+            by_author_year[key]
+            for one in _ONE_AUTHOR_YEAR.finditer(match.group("inner"))
+            if (key := (one.group("name").lower(), one.group("year"))) in by_author_year
+        )
         if numbers:
             markers.append(Marker(match.start(), match.end(), numbers))
     return sorted(markers, key=lambda m: m.start)

@@ -33,7 +33,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -51,8 +51,10 @@ RECORD_SUFFIX = ".json"
 NOT_FOUND_NAME = "not-found.csv"
 NOT_FOUND_COLUMNS = ("doi", "agency", "reason", "checked_at")
 LOCK_NAME = ".litkit-fetch.lock"
-_EXPECTED_RECORD = ("a JSON object with 'provenance' and 'message' (a Crossref work record,"
-                    " as `litkit fetch` writes)")
+_EXPECTED_RECORD = (
+    "a JSON object with 'provenance' and 'message' (a Crossref work record,"
+    " as `litkit fetch` writes)"
+)
 
 
 def cache_filename(doi: str) -> str:
@@ -60,13 +62,13 @@ def cache_filename(doi: str) -> str:
     stem = quote(doi.strip().lower(), safe="._-")
     if len(stem) > _MAX_NAME:
         digest = hashlib.sha256(stem.encode()).hexdigest()[:16]
-        stem = f"{stem[:_MAX_NAME - 17]}~{digest}"
+        stem = f"{stem[: _MAX_NAME - 17]}~{digest}"
     return f"{stem}{RECORD_SUFFIX}"
 
 
 def utc_now() -> str:
     """The current UTC time as ISO 8601 with a ``Z``, to the second."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def public_url(url: str) -> str:
@@ -130,8 +132,9 @@ class CrossrefCache:
                 return _read_not_found(path)
         return {}
 
-    def note_lookups(self, not_found: dict[str, tuple[str | None, str]],
-                     fetched: Iterable[str]) -> Path | None:
+    def note_lookups(
+        self, not_found: dict[str, tuple[str | None, str]], fetched: Iterable[str]
+    ) -> Path | None:
         """Record DOIs found missing (doi → (agency, reason)); forget those fetched since.
 
         The list is rewritten only when it changes. Returns the old list beside the folder
@@ -141,16 +144,21 @@ class CrossrefCache:
         before = self.not_found()
         rows = {d: r for d, r in before.items() if d not in fetched}
         for doi, (agency, reason) in not_found.items():
-            rows[doi] = {"doi": doi, "agency": agency or "", "reason": reason,
-                         "checked_at": utc_now()}
+            rows[doi] = {
+                "doi": doi,
+                "agency": agency or "",
+                "reason": reason,
+                "checked_at": utc_now(),
+            }
         legacy = self.legacy_not_found_file
         moving = legacy.is_file() and not self.not_found_file.is_file()
         if rows == before and not moving:
             return None
 
         def dump(out):
-            writer = csv.DictWriter(out, fieldnames=NOT_FOUND_COLUMNS, lineterminator="\n",
-                                    extrasaction="ignore")
+            writer = csv.DictWriter(
+                out, fieldnames=NOT_FOUND_COLUMNS, lineterminator="\n", extrasaction="ignore"
+            )
             writer.writeheader()
             writer.writerows(rows[d] for d in sorted(rows))
 
@@ -177,11 +185,21 @@ class CrossrefCache:
         except FileNotFoundError:
             return set()
         except NotADirectoryError:
-            raise CacheError(f"{self.folder}: is a file; the Crossref cache must be a folder") from None
+            raise CacheError(
+                f"{self.folder}: is a file; the Crossref cache must be a folder"
+            ) from None
         return {doi for doi in dois if cache_filename(doi) in names}
 
-    def write(self, doi: str, message: dict, *, message_version: str | None, api_url: str,
-              via: str, durable: bool = True) -> Path:
+    def write(
+        self,
+        doi: str,
+        message: dict,
+        *,
+        message_version: str | None,
+        api_url: str,
+        via: str,
+        durable: bool = True,
+    ) -> Path:
         """Store the work record ``message`` for ``doi`` atomically (a temporary file, then a rename).
 
         The provenance records the DOI as requested and the record's own DOI; when they
@@ -196,7 +214,9 @@ class CrossrefCache:
         path = self.path_for(doi)
         problem = work_problem(message)
         if problem:
-            raise CacheError(f"{path}: refusing to cache an answer that is not a Crossref work ({problem})")
+            raise CacheError(
+                f"{path}: refusing to cache an answer that is not a Crossref work ({problem})"
+            )
         record_doi = message["DOI"].strip().lower()
         provenance = {
             "requested_doi": doi,
@@ -235,7 +255,9 @@ class CrossrefCache:
         try:
             envelope = orjson.loads(path.read_bytes())  # several times json's speed
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise CacheError(f"{path}: not valid JSON ({exc}); expected {_EXPECTED_RECORD}") from None
+            raise CacheError(
+                f"{path}: not valid JSON ({exc}); expected {_EXPECTED_RECORD}"
+            ) from None
         except IsADirectoryError:
             raise CacheError(f"{path}: is a folder; expected {_EXPECTED_RECORD}") from None
         if not isinstance(envelope, dict):
@@ -247,7 +269,9 @@ class CrossrefCache:
             raise CacheError(f"{path}: no 'message'; expected {_EXPECTED_RECORD}")
         problem = work_problem(envelope["message"])
         if problem:
-            raise CacheError(f"{path}: 'message' is not a Crossref work ({problem}); expected {_EXPECTED_RECORD}")
+            raise CacheError(
+                f"{path}: 'message' is not a Crossref work ({problem}); expected {_EXPECTED_RECORD}"
+            )
         return CachedRecord(envelope["message"], envelope["provenance"], path)
 
     # -- writing safely --------------------------------------------------------------------
@@ -257,10 +281,13 @@ class CrossrefCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError):
-            raise CacheError(f"{self.folder}: is a file (or is under one); the Crossref cache"
-                             " must be a folder") from None
+            raise CacheError(
+                f"{self.folder}: is a file (or is under one); the Crossref cache must be a folder"
+            ) from None
         except OSError as exc:
-            raise CacheError(f"{self.folder}: cannot create the cache folder: {os_problem(exc)}") from None
+            raise CacheError(
+                f"{self.folder}: cannot create the cache folder: {os_problem(exc)}"
+            ) from None
 
     @contextmanager
     def locked(self, *, timeout: float, on_wait: Callable[[str], None] | None = None):
@@ -277,14 +304,20 @@ class CrossrefCache:
                 lock.acquire(timeout=0)
             except Timeout:
                 if on_wait:
-                    on_wait(f"another litkit fetch is writing to {self.folder}; waiting up to"
-                            f" {timeout:g} s for it to finish (lock: {path})")
+                    on_wait(
+                        f"another litkit fetch is writing to {self.folder}; waiting up to"
+                        f" {timeout:g} s for it to finish (lock: {path})"
+                    )
                 lock.acquire(timeout=timeout)
         except Timeout:
-            raise CacheError(f"{path}: another litkit fetch has held this lock for over"
-                             f" {timeout:g} s; try again when it has finished") from None
+            raise CacheError(
+                f"{path}: another litkit fetch has held this lock for over"
+                f" {timeout:g} s; try again when it has finished"
+            ) from None
         except OSError as exc:
-            raise CacheError(f"{self.folder}: cannot lock the cache folder: {os_problem(exc)}") from None
+            raise CacheError(
+                f"{self.folder}: cannot lock the cache folder: {os_problem(exc)}"
+            ) from None
         try:
             yield self
         finally:
@@ -295,14 +328,18 @@ class CrossrefCache:
         try:
             return remove_temporary_files(self.folder)
         except OSError as exc:
-            raise CacheError(f"{self.folder}: cannot remove leftover temporary files: {os_problem(exc)}") from None
+            raise CacheError(
+                f"{self.folder}: cannot remove leftover temporary files: {os_problem(exc)}"
+            ) from None
 
     def sync(self) -> None:
         """Make the records written since the last sync durable (one ``fsync`` on the folder)."""
         try:
             sync_folder(self.folder)
         except OSError as exc:
-            raise CacheError(f"{self.folder}: cannot flush the cache folder: {os_problem(exc)}") from None
+            raise CacheError(
+                f"{self.folder}: cannot flush the cache folder: {os_problem(exc)}"
+            ) from None
 
     @staticmethod
     def _write(path: Path, dump, *, durable: bool) -> Path:
@@ -341,19 +378,24 @@ def _scandir(folder: Path) -> list[os.DirEntry]:
 
 def _read_not_found(path: Path) -> dict[str, dict[str, str]]:
     """The not-found list at ``path``, or a CacheError saying what is wrong with it."""
-    expected = f"expected a CSV with the columns {','.join(NOT_FOUND_COLUMNS)}, as `litkit fetch` writes"
+    expected = (
+        f"expected a CSV with the columns {','.join(NOT_FOUND_COLUMNS)}, as `litkit fetch` writes"
+    )
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
             if list(header) != list(NOT_FOUND_COLUMNS):
-                raise CacheError(f"{path}: line 1: header is {','.join(header) or 'empty'};"
-                                 f" {expected}")
+                raise CacheError(
+                    f"{path}: line 1: header is {','.join(header) or 'empty'}; {expected}"
+                )
             rows = {}
             for row in reader:
                 if None in row or None in row.values() or not row["doi"].strip():
-                    raise CacheError(f"{path}: line {reader.line_num}: not a row of"
-                                     f" {len(NOT_FOUND_COLUMNS)} values with a DOI; {expected}")
+                    raise CacheError(
+                        f"{path}: line {reader.line_num}: not a row of"
+                        f" {len(NOT_FOUND_COLUMNS)} values with a DOI; {expected}"
+                    )
                 rows[row["doi"]] = row
             return rows
     except (UnicodeDecodeError, csv.Error) as exc:

@@ -164,7 +164,9 @@ class DeadlineExceeded(Exception):
         super().__init__(f"no complete answer within {seconds:g} s")
 
 
-def describe_failure(exc: BaseException, *, retry_after_cap: float = RETRY_AFTER_CAP) -> Failure | None:
+def describe_failure(
+    exc: BaseException, *, retry_after_cap: float = RETRY_AFTER_CAP
+) -> Failure | None:
     """What a habanero/httpx2 exception means, or None for one litkit does not expect.
 
     habanero raises httpx2 errors as they are on ``/works/{doi}``, wraps transport errors in
@@ -175,8 +177,13 @@ def describe_failure(exc: BaseException, *, retry_after_cap: float = RETRY_AFTER
         status = exc.response.status_code
         wait_for = retry_after_seconds(exc)
         if wait_for is not None and wait_for > retry_after_cap:
-            return Failure(f"HTTP {status}: server asked to wait {wait_for:g} s, over the"
-                           f" {retry_after_cap:g} s cap", status, transient=False, stop=True)
+            return Failure(
+                f"HTTP {status}: server asked to wait {wait_for:g} s, over the"
+                f" {retry_after_cap:g} s cap",
+                status,
+                transient=False,
+                stop=True,
+            )
         return Failure(f"HTTP {status}", status, status == 429 or status >= 500)
     if isinstance(exc, RequestError):
         status = int(exc.status_code)
@@ -283,8 +290,13 @@ def _habanero(call: Callable[[], object]) -> object:
 # -- planning list requests ----------------------------------------------------------------
 
 
-def plan_batches(dois: list[str], *, base_url: str, max_url_bytes: int = MAX_URL_BYTES,
-                 max_size: int | None = None) -> list[list[str]]:
+def plan_batches(
+    dois: list[str],
+    *,
+    base_url: str,
+    max_url_bytes: int = MAX_URL_BYTES,
+    max_size: int | None = None,
+) -> list[list[str]]:
     """Split ``dois`` into list requests whose URL stays within ``max_url_bytes``.
 
     The length is that of the URL habanero sends (``{base}/works?filter=doi%3A…&rows=N``,
@@ -377,7 +389,9 @@ class _Tally:
             if failure.unreachable and not self.answered:
                 self.connect_failures += 1
                 if self.connect_failures >= self.connect_attempts:
-                    self.unreachable = f"cannot reach {self.host}: check the network, or use --offline"
+                    self.unreachable = (
+                        f"cannot reach {self.host}: check the network, or use --offline"
+                    )
                     self.stopped = self.stopped or self.unreachable
             rate = self.errors / max(self.requests, 1)
             if self.requests >= self.min_requests and rate > self.max_error_rate:
@@ -525,15 +539,27 @@ class Fetcher:
         notify: where to say what the run is doing (progress, waits); silent if None.
     """
 
-    def __init__(self, cache: CrossrefCache, *, base_url: str | None = None,
-                 mailto: str | None = None, limits: Limits | None = None,
-                 batch_size: int | None = None, max_url_bytes: int = MAX_URL_BYTES,
-                 max_attempts: int = 6, timeout: float = 20, deadline: float = 60,
-                 backoff: float = 0.5, max_backoff: float = 30,
-                 retry_after_cap: float = RETRY_AFTER_CAP,
-                 max_error_rate: float = 0.1, min_requests: int = 20,
-                 connect_attempts: int = 3, lock_timeout: float = 600,
-                 notify: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        cache: CrossrefCache,
+        *,
+        base_url: str | None = None,
+        mailto: str | None = None,
+        limits: Limits | None = None,
+        batch_size: int | None = None,
+        max_url_bytes: int = MAX_URL_BYTES,
+        max_attempts: int = 6,
+        timeout: float = 20,
+        deadline: float = 60,
+        backoff: float = 0.5,
+        max_backoff: float = 30,
+        retry_after_cap: float = RETRY_AFTER_CAP,
+        max_error_rate: float = 0.1,
+        min_requests: int = 20,
+        connect_attempts: int = 3,
+        lock_timeout: float = 600,
+        notify: Callable[[str], None] | None = None,
+    ):
         self.cache = cache
         env = settings()
         self.base_url = (base_url or env.crossref_url).rstrip("/")
@@ -546,9 +572,12 @@ class Fetcher:
         self.max_error_rate, self.min_requests = max_error_rate, min_requests
         self.connect_attempts, self.lock_timeout = connect_attempts, lock_timeout
         self.notify = notify
-        self.client = Crossref(base_url=self.base_url, mailto=self.mailto,
-                               ua_string=f"litkit/{__version__}",
-                               timeout=httpx2.Timeout(timeout, connect=min(timeout, 10)))
+        self.client = Crossref(
+            base_url=self.base_url,
+            mailto=self.mailto,
+            ua_string=f"litkit/{__version__}",
+            timeout=httpx2.Timeout(timeout, connect=min(timeout, 10)),
+        )
 
     @property
     def host(self) -> str:
@@ -561,8 +590,9 @@ class Fetcher:
 
     # -- the run ---------------------------------------------------------------------------
 
-    def fetch(self, dois: Iterable[str], *, refresh: bool = False,
-              offline: bool = False) -> FetchReport:
+    def fetch(
+        self, dois: Iterable[str], *, refresh: bool = False, offline: bool = False
+    ) -> FetchReport:
         """Make sure every DOI in ``dois`` is cached; report what became of each.
 
         Raises FetchError when the server cannot be reached at all, CacheError when the
@@ -575,7 +605,9 @@ class Fetcher:
         with self.cache.locked(timeout=self.lock_timeout, on_wait=self._say):
             removed = self.cache.remove_temporary_files()
             if removed:
-                self._say(f"removed {len(removed)} temporary files a killed run left in {self.cache.folder}")
+                self._say(
+                    f"removed {len(removed)} temporary files a killed run left in {self.cache.folder}"
+                )
             # Another fetch may have cached some of these while this one waited for the lock.
             done = self.cache.cached(requested) if not refresh else set()
             outcomes.update({d: Outcome(d, "cached") for d in done})
@@ -588,24 +620,30 @@ class Fetcher:
                 raise FetchError(tally.unreachable)
             moved = self.cache.note_lookups(
                 {o.doi: (o.agency, o.reason) for o in outcomes.values() if o.status == "not-found"},
-                fetched={o.doi for o in outcomes.values() if o.status == "fetched"})
+                fetched={o.doi for o in outcomes.values() if o.status == "fetched"},
+            )
             if moved:
                 self._say(f"moved the not-found list {moved} into {self.cache.not_found_file}")
         return self._report(outcomes, tally)
 
     @staticmethod
     def _report(outcomes: dict[str, Outcome], tally: _Tally) -> FetchReport:
-        return FetchReport(list(outcomes.values()), tally.requests, tally.throttled,
-                           tally.errors, tally.stopped)
+        return FetchReport(
+            list(outcomes.values()), tally.requests, tally.throttled, tally.errors, tally.stopped
+        )
 
     def _announce(self, n: int) -> None:
         pool = "polite" if self.mailto else "public"
-        self._say(f"fetching {n} DOIs from {self.host} ({pool} pool: {self.limits.list_per_second:g}"
-                  f" list and {self.limits.single_per_second:g} single requests/s,"
-                  f" {self.limits.concurrency} in flight)")
+        self._say(
+            f"fetching {n} DOIs from {self.host} ({pool} pool: {self.limits.list_per_second:g}"
+            f" list and {self.limits.single_per_second:g} single requests/s,"
+            f" {self.limits.concurrency} in flight)"
+        )
         if not self.mailto:
-            self._say(f"no contact address (--mailto or ${MAILTO_VARIABLE}): Crossref's public"
-                      " pool has slower limits")
+            self._say(
+                f"no contact address (--mailto or ${MAILTO_VARIABLE}): Crossref's public"
+                " pool has slower limits"
+            )
 
     def _triage(self, dois: Iterable[str], *, refresh: bool, offline: bool):
         """Sort the request into invalid, already cached, unreachable offline, and to fetch."""
@@ -626,31 +664,45 @@ class Fetcher:
             if doi in cached:
                 outcomes[doi] = Outcome(doi, "cached")
             elif offline:
-                outcomes[doi] = Outcome(doi, "not-cached",
-                                        "offline: not in the cache yet (run `litkit fetch` online)")
+                outcomes[doi] = Outcome(
+                    doi, "not-cached", "offline: not in the cache yet (run `litkit fetch` online)"
+                )
             else:
                 requested.append(doi)
         return requested, outcomes
 
     def _fetch_all(self, dois: list[str], tally: _Tally, *, refresh: bool) -> dict[str, Outcome]:
-        limiters = {"list": _limiter(self.limits.list_per_second),
-                    "single": _limiter(self.limits.single_per_second)}
+        limiters = {
+            "list": _limiter(self.limits.list_per_second),
+            "single": _limiter(self.limits.single_per_second),
+        }
         call = self._caller(tally, limiters)
         store = self._storer(refresh)
-        batches = plan_batches(dois, base_url=self.base_url, max_url_bytes=self.max_url_bytes,
-                               max_size=self.batch_size)
+        batches = plan_batches(
+            dois, base_url=self.base_url, max_url_bytes=self.max_url_bytes, max_size=self.batch_size
+        )
         outcomes: dict[str, Outcome] = {}
         show_bar = self.notify is not None and sys.stderr.isatty()
-        with tqdm(total=len(dois), unit="DOI", desc="Crossref", file=sys.stderr,
-                  disable=not show_bar, leave=False) as bar, \
-                ThreadPoolExecutor(max_workers=self.limits.concurrency) as pool:
-            for found in self._run(pool, tally, [
-                    (self._fetch_batch, batch, call, store) for batch in batches]):
+        with (
+            tqdm(
+                total=len(dois),
+                unit="DOI",
+                desc="Crossref",
+                file=sys.stderr,
+                disable=not show_bar,
+                leave=False,
+            ) as bar,
+            ThreadPoolExecutor(max_workers=self.limits.concurrency) as pool,
+        ):
+            for found in self._run(
+                pool, tally, [(self._fetch_batch, batch, call, store) for batch in batches]
+            ):
                 outcomes.update(found)
                 bar.update(len(found))
             rest = [d for d in dois if d not in outcomes]
-            for found in self._run(pool, tally, [
-                    (self._fetch_one, doi, call, store) for doi in rest]):
+            for found in self._run(
+                pool, tally, [(self._fetch_one, doi, call, store) for doi in rest]
+            ):
                 outcomes.update(found)
                 bar.update(len(found))
         return outcomes
@@ -682,9 +734,11 @@ class Fetcher:
             retry=retry_if_exception(transient),
             stop=stop_after_attempt(self.max_attempts),
             wait=_WaitRetryAfterOr(
-                wait_exponential_jitter(multiplier=self.backoff, max=self.max_backoff,
-                                        jitter=self.backoff),
-                cap=cap),
+                wait_exponential_jitter(
+                    multiplier=self.backoff, max=self.max_backoff, jitter=self.backoff
+                ),
+                cap=cap,
+            ),
             reraise=True,
         )
 
@@ -720,8 +774,13 @@ class Fetcher:
 
     def _fetch_batch(self, batch: list[str], call, store) -> dict[str, Outcome]:
         """Fetch a batch through the DOI filter; cache the work records that come back."""
-        request = lambda: work_items(_habanero(lambda: self.client.works(  # noqa: E731
-            **{_FILTER_ARGUMENT: {"doi": list(batch)}}, limit=len(batch))))
+        request = lambda: work_items(
+            _habanero(
+                lambda: self.client.works(  # noqa: E731
+                    **{_FILTER_ARGUMENT: {"doi": list(batch)}}, limit=len(batch)
+                )
+            )
+        )
         try:
             items, version = call("list", request)
         except RunStopped:
@@ -745,8 +804,11 @@ class Fetcher:
         """Fetch one DOI through ``/works/{doi}``; a 404 is reported, never cached."""
         # Percent-encode the whole DOI: habanero puts it in the path as it is, and a `/..`,
         # `?` or `#` in a DOI would otherwise change the URL.
-        request = lambda: work_message(_habanero(  # noqa: E731
-            lambda: self.client.works(ids=quote(doi, safe=""))))
+        request = lambda: work_message(
+            _habanero(  # noqa: E731
+                lambda: self.client.works(ids=quote(doi, safe=""))
+            )
+        )
         try:
             message, version = call("single", request)
         except RunStopped as exc:
@@ -763,7 +825,8 @@ class Fetcher:
     def _not_found(self, doi: str, call) -> Outcome:
         """A DOI Crossref has no record of: registered with another agency, or with none."""
         request = lambda: _habanero(  # noqa: E731
-            lambda: self.client.registration_agency(quote(doi, safe=""))[0])
+            lambda: self.client.registration_agency(quote(doi, safe=""))[0]
+        )
         try:
             agency = call("single", request)
         except RunStopped:
@@ -786,12 +849,15 @@ class Fetcher:
                 keep, note = self._refresh_verdict(doi, message)
                 if keep:
                     return Outcome(doi, "cached", note)
-            self.cache.write(doi, message, message_version=version,
-                             api_url=self.base_url, via=via, durable=False)
+            self.cache.write(
+                doi, message, message_version=version, api_url=self.base_url, via=via, durable=False
+            )
             record_doi = message["DOI"].strip().lower()
             if record_doi != doi:
-                note = (f"Crossref answers with the record of {record_doi}: {doi} is an alias,"
-                        " or the answer is wrong (the audit flags it)")
+                note = (
+                    f"Crossref answers with the record of {record_doi}: {doi} is an alias,"
+                    " or the answer is wrong (the audit flags it)"
+                )
             return Outcome(doi, "fetched", note)
 
         return store
@@ -811,4 +877,6 @@ class Fetcher:
 
 
 # habanero's next release renames `filter` to `filters`; ask the installed one.
-_FILTER_ARGUMENT = "filters" if "filters" in inspect.signature(Crossref.works).parameters else "filter"
+_FILTER_ARGUMENT = (
+    "filters" if "filters" in inspect.signature(Crossref.works).parameters else "filter"
+)

@@ -25,15 +25,36 @@ from lxml import html as lxml_html
 
 from litkit.processed import RECORD, conform
 
-
 # The fields of a Crossref record that litkit's tables read. A build keeps only these, so
 # that tens of thousands of records (most of whose bytes are reference lists) fit in memory.
-USED_FIELDS = frozenset({
-    "DOI", "title", "subtitle", "container-title", "short-container-title", "publisher", "type",
-    "issued", "published-print", "published-online", "published", "created", "volume",
-    "issue", "page", "article-number", "author", "abstract", "references-count",
-    "reference-count", "is-referenced-by-count", "license", "updated-by", "update-to",
-})
+USED_FIELDS = frozenset(
+    {
+        "DOI",
+        "title",
+        "subtitle",
+        "container-title",
+        "short-container-title",
+        "publisher",
+        "type",
+        "issued",
+        "published-print",
+        "published-online",
+        "published",
+        "created",
+        "volume",
+        "issue",
+        "page",
+        "article-number",
+        "author",
+        "abstract",
+        "references-count",
+        "reference-count",
+        "is-referenced-by-count",
+        "license",
+        "updated-by",
+        "update-to",
+    }
+)
 
 
 def slim(record: dict) -> dict:
@@ -46,8 +67,9 @@ DATE_FIELDS = ("issued", "published-print", "published-online", "published", "cr
 
 _SPACE = re.compile(r"\s+")
 # The end of a block of JATS or HTML text: its text must not run into the next block's.
-_BLOCK_END = re.compile(r"</(?:jats:)?(?:p|title|sec|list-item|li|div|h\d|tr|td|label)\s*>|<br\s*/?>",
-                        re.IGNORECASE)
+_BLOCK_END = re.compile(
+    r"</(?:jats:)?(?:p|title|sec|list-item|li|div|h\d|tr|td|label)\s*>|<br\s*/?>", re.IGNORECASE
+)
 
 
 def plain_text(markup: str | None) -> str | None:
@@ -102,7 +124,7 @@ def year_of(record: dict) -> int | None:
 
 
 def _author_name(author: dict) -> str | None:
-    """"Family, Given" for a person; an organisation by its name."""
+    """ "Family, Given" for a person; an organisation by its name."""
     if author.get("name"):
         return str(author["name"]).strip()
     family, given = author.get("family"), author.get("given")
@@ -117,8 +139,10 @@ def _authors(record: dict) -> list[str]:
 
 def _updated_by(record: dict) -> str | None:
     """The update notices (retraction, correction…) as ``type:DOI``, ``;``-separated."""
-    notices = [f"{u.get('type', 'update')}:{str(u.get('DOI', '')).lower()}"
-               for u in record.get("updated-by") or []]
+    notices = [
+        f"{u.get('type', 'update')}:{str(u.get('DOI', '')).lower()}"
+        for u in record.get("updated-by") or []
+    ]
     return "; ".join(notices) or None
 
 
@@ -144,8 +168,11 @@ def flatten(record: dict) -> dict:
         "issue": record.get("issue"),
         "page": record.get("page") or record.get("article-number"),
         "authors": "; ".join(authors) or None,
-        "first_author": (first_author.get("family") or first_author.get("name")
-                         or first_family_name(authors[0] if authors else None)),
+        "first_author": (
+            first_author.get("family")
+            or first_author.get("name")
+            or first_family_name(authors[0] if authors else None)
+        ),
         "n_authors": len(authors),
         "abstract": plain_text(record.get("abstract")),
         "references_count": record.get("references-count", record.get("reference-count")),
@@ -164,17 +191,42 @@ def to_frame(records: Iterable[dict]) -> pd.DataFrame:
 
 # The fields litkit reads from a work record, and the JSON type each has when present.
 WORK_FIELD_TYPES = {
-    "DOI": str, "type": str, "title": list, "subtitle": list, "container-title": list,
-    "short-container-title": list, "author": list, "editor": list, "publisher": str,
-    "volume": str, "issue": str, "page": str, "article-number": str, "abstract": str,
-    "updated-by": list, "license": list, "issued": dict, "published-print": dict,
-    "published-online": dict, "published": dict, "created": dict,
-    "references-count": int, "reference-count": int, "is-referenced-by-count": int,
+    "DOI": str,
+    "type": str,
+    "title": list,
+    "subtitle": list,
+    "container-title": list,
+    "short-container-title": list,
+    "author": list,
+    "editor": list,
+    "publisher": str,
+    "volume": str,
+    "issue": str,
+    "page": str,
+    "article-number": str,
+    "abstract": str,
+    "updated-by": list,
+    "license": list,
+    "issued": dict,
+    "published-print": dict,
+    "published-online": dict,
+    "published": dict,
+    "created": dict,
+    "references-count": int,
+    "reference-count": int,
+    "is-referenced-by-count": int,
 }
 # List fields whose items are objects (the others hold strings).
 _OBJECT_LISTS = ("author", "editor", "updated-by", "license")
-_JSON_NAMES = {str: "a string", list: "a list", dict: "an object", int: "a number",
-               float: "a number", bool: "true or false", type(None): "null"}
+_JSON_NAMES = {
+    str: "a string",
+    list: "a list",
+    dict: "an object",
+    int: "a number",
+    float: "a number",
+    bool: "true or false",
+    type(None): "null",
+}
 
 
 def work_problem(record: object) -> str | None:

@@ -46,16 +46,21 @@ from litkit.files import atomic_write
 from litkit.ncbi import IdConverter
 from litkit.raw import RESOLVED
 
-
-METHODS = {"pii": "crossref-alternative-id", "pmid": "ncbi-idconv", "pmcid": "ncbi-idconv",
-           "reference": "crossref-bibliographic"}
+METHODS = {
+    "pii": "crossref-alternative-id",
+    "pmid": "ncbi-idconv",
+    "pmcid": "ncbi-idconv",
+    "reference": "crossref-bibliographic",
+}
 KEPT = ("resolved", "not-found")  # a rerun does not ask again about these
 MIN_SCORE = 50.0
 CANDIDATES = 5
 AUTHOR_CLOSE = 85
 OFFLINE = "offline: not looked up (run `litkit resolve` with network access)"
 
-_FILTER_ARGUMENT = "filters" if "filters" in inspect.signature(Crossref.works).parameters else "filter"
+_FILTER_ARGUMENT = (
+    "filters" if "filters" in inspect.signature(Crossref.works).parameters else "filter"
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class Wanted:
 
 # --- what to resolve, and using what was resolved (pure) -------------------------------------------
 
+
 def wanted(citations: pd.DataFrame) -> list[Wanted]:
     """The citations without a DOI that can be resolved, once each, in table order."""
     found: dict[tuple[str, str], Wanted] = {}
@@ -78,10 +84,21 @@ def wanted(citations: pd.DataFrame) -> list[Wanted]:
         if row.doi or row.type not in METHODS:
             continue
         if row.type == "reference":
-            printed = " ".join(str(v) for v in (row.authors, row.title, row.journal, row.year,
-                                                row.volume, row.pages) if v) or row.anchor_text
-            item = Wanted("reference", f"{row.article_id}:{row.ref_no}", printed, row.year,
-                          first_family_name(row.authors) or "")
+            printed = (
+                " ".join(
+                    str(v)
+                    for v in (row.authors, row.title, row.journal, row.year, row.volume, row.pages)
+                    if v
+                )
+                or row.anchor_text
+            )
+            item = Wanted(
+                "reference",
+                f"{row.article_id}:{row.ref_no}",
+                printed,
+                row.year,
+                first_family_name(row.authors) or "",
+            )
         else:
             item = Wanted(row.type, row.identifier)
         found.setdefault((item.type, item.identifier), item)
@@ -100,10 +117,16 @@ def fill_resolved_dois(citations: pd.DataFrame, resolved: pd.DataFrame) -> pd.Da
     """
     done = resolved[resolved["status"] == "resolved"]
     dois = {(t, i): d for t, i, d in done[["type", "identifier", "doi"]].itertuples(index=False)}
-    keys = [(t, f"{a}:{n}" if t == "reference" else i) for t, i, a, n in
-            citations[["type", "identifier", "article_id", "ref_no"]].fillna("").itertuples(index=False)]
-    filled = [d if isinstance(d, str) and d else dois.get(k, d)
-              for d, k in zip(citations["doi"], keys)]
+    keys = [
+        (t, f"{a}:{n}" if t == "reference" else i)
+        for t, i, a, n in citations[["type", "identifier", "article_id", "ref_no"]]
+        .fillna("")
+        .itertuples(index=False)
+    ]
+    filled = [
+        d if isinstance(d, str) and d else dois.get(k, d)
+        for d, k in zip(citations["doi"], keys, strict=False)
+    ]
     return citations.assign(doi=pd.Series(filled, index=citations.index, dtype="string"))
 
 
@@ -148,6 +171,7 @@ def check_candidate(item: dict, want: Wanted, *, min_score: float) -> str:
 
 # --- looking up -------------------------------------------------------------------------------------
 
+
 class Resolver:
     """Looks up DOIs for cited works at Crossref and NCBI (see the module docstring).
 
@@ -162,31 +186,56 @@ class Resolver:
         backoff: first wait between tries.
     """
 
-    def __init__(self, *, cache: CrossrefCache | None = None, base_url: str | None = None,
-                 idconv_url: str | None = None, mailto: str | None = None,
-                 min_score: float = MIN_SCORE, deadline: float = 120, max_attempts: int = 5,
-                 backoff: float = 0.5):
+    def __init__(
+        self,
+        *,
+        cache: CrossrefCache | None = None,
+        base_url: str | None = None,
+        idconv_url: str | None = None,
+        mailto: str | None = None,
+        min_score: float = MIN_SCORE,
+        deadline: float = 120,
+        max_attempts: int = 5,
+        backoff: float = 0.5,
+    ):
         env = settings()
         self.cache = cache
         self.base_url = (base_url or env.crossref_url).rstrip("/")
         self.mailto = mailto or env.mailto
         self.min_score = min_score
         self.max_attempts, self.backoff = max_attempts, backoff
-        self.crossref = Crossref(base_url=self.base_url, mailto=self.mailto,
-                                 ua_string=f"litkit/{__version__}")
+        self.crossref = Crossref(
+            base_url=self.base_url, mailto=self.mailto, ua_string=f"litkit/{__version__}"
+        )
         per_second = Limits.for_pool(self.mailto).list_per_second
         window = int(1000 * max(1, int(per_second)) / per_second * 1.1)
         self.limiter = Limiter(InMemoryBucket([Rate(max(1, int(per_second)), window)]))
         self.converter = IdConverter(base_url=idconv_url, email=self.mailto, deadline=deadline)
 
-    def resolve(self, items: Iterable[Wanted], *, previous: pd.DataFrame | None = None,
-                offline: bool = False, refresh: bool = False) -> list[dict[str, str]]:
+    def resolve(
+        self,
+        items: Iterable[Wanted],
+        *,
+        previous: pd.DataFrame | None = None,
+        offline: bool = False,
+        refresh: bool = False,
+    ) -> list[dict[str, str]]:
         """One row per work: kept from ``previous``, looked up, or unresolved offline."""
         items = list(items)
-        kept = {} if previous is None else {
-            (r.type, r.identifier): r._asdict() for r in previous.fillna("").itertuples(index=False)}
+        kept = (
+            {}
+            if previous is None
+            else {
+                (r.type, r.identifier): r._asdict()
+                for r in previous.fillna("").itertuples(index=False)
+            }
+        )
         rows: dict[tuple[str, str], dict[str, str]] = dict(kept)
-        todo = [w for w in items if refresh or kept.get((w.type, w.identifier), {}).get("status") not in KEPT]
+        todo = [
+            w
+            for w in items
+            if refresh or kept.get((w.type, w.identifier), {}).get("status") not in KEPT
+        ]
         if offline:
             for w in todo:
                 rows[(w.type, w.identifier)] = self._row(w, "unresolved", reason=OFFLINE)
@@ -202,11 +251,19 @@ class Resolver:
 
     # -- each method
 
-    def _row(self, want: Wanted, status: str, *, doi: str = "", score: str = "",
-             reason: str = "") -> dict[str, str]:
-        return {"type": want.type, "identifier": want.identifier, "doi": doi,
-                "method": METHODS[want.type], "score": score, "checked_at": utc_now(),
-                "status": status, "reason": reason}
+    def _row(
+        self, want: Wanted, status: str, *, doi: str = "", score: str = "", reason: str = ""
+    ) -> dict[str, str]:
+        return {
+            "type": want.type,
+            "identifier": want.identifier,
+            "doi": doi,
+            "method": METHODS[want.type],
+            "score": score,
+            "checked_at": utc_now(),
+            "status": status,
+            "reason": reason,
+        }
 
     def _by_converter(self, items: list[Wanted], idtype: str) -> dict[tuple[str, str], dict]:
         if not items:
@@ -219,15 +276,18 @@ class Resolver:
         for w in items:
             conversion = found[w.identifier]
             if conversion.doi:
-                rows[(w.type, w.identifier)] = self._row(w, "resolved", doi=conversion.doi,
-                                                         reason="NCBI ID converter")
+                rows[(w.type, w.identifier)] = self._row(
+                    w, "resolved", doi=conversion.doi, reason="NCBI ID converter"
+                )
             else:
                 rows[(w.type, w.identifier)] = self._row(
-                    w, "not-found", reason=f"NCBI ID converter: {conversion.error}")
+                    w, "not-found", reason=f"NCBI ID converter: {conversion.error}"
+                )
         return rows
 
     def _ask(self, request: Callable[[], dict]) -> dict:
         """One Crossref list request, paced and retried on the failures that pass."""
+
         def attempt() -> dict:
             self.limiter.try_acquire("list")
             return request()
@@ -236,7 +296,8 @@ class Resolver:
             retry=retry_if_exception(lambda e: bool((f := describe_failure(e)) and f.transient)),
             stop=stop_after_attempt(self.max_attempts),
             wait=wait_exponential_jitter(multiplier=self.backoff, max=30, jitter=self.backoff),
-            reraise=True)
+            reraise=True,
+        )
         return retrying(attempt)
 
     def _failed(self, want: Wanted, exc: Exception) -> dict[str, str]:
@@ -248,31 +309,47 @@ class Resolver:
     def _keep(self, item: dict, answer: dict, via: str) -> str:
         doi = str(item.get("DOI", "")).lower()
         if self.cache is not None and doi:
-            self.cache.write(doi, item, message_version=answer.get("message-version"),
-                             api_url=self.base_url, via=via)
+            self.cache.write(
+                doi,
+                item,
+                message_version=answer.get("message-version"),
+                api_url=self.base_url,
+                via=via,
+            )
         return doi
 
     def _by_alternative_id(self, want: Wanted) -> dict[str, str]:
         try:
-            answer = self._ask(lambda: self.crossref.works(
-                **{_FILTER_ARGUMENT: {"alternative_id": want.identifier}}, limit=2))
+            answer = self._ask(
+                lambda: self.crossref.works(
+                    **{_FILTER_ARGUMENT: {"alternative_id": want.identifier}}, limit=2
+                )
+            )
         except Exception as exc:  # noqa: BLE001 - sorted by describe_failure, else re-raised
             return self._failed(want, exc)
         items = answer["message"].get("items", [])
         if len(items) != 1:
             what = "no work" if not items else f"{len(items)} works"
             return self._row(want, "not-found", reason=f"Crossref alternative-id: {what}")
-        return self._row(want, "resolved", doi=self._keep(items[0], answer, "alternative-id"),
-                         reason="Crossref alternative-id")
+        return self._row(
+            want,
+            "resolved",
+            doi=self._keep(items[0], answer, "alternative-id"),
+            reason="Crossref alternative-id",
+        )
 
     def _by_bibliographic(self, want: Wanted) -> dict[str, str]:
         if not (want.year or want.first_author):
-            return self._row(want, "unresolved",
-                             reason="no year or first author printed to check a match against")
+            return self._row(
+                want,
+                "unresolved",
+                reason="no year or first author printed to check a match against",
+            )
         query = re.sub(r"\s+", " ", plain_text(want.query) or want.query)[:1000]
         try:
-            answer = self._ask(lambda: self.crossref.works(query_bibliographic=query,
-                                                           limit=CANDIDATES))
+            answer = self._ask(
+                lambda: self.crossref.works(query_bibliographic=query, limit=CANDIDATES)
+            )
         except Exception as exc:  # noqa: BLE001 - sorted by describe_failure, else re-raised
             return self._failed(want, exc)
         items = answer["message"].get("items", [])
@@ -282,10 +359,17 @@ class Resolver:
         for item in items:
             problem = check_candidate(item, want, min_score=self.min_score)
             if not problem:
-                return self._row(want, "resolved", doi=self._keep(item, answer, "bibliographic"),
-                                 score=f"{float(item.get('score') or 0):g}",
-                                 reason="Crossref bibliographic: score, year and first author match")
+                return self._row(
+                    want,
+                    "resolved",
+                    doi=self._keep(item, answer, "bibliographic"),
+                    score=f"{float(item.get('score') or 0):g}",
+                    reason="Crossref bibliographic: score, year and first author match",
+                )
             why_not.append(f"{str(item.get('DOI', '')).lower()}: {problem}")
-        return self._row(want, "not-found", score=f"{float(items[0].get('score') or 0):g}",
-                         reason="Crossref bibliographic: no candidate matches ("
-                                + "; ".join(why_not[:2]) + ")")
+        return self._row(
+            want,
+            "not-found",
+            score=f"{float(items[0].get('score') or 0):g}",
+            reason="Crossref bibliographic: no candidate matches (" + "; ".join(why_not[:2]) + ")",
+        )

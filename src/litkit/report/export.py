@@ -50,13 +50,31 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 ET_AL = re.compile(r"\bet al\.?(\s*\(.*\))?\s*$", re.IGNORECASE)
 
 # Crossref's work types as CSL types; anything else is a plain article.
-CSL_TYPES = {"journal-article": "article-journal", "book-chapter": "chapter", "book": "book",
-             "proceedings-article": "paper-conference", "posted-content": "article",
-             "report": "report", "dataset": "dataset", "monograph": "book"}
-BIBTEX_TYPES = {"article-journal": "article", "chapter": "incollection", "book": "book",
-                "paper-conference": "inproceedings", "report": "techreport"}
-RIS_TYPES = {"article-journal": "JOUR", "chapter": "CHAP", "book": "BOOK",
-             "paper-conference": "CPAPER", "report": "RPRT", "dataset": "DATA"}
+CSL_TYPES = {
+    "journal-article": "article-journal",
+    "book-chapter": "chapter",
+    "book": "book",
+    "proceedings-article": "paper-conference",
+    "posted-content": "article",
+    "report": "report",
+    "dataset": "dataset",
+    "monograph": "book",
+}
+BIBTEX_TYPES = {
+    "article-journal": "article",
+    "chapter": "incollection",
+    "book": "book",
+    "paper-conference": "inproceedings",
+    "report": "techreport",
+}
+RIS_TYPES = {
+    "article-journal": "JOUR",
+    "chapter": "CHAP",
+    "book": "BOOK",
+    "paper-conference": "CPAPER",
+    "report": "RPRT",
+    "dataset": "DATA",
+}
 
 
 # --- names and keys ------------------------------------------------------------------------
@@ -96,7 +114,9 @@ def citation_keys(items: list[dict]) -> list[str]:
     base = []
     for item in items:
         first = (item.get("author") or [{}])[0]
-        family = re.sub(r"[^A-Za-z]", "", _ascii(first.get("family") or first.get("literal") or "anon"))
+        family = re.sub(
+            r"[^A-Za-z]", "", _ascii(first.get("family") or first.get("literal") or "anon")
+        )
         year = (item.get("issued") or {}).get("date-parts", [[None]])[0][0]
         base.append(f"{family or 'anon'}{year or 'nd'}")
     keys, seen = [], {}
@@ -114,20 +134,30 @@ def citation_keys(items: list[dict]) -> list[str]:
 
 def _from_record(record: Mapping) -> dict:
     """A CSL item from a Crossref record (a Crossref ``message``)."""
+
     def first(field: str) -> str | None:
         value = record.get(field)
         return (value[0] if value else None) if isinstance(value, list) else value
-    authors = [{k: a[k] for k in ("family", "given", "literal") if a.get(k)}
-               for a in record.get("author", []) if a.get("family") or a.get("literal")]
+
+    authors = [
+        {k: a[k] for k in ("family", "given", "literal") if a.get(k)}
+        for a in record.get("author", [])
+        if a.get("family") or a.get("literal")
+    ]
     if not authors:
         authors = [{"literal": a["name"]} for a in record.get("author", []) if a.get("name")]
     parts = ((record.get("issued") or {}).get("date-parts") or [[None]])[0]
     return {
-        "type": CSL_TYPES.get(record.get("type", ""), "article"), "title": first("title"),
-        "container-title": first("container-title"), "author": authors,
+        "type": CSL_TYPES.get(record.get("type", ""), "article"),
+        "title": first("title"),
+        "container-title": first("container-title"),
+        "author": authors,
         "issued": {"date-parts": [[p for p in parts if p is not None]]} if parts[0] else None,
-        "volume": record.get("volume"), "issue": record.get("issue"), "page": record.get("page"),
-        "publisher": record.get("publisher"), "source": "Crossref",
+        "volume": record.get("volume"),
+        "issue": record.get("issue"),
+        "page": record.get("page"),
+        "publisher": record.get("publisher"),
+        "source": "Crossref",
     }
 
 
@@ -136,10 +166,14 @@ def _from_print(work: Mapping) -> dict:
     authors, _ = printed_authors(work.get("authors"))
     year = work.get("year")
     return {
-        "type": "article-journal", "title": work.get("title"),
-        "container-title": work.get("container_title"), "author": authors,
+        "type": "article-journal",
+        "title": work.get("title"),
+        "container-title": work.get("container_title"),
+        "author": authors,
         "issued": None if is_missing(year) else {"date-parts": [[int(year)]]},
-        "volume": work.get("volume"), "issue": work.get("issue"), "page": work.get("page"),
+        "volume": work.get("volume"),
+        "issue": work.get("issue"),
+        "page": work.get("page"),
         "source": "the citation as printed (no Crossref record cached)",
     }
 
@@ -158,19 +192,24 @@ def csl_items(works: pd.DataFrame, records: Mapping[str, Mapping]) -> list[dict]
         doi = work["doi"]
         item = _from_record(records[doi]) if doi in records else _from_print(work)
         _, cut = printed_authors(work.get("authors"))
-        role = ("cited by article " + str(work["article_id"]) if work["role"] == "cited"
-                else "best available evidence (curated)")
+        role = (
+            "cited by article " + str(work["article_id"])
+            if work["role"] == "cited"
+            else "best available evidence (curated)"
+        )
         item |= {"DOI": doi, "URL": DOI_URL + doi, "note": role, "_et_al": cut}
         items.append({k: v for k, v in item.items() if v not in (None, "", [])})
-    for item, key in zip(items, citation_keys(items)):
+    for item, key in zip(items, citation_keys(items), strict=False):
         item["id"] = key
     return [{"id": i["id"], **{k: v for k, v in i.items() if k != "id"}} for i in items]
 
 
 def _names(item: Mapping) -> list[str]:
     """Authors as "Family, Given" (or the literal name)."""
-    return [a.get("literal") or ", ".join(p for p in (a.get("family"), a.get("given")) if p)
-            for a in item.get("author", [])]
+    return [
+        a.get("literal") or ", ".join(p for p in (a.get("family"), a.get("given")) if p)
+        for a in item.get("author", [])
+    ]
 
 
 def _year(item: Mapping) -> str | None:
@@ -190,12 +229,21 @@ def to_bibtex(items: list[dict]) -> str:
     for item in items:
         authors = " and ".join(_names(item)) + (" and others" if item.get("_et_al") else "")
         pages = (item.get("page") or "").replace("–", "--").replace("-", "--").replace("----", "--")
-        values = {"author": authors, "title": item.get("title"),
-                  "journal" if item["type"] == "article-journal" else "booktitle":
-                      item.get("container-title"),
-                  "year": _year(item), "volume": item.get("volume"), "number": item.get("issue"),
-                  "pages": pages, "publisher": item.get("publisher"), "doi": item["DOI"],
-                  "url": item["URL"], "note": item.get("note")}
+        values = {
+            "author": authors,
+            "title": item.get("title"),
+            "journal" if item["type"] == "article-journal" else "booktitle": item.get(
+                "container-title"
+            ),
+            "year": _year(item),
+            "volume": item.get("volume"),
+            "number": item.get("issue"),
+            "pages": pages,
+            "publisher": item.get("publisher"),
+            "doi": item["DOI"],
+            "url": item["URL"],
+            "note": item.get("note"),
+        }
         fields = [Field(k, v) for k, v in values.items() if v]
         library.add(Entry(BIBTEX_TYPES.get(item["type"], "misc"), item["id"], fields))
     return bibtexparser.write_string(library)
@@ -214,12 +262,20 @@ def to_ris(items: list[dict]) -> str:
     for item in items:
         start, _, end = (item.get("page") or "").replace("–", "-").partition("-")
         reference = {
-            "type_of_reference": RIS_TYPES.get(item["type"], "GEN"), "id": item["id"],
-            "authors": _names(item), "primary_title": item.get("title"),
-            "secondary_title": item.get("container-title"), "year": _year(item),
-            "volume": item.get("volume"), "number": item.get("issue"), "start_page": start,
-            "end_page": end, "publisher": item.get("publisher"), "doi": item["DOI"],
-            "urls": [item["URL"]], "notes": [item["note"]] if item.get("note") else [],
+            "type_of_reference": RIS_TYPES.get(item["type"], "GEN"),
+            "id": item["id"],
+            "authors": _names(item),
+            "primary_title": item.get("title"),
+            "secondary_title": item.get("container-title"),
+            "year": _year(item),
+            "volume": item.get("volume"),
+            "number": item.get("issue"),
+            "start_page": start,
+            "end_page": end,
+            "publisher": item.get("publisher"),
+            "doi": item["DOI"],
+            "urls": [item["URL"]],
+            "notes": [item["note"]] if item.get("note") else [],
         }
         references.append({k: v for k, v in reference.items() if v})
     return rispy.dumps(references, implementation=_PlainRisWriter)
@@ -289,8 +345,9 @@ def _fixed_zip(data: bytes) -> bytes:
 def cached_records(works: pd.DataFrame, cache_folder: Path) -> dict[str, dict]:
     """The cached Crossref record (its ``message``) of each work's DOI, where there is one."""
     cache = CrossrefCache(cache_folder)
-    return {doi: cache.read(doi).message for doi in sorted(set(works["doi"].dropna()))
-            if cache.has(doi)}
+    return {
+        doi: cache.read(doi).message for doi in sorted(set(works["doi"].dropna())) if cache.has(doi)
+    }
 
 
 def write_exports(paths: Paths, *, folder: Path | None = None) -> list[Path]:
@@ -298,10 +355,15 @@ def write_exports(paths: Paths, *, folder: Path | None = None) -> list[Path]:
     tables = read_all(paths=paths)
     items = csl_items(tables["works"], cached_records(tables["works"], paths.crossref_cache))
     folder = folder or paths.reports / "exports"
-    texts = {"works.bib": to_bibtex(items), "works.ris": to_ris(items),
-             "works.json": to_csl_json(items)}
-    written = [atomic_write(folder / name, lambda out, t=text: out.write(t))
-               for name, text in texts.items()]
+    texts = {
+        "works.bib": to_bibtex(items),
+        "works.ris": to_ris(items),
+        "works.json": to_csl_json(items),
+    }
+    written = [
+        atomic_write(folder / name, lambda out, t=text: out.write(t))
+        for name, text in texts.items()
+    ]
     data = workbook_bytes(workbook(tables))
     # The workbook is binary: write its bytes under the text handle atomic_write gives.
     written.append(atomic_write(folder / "tables.xlsx", lambda out: out.buffer.write(data)))

@@ -21,10 +21,19 @@ from markupsafe import Markup
 from litkit import __version__
 from litkit.report import views
 from litkit.report.palette import (
-    CERTAINTY_COLOURS, DIRECTION_SYMBOLS, VERDICT_COLOURS, ink_on, tint,
+    CERTAINTY_COLOURS,
+    DIRECTION_SYMBOLS,
+    VERDICT_COLOURS,
+    ink_on,
+    tint,
 )
 from litkit.vocabulary import (
-    ASSERTION_NEEDS, BEST_SCOPE, CITED_SCOPE, GENERAL, VERDICT_MEANINGS, VERDICTS,
+    ASSERTION_NEEDS,
+    BEST_SCOPE,
+    CITED_SCOPE,
+    GENERAL,
+    VERDICT_MEANINGS,
+    VERDICTS,
 )
 
 REPORT_TITLE = "How well are the articles' claims backed by the evidence?"
@@ -35,10 +44,13 @@ HEADLINE_FIGURE = "evidence-by-outcome"
 @cache
 def environment() -> jinja2.Environment:
     """The templates, HTML-escaped, with the filters they use."""
-    env = jinja2.Environment(loader=jinja2.PackageLoader("litkit.report", "templates"),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]),
-                             trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("litkit.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters["words"] = views.words
     env.filters["symbol"] = lambda d: DIRECTION_SYMBOLS.get(d, "")
     return env
@@ -60,22 +72,30 @@ def article_href(article_id: str) -> str:
 def site_context(articles: pd.DataFrame) -> dict:
     """What every page needs: colours as CSS, the pages to link, the version."""
     return {
-        "version": __version__, "report_title": REPORT_TITLE,
-        "verdict_styles": {v: {"colour": c, "ink": ink_on(c), "tint": tint(c, HIGHLIGHT_ALPHA)}
-                           for v, c in VERDICT_COLOURS.items()},
-        "certainty_styles": {k: {"colour": c, "ink": ink_on(c)}
-                             for k, c in CERTAINTY_COLOURS.items()},
-        "article_pages": [{"article_id": a, "href": article_href(a)}
-                          for a in articles["article_id"]],
+        "version": __version__,
+        "report_title": REPORT_TITLE,
+        "verdict_styles": {
+            v: {"colour": c, "ink": ink_on(c), "tint": tint(c, HIGHLIGHT_ALPHA)}
+            for v, c in VERDICT_COLOURS.items()
+        },
+        "certainty_styles": {
+            k: {"colour": c, "ink": ink_on(c)} for k, c in CERTAINTY_COLOURS.items()
+        },
+        "article_pages": [
+            {"article_id": a, "href": article_href(a)} for a in articles["article_id"]
+        ],
         "verdict_key": [(v, VERDICT_MEANINGS[v]) for v in VERDICTS],
-        "cited_scope": CITED_SCOPE, "best_scope": BEST_SCOPE,
+        "cited_scope": CITED_SCOPE,
+        "best_scope": BEST_SCOPE,
     }
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
     """Rows as dicts, with missing values as None (templates test them as false)."""
-    return [{k: (None if views.is_missing(v) else v) for k, v in row.items()}
-            for row in frame.to_dict("records")]
+    return [
+        {k: (None if views.is_missing(v) else v) for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]
 
 
 def claim_entries(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> list[dict]:
@@ -91,21 +111,24 @@ def claim_entries(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> l
     entries = []
     for claim in _records(claims):
         graded = claim["verdict"] != "not-graded"
-        entries.append(claim | {
-            "question": _question(claim, indications, outcomes),
-            "graded": graded,
-            "needs": ASSERTION_NEEDS.get(claim["asserted"]) if graded else None,
-            "overstated_by": int(claim["overstated_by"] or 0),
-            "cited": cited_by.get(claim["claim_id"], []),
-            "best": best_by.get(claim["claim_id"]),
-            "reason": claim["verdict_reason"],
-            "href": f"{article_href(claim['article_id'])}#{claim['claim_id']}",
-        })
+        entries.append(
+            claim
+            | {
+                "question": _question(claim, indications, outcomes),
+                "graded": graded,
+                "needs": ASSERTION_NEEDS.get(claim["asserted"]) if graded else None,
+                "overstated_by": int(claim["overstated_by"] or 0),
+                "cited": cited_by.get(claim["claim_id"], []),
+                "best": best_by.get(claim["claim_id"]),
+                "reason": claim["verdict_reason"],
+                "href": f"{article_href(claim['article_id'])}#{claim['claim_id']}",
+            }
+        )
     return entries
 
 
 def _question(claim: Mapping, indications: Mapping[str, str], outcomes: Mapping[str, str]) -> str:
-    """"Indication · outcome" in the data's own labels."""
+    """ "Indication · outcome" in the data's own labels."""
     indication = indications.get(claim["indication"] or GENERAL, claim["indication"])
     outcome = outcomes.get(claim["outcome"] or "", None)
     return f"{indication} · {outcome}" if outcome else str(indication)
@@ -115,18 +138,25 @@ def _article_facts(article: Mapping, claims: pd.DataFrame, works: pd.DataFrame) 
     """An article's heading facts: how many claims, and what it cites."""
     cited = works[(works["role"] == "cited") & (works["article_id"] == article["article_id"])]
     n = cited["doi"].nunique()
-    references = (f"cites {n} work{'s' if n != 1 else ''} in a reference list" if n
-                  else "cites no work")
-    return article | {"n_claims": len(claims), "references": references,
-                      "href": article_href(article["article_id"])}
+    references = (
+        f"cites {n} work{'s' if n != 1 else ''} in a reference list" if n else "cites no work"
+    )
+    return article | {
+        "n_claims": len(claims),
+        "references": references,
+        "href": article_href(article["article_id"]),
+    }
 
 
 # --- the index ----------------------------------------------------------------------------
 
 
-def index_context(tables: Mapping[str, pd.DataFrame], *,
-                  notebooks: Sequence[tuple[str, str]],
-                  downloads: Sequence[tuple[str, str]]) -> dict:
+def index_context(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    notebooks: Sequence[tuple[str, str]],
+    downloads: Sequence[tuple[str, str]],
+) -> dict:
     """The index: per article its headline and the claims to review; trust; chart; links.
 
     Args:
@@ -139,24 +169,32 @@ def index_context(tables: Mapping[str, pd.DataFrame], *,
     for article in _records(tables["articles"]):
         own = claims[claims["article_id"] == article["article_id"]]
         mine = counts[(counts["article_id"] == article["article_id"]) & (counts["n_claims"] > 0)]
-        articles.append(_article_facts(article, own, tables["works"]) | {
-            "counts": list(zip(mine["verdict"], mine["n_claims"])),
-            "review": claim_entries(views.claims_to_review(own), tables)})
+        articles.append(
+            _article_facts(article, own, tables["works"])
+            | {
+                "counts": list(zip(mine["verdict"], mine["n_claims"], strict=False)),
+                "review": claim_entries(views.claims_to_review(own), tables),
+            }
+        )
     return site_context(tables["articles"]) | {
         "articles": articles,
         "trust": _records(views.trust_figures(tables)),
         "headline": {
-            "src": f"figures/{HEADLINE_FIGURE}.svg", "png": f"figures/{HEADLINE_FIGURE}.png",
+            "src": f"figures/{HEADLINE_FIGURE}.svg",
+            "png": f"figures/{HEADLINE_FIGURE}.png",
             "alt": "For each indication and outcome, three bars on the GRADE certainty scale: "
-                   "the certainty the article's claims assert, that of the evidence it cites, "
-                   "and that of the best available evidence.",
+            "the certainty the article's claims assert, that of the evidence it cites, "
+            "and that of the best available evidence.",
             "caption": "Bar length and colour are the certainty (darker is more certain); the "
-                       "hatched bar is what the article's strongest claim asserts. A hatched "
-                       "bar longer than the best-evidence bar is a claim the evidence does "
-                       "not carry."},
+            "hatched bar is what the article's strongest claim asserts. A hatched "
+            "bar longer than the best-evidence bar is a claim the evidence does "
+            "not carry.",
+        },
         "notebooks": [{"href": href, "title": title} for href, title in notebooks],
-        "downloads": [{"href": href, "name": href.rsplit("/", 1)[-1], "what": what}
-                      for href, what in downloads],
+        "downloads": [
+            {"href": href, "name": href.rsplit("/", 1)[-1], "what": what}
+            for href, what in downloads
+        ],
     }
 
 
@@ -172,14 +210,19 @@ def article_context(tables: Mapping[str, pd.DataFrame], article_id: str, text: s
     segments = views.text_segments(text, own)
     blocks = []
     for _, block in segments.groupby("block", sort=True):
-        parts = [{"text": text, "claim": None if pd.isna(claim_id) else entries[claim_id]}
-                 for text, claim_id in zip(block["text"], block["claim_id"])]
+        parts = [
+            {"text": text, "claim": None if pd.isna(claim_id) else entries[claim_id]}
+            for text, claim_id in zip(block["text"], block["claim_id"], strict=False)
+        ]
         if parts[-1]["claim"] is None:  # the blank lines that end a block are its margin
             parts[-1]["text"] = parts[-1]["text"].rstrip()
-        blocks.append({"segments": parts,
-                       "claims": [p["claim"] for p in parts if p["claim"] is not None]})
+        blocks.append(
+            {"segments": parts, "claims": [p["claim"] for p in parts if p["claim"] is not None]}
+        )
     return site_context(articles) | {
-        "article": _article_facts(article, own, tables["works"]), "blocks": blocks}
+        "article": _article_facts(article, own, tables["works"]),
+        "blocks": blocks,
+    }
 
 
 # --- the method ---------------------------------------------------------------------------
@@ -190,5 +233,7 @@ def method_context(markdown: str, articles: pd.DataFrame) -> dict:
     # Raw HTML in the Markdown is shown as text, not passed through.
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
     match = re.search(r"^#\s+(.+)$", markdown, flags=re.MULTILINE)
-    return site_context(articles) | {"title": match.group(1).strip() if match else "Method",
-                                     "body": Markup(body)}
+    return site_context(articles) | {
+        "title": match.group(1).strip() if match else "Method",
+        "body": Markup(body),
+    }

@@ -33,12 +33,12 @@ CERTAINTY_COLOURS = {
 # A claim's verdict: no blue, so a verdict is never read as a certainty.
 VERDICT_COLOURS = {
     "contradicted": "#D55E00",  # vermillion
-    "overstated": "#E69F00",    # orange
-    "under-cited": "#CC79A7",   # reddish purple
-    "uncited": "#F0E442",       # yellow
-    "understated": "#9AD9C2",   # pale bluish green: nothing to correct, but worth knowing
-    "supported": "#009E73",     # bluish green
-    "not-graded": "#CCCCCC",    # grey: no verdict applies
+    "overstated": "#E69F00",  # orange
+    "under-cited": "#CC79A7",  # reddish purple
+    "uncited": "#F0E442",  # yellow
+    "understated": "#9AD9C2",  # pale bluish green: nothing to correct, but worth knowing
+    "supported": "#009E73",  # bluish green
+    "not-graded": "#CCCCCC",  # grey: no verdict applies
 }
 
 # Directions of effect are shapes (matplotlib markers) and symbols (pages), never colours.
@@ -68,7 +68,7 @@ MEANINGFUL_COLOURS = [
 def _rgb(colour: str) -> tuple[float, float, float]:
     """``#RRGGBB`` as three channels from 0 to 1."""
     value = colour.lstrip("#")
-    return tuple(int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+    return tuple(int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
 
 
 def ink_on(background: str) -> str:
@@ -77,8 +77,10 @@ def ink_on(background: str) -> str:
     >>> ink_on("#00446B"), ink_on("#F0E442")
     ('white', 'black')
     """
+
     def channel(c: float) -> float:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
     red, green, blue = (channel(c) for c in _rgb(background))
     luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
     return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"

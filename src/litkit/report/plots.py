@@ -36,8 +36,17 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from litkit.report.palette import (
-    ASSERTED_HATCH, CERTAINTY_COLOURS, HATCH_COLOUR, DIRECTION_MARKERS, EDGE_COLOUR, GRID_COLOUR, NEUTRAL,
-    UNKNOWN_DIRECTION, UNKNOWN_DIRECTION_MARKER, VERDICT_COLOURS, ink_on,
+    ASSERTED_HATCH,
+    CERTAINTY_COLOURS,
+    DIRECTION_MARKERS,
+    EDGE_COLOUR,
+    GRID_COLOUR,
+    HATCH_COLOUR,
+    NEUTRAL,
+    UNKNOWN_DIRECTION,
+    UNKNOWN_DIRECTION_MARKER,
+    VERDICT_COLOURS,
+    ink_on,
 )
 from litkit.vocabulary import CERTAINTIES, DIRECTIONS, VERDICTS
 
@@ -84,8 +93,10 @@ def _require(table: pd.DataFrame, columns: Sequence[str], shaped_by: str) -> Non
     """Raise ``ValueError`` when ``table`` lacks any of ``columns``, naming the view to use."""
     missing = [column for column in columns if column not in table.columns]
     if missing:
-        raise ValueError(f"table is missing column(s): {', '.join(missing)}; shape it with "
-                         f"litkit.report.views.{shaped_by}")
+        raise ValueError(
+            f"table is missing column(s): {', '.join(missing)}; shape it with "
+            f"litkit.report.views.{shaped_by}"
+        )
 
 
 def _row_height(labels: Sequence[str], per_line: float = 0.19, floor: float = 0.42) -> float:
@@ -105,26 +116,53 @@ def _titles(ax: Axes, title: str, *captions: str) -> None:
 
     Each caption starts on its own line and is wrapped to fit.
     """
-    lines = [line for caption in captions if caption
-             for line in textwrap.wrap(caption, SUBTITLE_WIDTH)]
-    ax.set_title(title, fontsize=TITLE_SIZE, fontweight="bold",
-                 pad=10 + 1.3 * SUBTITLE_SIZE * len(lines))
+    lines = [
+        line for caption in captions if caption for line in textwrap.wrap(caption, SUBTITLE_WIDTH)
+    ]
+    ax.set_title(
+        title, fontsize=TITLE_SIZE, fontweight="bold", pad=10 + 1.3 * SUBTITLE_SIZE * len(lines)
+    )
     if lines:
-        ax.annotate("\n".join(lines), xy=(0.5, 1), xycoords="axes fraction",
-                    xytext=(0, 6), textcoords="offset points", ha="center", va="bottom",
-                    fontsize=SUBTITLE_SIZE, color="#333333", gid=SUBTITLE_GID)
+        ax.annotate(
+            "\n".join(lines),
+            xy=(0.5, 1),
+            xycoords="axes fraction",
+            xytext=(0, 6),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=SUBTITLE_SIZE,
+            color="#333333",
+            gid=SUBTITLE_GID,
+        )
 
 
 def _message(ax: Axes, message: str) -> None:
     """A centred message in an axes that has nothing to plot; ticks are removed."""
-    ax.text(0.5, 0.5, _wrap(message, 60), transform=ax.transAxes, ha="center",
-            va="center", fontsize=LABEL_SIZE + 1, color="#333333", gid=MESSAGE_GID)
+    ax.text(
+        0.5,
+        0.5,
+        _wrap(message, 60),
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=LABEL_SIZE + 1,
+        color="#333333",
+        gid=MESSAGE_GID,
+    )
     ax.set_xticks([])
     ax.set_yticks([])
 
 
-def _legend(ax: Axes, handles: list, title: str, *, loc: str = "upper left",
-            anchor: tuple[float, float] = (1.02, 1.0), **options: float) -> None:
+def _legend(
+    ax: Axes,
+    handles: list,
+    title: str,
+    *,
+    loc: str = "upper left",
+    anchor: tuple[float, float] = (1.02, 1.0),
+    **options: float,
+) -> None:
     """A legend outside the axes, to the right, so it never covers data.
 
     A second call keeps the first legend (as an artist); the newest is ``ax.get_legend()``.
@@ -133,19 +171,26 @@ def _legend(ax: Axes, handles: list, title: str, *, loc: str = "upper left",
     if previous is not None:
         ax.add_artist(previous)
         previous.set_clip_on(False)  # else layout treats it as clipped to the axes, ignores it
-    ax.legend(handles=handles, title=title, loc=loc, bbox_to_anchor=anchor,
-              borderaxespad=0, frameon=False, fontsize=LABEL_SIZE,
-              title_fontsize=LABEL_SIZE, alignment="left", **options)
+    ax.legend(
+        handles=handles,
+        title=title,
+        loc=loc,
+        bbox_to_anchor=anchor,
+        borderaxespad=0,
+        frameon=False,
+        fontsize=LABEL_SIZE,
+        title_fontsize=LABEL_SIZE,
+        alignment="left",
+        **options,
+    )
 
 
 def _patch(colour: str, label: str, hatch: str | None = None) -> Patch:
     """A legend swatch."""
-    return Patch(facecolor=colour, edgecolor=EDGE_COLOUR, linewidth=0.6, hatch=hatch,
-                 label=label)
+    return Patch(facecolor=colour, edgecolor=EDGE_COLOUR, linewidth=0.6, hatch=hatch, label=label)
 
 
-def _fit_x_to_texts(ax: Axes, texts: Sequence[Text], data_max: float,
-                    data_min: float = 0) -> None:
+def _fit_x_to_texts(ax: Axes, texts: Sequence[Text], data_max: float, data_min: float = 0) -> None:
     """Widen the x axis so labels placed after the bar ends stay inside the axes.
 
     The text widths are only known once the figure is laid out, so this lays it out once
@@ -219,15 +264,21 @@ def plot_evidence_by_outcome(rows: pd.DataFrame, *, ax: Axes | None = None) -> A
     certainty). A claimed bar longer than the best-evidence bar is an assertion the evidence
     does not carry; the heading says by how many levels.
     """
-    _require(rows, ("row", "asserted", "cited_certainty", "best_certainty", "beyond_best"),
-             "outcome_rows")
+    _require(
+        rows,
+        ("row", "asserted", "cited_certainty", "best_certainty", "beyond_best"),
+        "outcome_rows",
+    )
     headings = _headings(rows)
     tops, bars = _bar_positions(headings)
     ax = _axes(ax, 0.19 * (bars[-1][-1] + 1 if bars else 1) + 2.6)
-    _titles(ax, "Certainty by indication and outcome: claimed, cited, best evidence",
-            "For each question the articles make a graded claim about: the certainty the "
-            "strongest claim asserts (hatched), the certainty of the evidence the article cites, "
-            "and of the best available evidence, cited or not.")
+    _titles(
+        ax,
+        "Certainty by indication and outcome: claimed, cited, best evidence",
+        "For each question the articles make a graded claim about: the certainty the "
+        "strongest claim asserts (hatched), the certainty of the evidence the article cites, "
+        "and of the best available evidence, cited or not.",
+    )
     ax.set_xlabel("Certainty of evidence (GRADE)", fontsize=LABEL_SIZE)
     ax.set_ylabel("Indication · outcome", fontsize=LABEL_SIZE)
     if rows.empty:
@@ -235,11 +286,11 @@ def plot_evidence_by_outcome(rows: pd.DataFrame, *, ax: Axes | None = None) -> A
         return ax
     texts = []
     for i, row in enumerate(rows.itertuples()):
-        ax.text(0, tops[i], headings[i], fontsize=LABEL_SIZE, fontweight="bold",
-                va="bottom", ha="left")
-        for (column, _), y in zip(BARS, bars[i]):
-            texts.append(_certainty_bar(ax, y, getattr(row, column),
-                                        hatched=column == "asserted"))
+        ax.text(
+            0, tops[i], headings[i], fontsize=LABEL_SIZE, fontweight="bold", va="bottom", ha="left"
+        )
+        for (column, _), y in zip(BARS, bars[i], strict=False):
+            texts.append(_certainty_bar(ax, y, getattr(row, column), hatched=column == "asserted"))
     ticks = [y for group in bars for y in group]
     ax.set_yticks(ticks, [label for _ in bars for _, label in BARS], fontsize=NOTE_SIZE)
     ax.set_ylim(bars[-1][-1] + 0.7, -0.3)
@@ -249,8 +300,12 @@ def plot_evidence_by_outcome(rows: pd.DataFrame, *, ax: Axes | None = None) -> A
     ax.tick_params(axis="y", length=0)
     _hide_spines(ax, "top", "right")
     _fit_x_to_texts(ax, texts, len(SCALE) - 0.6, data_min=-0.05)
-    _legend(ax, [_patch(CERTAINTY_COLOURS[c], _words(c)) for c in reversed(SCALE)]
-            + [_patch("#FFFFFF", "claimed by the article", ASSERTED_HATCH)], "Certainty")
+    _legend(
+        ax,
+        [_patch(CERTAINTY_COLOURS[c], _words(c)) for c in reversed(SCALE)]
+        + [_patch("#FFFFFF", "claimed by the article", ASSERTED_HATCH)],
+        "Certainty",
+    )
     return ax
 
 
@@ -261,11 +316,27 @@ def _certainty_bar(ax: Axes, y: float, certainty: object, *, hatched: bool) -> T
         raise ValueError(f"unknown certainty {value!r}; expected one of: {', '.join(SCALE)}")
     length = SCALE.index(value)
     if length:
-        ax.barh(y, length, height=0.75, color=CERTAINTY_COLOURS[value], edgecolor=EDGE_COLOUR,
-                linewidth=0.6, hatch=ASSERTED_HATCH if hatched else None,
-                hatchcolor=HATCH_COLOUR, gid=value)
-    return ax.annotate(_words(value), xy=(length, y), xytext=(4, 0), textcoords="offset points",
-                       va="center", ha="left", fontsize=NOTE_SIZE, gid=VALUE_GID)
+        ax.barh(
+            y,
+            length,
+            height=0.75,
+            color=CERTAINTY_COLOURS[value],
+            edgecolor=EDGE_COLOUR,
+            linewidth=0.6,
+            hatch=ASSERTED_HATCH if hatched else None,
+            hatchcolor=HATCH_COLOUR,
+            gid=value,
+        )
+    return ax.annotate(
+        _words(value),
+        xy=(length, y),
+        xytext=(4, 0),
+        textcoords="offset points",
+        va="center",
+        ha="left",
+        fontsize=NOTE_SIZE,
+        gid=VALUE_GID,
+    )
 
 
 # --- 2. Evidence gap map ---------------------------------------------------------------
@@ -278,21 +349,49 @@ def _direction_marker(direction: str) -> str:
 def _direction_legend(ax: Axes, directions: Sequence[str]) -> None:
     """The legend of marker shapes: every direction of effect, in vocabulary order."""
     shown = list(DIRECTIONS) + ([UNKNOWN_DIRECTION] if UNKNOWN_DIRECTION in directions else [])
-    handles = [Line2D([], [], linestyle="", marker=_direction_marker(d), markersize=11,
-                      markerfacecolor=NEUTRAL, markeredgecolor=EDGE_COLOUR, label=d)
-               for d in shown]
+    handles = [
+        Line2D(
+            [],
+            [],
+            linestyle="",
+            marker=_direction_marker(d),
+            markersize=11,
+            markerfacecolor=NEUTRAL,
+            markeredgecolor=EDGE_COLOUR,
+            label=d,
+        )
+        for d in shown
+    ]
     _legend(ax, handles, "Dominant direction\nof effect (shape)")
 
 
 def _size_legend(ax: Axes, largest: int, area: float) -> None:
     """The legend of marker sizes: 1, 2 and 4 works, and the largest count if bigger."""
     sizes = [*SIZE_KEY, largest] if largest > SIZE_KEY[-1] else list(SIZE_KEY)
-    handles = [Line2D([], [], linestyle="", marker="o", markersize=(n * area) ** 0.5,
-                      markerfacecolor="#FFFFFF", markeredgecolor=EDGE_COLOUR,
-                      label=_plural(n, "work")) for n in sizes]
+    handles = [
+        Line2D(
+            [],
+            [],
+            linestyle="",
+            marker="o",
+            markersize=(n * area) ** 0.5,
+            markerfacecolor="#FFFFFF",
+            markeredgecolor=EDGE_COLOUR,
+            label=_plural(n, "work"),
+        )
+        for n in sizes
+    ]
     diameter = (sizes[-1] * area) ** 0.5 / LABEL_SIZE  # in font sizes, as legends measure
-    _legend(ax, handles, "Cited works\n(marker area)", loc="lower left", anchor=(1.02, 0.0),
-            labelspacing=0.4 + diameter / 2, handlelength=diameter, handletextpad=0.8)
+    _legend(
+        ax,
+        handles,
+        "Cited works\n(marker area)",
+        loc="lower left",
+        anchor=(1.02, 0.0),
+        labelspacing=0.4 + diameter / 2,
+        handlelength=diameter,
+        handletextpad=0.8,
+    )
 
 
 def _cell_area(ax: Axes, rows: int, columns: int, largest: int) -> float:
@@ -315,8 +414,7 @@ def _gap_axes(ax: Axes, labels: list[str], columns: list[str]) -> None:
         for label in ax.get_xticklabels():
             label.set_horizontalalignment("right")
             label.set_rotation_mode("anchor")
-    ax.set_yticks(range(len(labels)), [_wrap(label, 28) for label in labels],
-                  fontsize=LABEL_SIZE)
+    ax.set_yticks(range(len(labels)), [_wrap(label, 28) for label in labels], fontsize=LABEL_SIZE)
     ax.set_xlim(-0.5, max(len(columns), 1) - 0.5)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xticks([x + 0.5 for x in range(len(columns) - 1)], minor=True)
@@ -337,14 +435,17 @@ def plot_evidence_gap_map(cells: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     needs about 4 in of height for them.
     """
     _require(cells, ("indication", "label", "design", "n_works", "direction"), "gap_cells")
-    labels = list(dict.fromkeys(zip(cells["indication"], cells["label"])))
+    labels = list(dict.fromkeys(zip(cells["indication"], cells["label"], strict=False)))
     filled = cells[cells["design"].notna()]
     columns = list(dict.fromkeys(filled["design"]))
     wrapped = [_wrap(label, 28) for _, label in labels]
     ax = _axes(ax, max(_row_height(wrapped, floor=0.55) + 3.0, GAP_MAP_MIN_HEIGHT))
-    _titles(ax, "Evidence gap map: cited works by indication and design",
-            f"Scope: {SCOPE}. Marker area and number: cited works; marker shape: dominant "
-            "direction of effect. Empty cells and rows are gaps in what is cited.")
+    _titles(
+        ax,
+        "Evidence gap map: cited works by indication and design",
+        f"Scope: {SCOPE}. Marker area and number: cited works; marker shape: dominant "
+        "direction of effect. Empty cells and rows are gaps in what is cited.",
+    )
     ax.set_xlabel("Study design (strongest on the left)", fontsize=LABEL_SIZE)
     ax.set_ylabel("Indication", fontsize=LABEL_SIZE)
     _gap_axes(ax, [label for _, label in labels], columns)
@@ -355,18 +456,46 @@ def plot_evidence_gap_map(cells: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     row_of = {key: i for i, key in enumerate(labels)}
     for i, key in enumerate(labels):
         if key[0] not in set(filled["indication"]):
-            ax.text(-0.45, i, "no cited works", ha="left", va="center", fontsize=NOTE_SIZE,
-                    color="#555555", style="italic")
+            ax.text(
+                -0.45,
+                i,
+                "no cited works",
+                ha="left",
+                va="center",
+                fontsize=NOTE_SIZE,
+                color="#555555",
+                style="italic",
+            )
     _direction_legend(ax, list(filled["direction"]))
     largest = int(filled["n_works"].max())
     area = _cell_area(ax, len(labels), len(columns), largest)
     for cell in filled.itertuples():
-        x, y, n = columns.index(cell.design), row_of[(cell.indication, cell.label)], int(cell.n_works)
-        ax.scatter([x], [y], s=[n * area], marker=_direction_marker(cell.direction),
-                   facecolor=NEUTRAL, edgecolors=EDGE_COLOUR, linewidths=0.6, zorder=3)
-        ax.annotate(str(n), xy=(x, y), xytext=(0.75 * (n * area) ** 0.5 + 2, 0),
-                    textcoords="offset points", ha="left", va="center", fontsize=NOTE_SIZE,
-                    zorder=4, gid=VALUE_GID)
+        x, y, n = (
+            columns.index(cell.design),
+            row_of[(cell.indication, cell.label)],
+            int(cell.n_works),
+        )
+        ax.scatter(
+            [x],
+            [y],
+            s=[n * area],
+            marker=_direction_marker(cell.direction),
+            facecolor=NEUTRAL,
+            edgecolors=EDGE_COLOUR,
+            linewidths=0.6,
+            zorder=3,
+        )
+        ax.annotate(
+            str(n),
+            xy=(x, y),
+            xytext=(0.75 * (n * area) ** 0.5 + 2, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=NOTE_SIZE,
+            zorder=4,
+            gid=VALUE_GID,
+        )
     _size_legend(ax, largest, area)
     return ax
 
@@ -394,13 +523,24 @@ def _stack_claims(ax: Axes, positions: list[float], rows: pd.DataFrame) -> None:
         shown = [i for i in range(len(rows)) if counts[i][k]]
         if shown:
             colour = VERDICT_COLOURS[verdict]
-            bars = ax.barh([positions[i] for i in shown], [counts[i][k] for i in shown],
-                           left=[left[i] for i in shown], height=0.7, color=colour,
-                           edgecolor="white", linewidth=0.8, label=verdict)
-            ax.bar_label(bars, labels=[str(counts[i][k]) if counts[i][k] / total >= 0.03
-                                       else "" for i in shown],
-                         label_type="center", fontsize=NOTE_SIZE, color=ink_on(colour),
-                         gid=VALUE_GID)
+            bars = ax.barh(
+                [positions[i] for i in shown],
+                [counts[i][k] for i in shown],
+                left=[left[i] for i in shown],
+                height=0.7,
+                color=colour,
+                edgecolor="white",
+                linewidth=0.8,
+                label=verdict,
+            )
+            ax.bar_label(
+                bars,
+                labels=[str(counts[i][k]) if counts[i][k] / total >= 0.03 else "" for i in shown],
+                label_type="center",
+                fontsize=NOTE_SIZE,
+                color=ink_on(colour),
+                gid=VALUE_GID,
+            )
         for i in shown:
             left[i] += counts[i][k]
 
@@ -414,11 +554,18 @@ def plot_claims_by_verdict(rows: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     """
     _require(rows, ("article_id", "row", *VERDICTS), "claim_rows")
     tick_labels = [_wrap(row, 40) for row in rows["row"]]
-    ax = _axes(ax, _row_height(tick_labels, per_line=0.17, floor=0.4)
-               + 0.6 * rows["article_id"].nunique() + 2.0)
-    _titles(ax, "Claims by article and indication, by verdict",
-            "Each claim is judged against the works the article cites for it and against "
-            "the best available evidence. Numbers in the bars count claims.")
+    ax = _axes(
+        ax,
+        _row_height(tick_labels, per_line=0.17, floor=0.4)
+        + 0.6 * rows["article_id"].nunique()
+        + 2.0,
+    )
+    _titles(
+        ax,
+        "Claims by article and indication, by verdict",
+        "Each claim is judged against the works the article cites for it and against "
+        "the best available evidence. Numbers in the bars count claims.",
+    )
     ax.set_xlabel("Number of claims", fontsize=LABEL_SIZE)
     ax.set_ylabel("Article · indication", fontsize=LABEL_SIZE)
     if rows.empty:
@@ -452,24 +599,38 @@ def plot_works_over_time(counts: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     designs = list(dict.fromkeys(dated["design"]))
     note = f"{_plural(undated, 'work')} without a year not shown." if undated else ""
     ax = _axes(ax, 0.45 * len(designs) + 2.6)
-    _titles(ax, "Works over time, by study design",
-            f"Publication year of each work in {SCOPE} and of the best-evidence works; "
-            "numbers count works.", note)
+    _titles(
+        ax,
+        "Works over time, by study design",
+        f"Publication year of each work in {SCOPE} and of the best-evidence works; "
+        "numbers count works.",
+        note,
+    )
     ax.set_xlabel("Publication year", fontsize=LABEL_SIZE)
     ax.set_ylabel("Study design (strongest on top)", fontsize=LABEL_SIZE)
     if dated.empty:
-        _message(ax, f"None of the {_plural(undated, 'work')} has a known publication year."
-                 if undated else "No cited works to show.")
+        _message(
+            ax,
+            f"None of the {_plural(undated, 'work')} has a known publication year."
+            if undated
+            else "No cited works to show.",
+        )
         return ax
     years = [int(y) for y in dated["year"]]
     ys = [designs.index(d) for d in dated["design"]]
     sizes = [40 * int(n) for n in dated["n_works"]]
-    ax.scatter(years, ys, s=sizes, color=NEUTRAL, edgecolors=EDGE_COLOUR, linewidths=0.6,
-               zorder=3)
-    for x, y, n, s in zip(years, ys, dated["n_works"], sizes):
-        ax.annotate(str(int(n)), xy=(x, y), xytext=(0, s ** 0.5 / 2 + 2),
-                    textcoords="offset points", ha="center", va="bottom", fontsize=NOTE_SIZE,
-                    gid=VALUE_GID)
+    ax.scatter(years, ys, s=sizes, color=NEUTRAL, edgecolors=EDGE_COLOUR, linewidths=0.6, zorder=3)
+    for x, y, n, s in zip(years, ys, dated["n_works"], sizes, strict=False):
+        ax.annotate(
+            str(int(n)),
+            xy=(x, y),
+            xytext=(0, s**0.5 / 2 + 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=NOTE_SIZE,
+            gid=VALUE_GID,
+        )
     ax.set_yticks(range(len(designs)), designs, fontsize=LABEL_SIZE)
     ax.set_ylim(len(designs) - 0.4, -0.7)
     first, last = min(years), max(years)
@@ -498,16 +659,27 @@ def plot_citation_counts(rows: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     total, missing = len(rows), len(rows) - len(shown)
     labels = [_wrap(label, 30) for label in shown["label"]]
     ax = _axes(ax, _row_height(labels, per_line=0.19, floor=0.32) + 2.2)
-    note = (f"{missing} of {total} cited works not fetched from Crossref and not shown."
-            if len(shown) and missing else "")
-    _titles(ax, "How often the works the article cites are cited",
-            f"Scope: {SCOPE}. Citation counts reflect attention, not quality.", note)
+    note = (
+        f"{missing} of {total} cited works not fetched from Crossref and not shown."
+        if len(shown) and missing
+        else ""
+    )
+    _titles(
+        ax,
+        "How often the works the article cites are cited",
+        f"Scope: {SCOPE}. Citation counts reflect attention, not quality.",
+        note,
+    )
     ax.set_xlabel("Times cited (Crossref count)", fontsize=LABEL_SIZE)
     ax.set_ylabel("Cited work (first author, year)", fontsize=LABEL_SIZE)
     if shown.empty:
-        _message(ax, f"No Crossref records cached yet: {missing} of {total} cited works not "
-                     "fetched. Run `litkit fetch` with network access to fill this chart."
-                 if total else "No cited works to show.")
+        _message(
+            ax,
+            f"No Crossref records cached yet: {missing} of {total} cited works not "
+            "fetched. Run `litkit fetch` with network access to fill this chart."
+            if total
+            else "No cited works to show.",
+        )
         return ax
     positions = list(range(len(shown)))
     values = [int(v) for v in shown["cited_by_count"]]

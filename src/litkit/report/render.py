@@ -23,17 +23,17 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
-from matplotlib.axes import Axes
 from jupyter_client import KernelManager
+from matplotlib.axes import Axes
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
@@ -59,15 +59,18 @@ def figure_makers(tables: dict[str, pd.DataFrame]) -> dict[str, Callable[[], Axe
     labels = views.indication_labels(tables["indications"])
     return {
         HEADLINE: lambda: plots.plot_evidence_by_outcome(
-            views.outcome_rows(tables["evidence_by_outcome"])),
+            views.outcome_rows(tables["evidence_by_outcome"])
+        ),
         "evidence-gap-map": lambda: plots.plot_evidence_gap_map(
-            views.gap_cells(tables["evidence_gap_map"])),
+            views.gap_cells(tables["evidence_gap_map"])
+        ),
         "claims-by-verdict": lambda: plots.plot_claims_by_verdict(
-            views.claim_rows(tables["claims"], labels)),
+            views.claim_rows(tables["claims"], labels)
+        ),
         "works-over-time": lambda: plots.plot_works_over_time(
-            views.year_design_counts(tables["designs"])),
-        "citation-counts": lambda: plots.plot_citation_counts(
-            views.citation_rows(tables["works"])),
+            views.year_design_counts(tables["designs"])
+        ),
+        "citation-counts": lambda: plots.plot_citation_counts(views.citation_rows(tables["works"])),
     }
 
 
@@ -129,8 +132,9 @@ def _fresh(km: KernelManager) -> None:
     client.start_channels()
     try:
         client.wait_for_ready(timeout=NOTEBOOK_TIMEOUT)
-        reply = client.execute_interactive("get_ipython().reset(new_session=True)",
-                                           store_history=False, timeout=NOTEBOOK_TIMEOUT)
+        reply = client.execute_interactive(
+            "get_ipython().reset(new_session=True)", store_history=False, timeout=NOTEBOOK_TIMEOUT
+        )
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"the kernel could not be cleared: {reply['content']}")
     finally:
@@ -143,9 +147,14 @@ def execute_notebook(path: Path, km: KernelManager | None = None) -> nbformat.No
     With ``km`` (see :func:`one_kernel`), it runs in that kernel, cleared first.
     """
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=NOTEBOOK_TIMEOUT, kernel_name=KERNEL,
-                            record_timing=False, km=km,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=NOTEBOOK_TIMEOUT,
+        kernel_name=KERNEL,
+        record_timing=False,
+        km=km,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     if km is not None:
         _fresh(km)
     client.execute(env=kernel_environment())
@@ -162,10 +171,13 @@ def save_notebook(notebook: nbformat.NotebookNode, path: Path) -> Path:
 
 def notebook_exporter() -> HTMLExporter:
     """HTML for reviewers: outputs only (the notebooks keep their code), nothing from a CDN."""
-    return HTMLExporter(template_name=NOTEBOOK_TEMPLATE,
-                        extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
-                        exclude_input=True, exclude_input_prompt=True,
-                        exclude_output_prompt=True)
+    return HTMLExporter(
+        template_name=NOTEBOOK_TEMPLATE,
+        extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
 
 
 def render_html(notebook: nbformat.NotebookNode, target: Path) -> Path:
@@ -192,30 +204,44 @@ def _write_page(target: Path, template: str, context: dict) -> Path:
     return atomic_write(target, lambda out: out.write(html))
 
 
-def write_articles(paths: Paths, tables: dict[str, pd.DataFrame], *,
-                   folder: Path | None = None) -> list[Path]:
+def write_articles(
+    paths: Paths, tables: dict[str, pd.DataFrame], *, folder: Path | None = None
+) -> list[Path]:
     """One annotated page per article: its own text, every claim highlighted and explained."""
     written = []
     for article in tables["articles"].itertuples():
         text = (paths.raw / article.text_file).read_text(encoding="utf-8")
         context = pages.article_context(tables, article.article_id, text)
-        written.append(_write_page((folder or paths.reports) / pages.article_href(article.article_id),
-                                   "article.html.j2", context))
+        written.append(
+            _write_page(
+                (folder or paths.reports) / pages.article_href(article.article_id),
+                "article.html.j2",
+                context,
+            )
+        )
     return written
 
 
-def write_method(paths: Paths, tables: dict[str, pd.DataFrame], *,
-                 folder: Path | None = None) -> Path:
+def write_method(
+    paths: Paths, tables: dict[str, pd.DataFrame], *, folder: Path | None = None
+) -> Path:
     """``reports/method.html``: ``docs/method.md`` rendered (a placeholder where there is none)."""
     source = paths.root / "docs" / "method.md"
-    markdown = (source.read_text(encoding="utf-8") if source.is_file()
-                else NO_METHOD)
-    return _write_page((folder or paths.reports) / "method.html", "method.html.j2",
-                       pages.method_context(markdown, tables["articles"]))
+    markdown = source.read_text(encoding="utf-8") if source.is_file() else NO_METHOD
+    return _write_page(
+        (folder or paths.reports) / "method.html",
+        "method.html.j2",
+        pages.method_context(markdown, tables["articles"]),
+    )
 
 
-def write_index(paths: Paths, tables: dict[str, pd.DataFrame],
-                notebooks: list[tuple[str, str]], *, folder: Path | None = None) -> Path:
+def write_index(
+    paths: Paths,
+    tables: dict[str, pd.DataFrame],
+    notebooks: list[tuple[str, str]],
+    *,
+    folder: Path | None = None,
+) -> Path:
     """``reports/index.html``: what the report found, how far to trust it, and the links."""
     downloads = [(f"exports/{name}", what) for name, what in EXPORTS.items()]
     context = pages.index_context(tables, notebooks=notebooks, downloads=downloads)
@@ -249,7 +275,9 @@ def _step_notebooks(run: Run) -> str:
 
 
 def _draw_figures(run: Run) -> list[Path]:
-    return write_figures(run.paths, folder=run.folder / run.paths.figures.relative_to(run.paths.reports))
+    return write_figures(
+        run.paths, folder=run.folder / run.paths.figures.relative_to(run.paths.reports)
+    )
 
 
 def _step_figures(run: Run, drawn: Future | None = None) -> str:
@@ -262,8 +290,11 @@ def _step_figures(run: Run, drawn: Future | None = None) -> str:
 def _step_pages(run: Run) -> str:
     tables = read_all(paths=run.paths)
     articles = write_articles(run.paths, tables, folder=run.folder)
-    run.staged += [*articles, write_method(run.paths, tables, folder=run.folder),
-                   write_index(run.paths, tables, run.notebooks, folder=run.folder)]
+    run.staged += [
+        *articles,
+        write_method(run.paths, tables, folder=run.folder),
+        write_index(run.paths, tables, run.notebooks, folder=run.folder),
+    ]
     return f"pages: index, method and {len(articles)} annotated article(s)"
 
 
@@ -274,8 +305,12 @@ def _step_exports(run: Run) -> str:
 
 
 # Each step's name (as a failure names it) and what it does.
-STEPS = (("notebooks", _step_notebooks), ("drawing the figures", _step_figures),
-         ("writing the pages", _step_pages), ("writing the exports", _step_exports))
+STEPS = (
+    ("notebooks", _step_notebooks),
+    ("drawing the figures", _step_figures),
+    ("writing the pages", _step_pages),
+    ("writing the exports", _step_exports),
+)
 
 
 def make_report(paths: Paths, *, say: Callable[[str], None] = lambda line: None) -> list[Path]:
@@ -292,7 +327,9 @@ def make_report(paths: Paths, *, say: Callable[[str], None] = lambda line: None)
     say(f"build: {len(tables)} tables in {_shown(paths, paths.processed)}")
     staging = Path(tempfile.mkdtemp(dir=paths.reports.parent, prefix=f".{paths.reports.name}-"))
     # mkdtemp makes a private folder; the report keeps the permissions of the one it replaces.
-    staging.chmod(paths.reports.stat().st_mode if paths.reports.is_dir() else paths.root.stat().st_mode)
+    staging.chmod(
+        paths.reports.stat().st_mode if paths.reports.is_dir() else paths.root.stat().st_mode
+    )
     try:
         if paths.reports.is_dir():  # what is not rebuilt carries over
             shutil.copytree(paths.reports, staging, dirs_exist_ok=True)
@@ -307,8 +344,10 @@ def make_report(paths: Paths, *, say: Callable[[str], None] = lambda line: None)
         with _step("saving the report"):
             _swap_in(staging, paths.reports)
             saved = [save_notebook(notebook, path) for notebook, path in run.executed]
-        say(f"saved: the report in {_shown(paths, paths.reports)}, {len(saved)} notebook(s) "
-            f"with their outputs")
+        say(
+            f"saved: the report in {_shown(paths, paths.reports)}, {len(saved)} notebook(s) "
+            f"with their outputs"
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return tables + [paths.reports / p.relative_to(staging) for p in run.staged] + saved

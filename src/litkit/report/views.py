@@ -24,7 +24,14 @@ import pandas as pd
 from litkit.analysis.claims import claim_evidence
 from litkit.schema import split_list
 from litkit.vocabulary import (
-    ASSERTED, AUDIT_VERDICTS, CERTAINTIES, DESIGNS, DIRECTIONS, GENERAL, GENERAL_LABEL, RANK,
+    ASSERTED,
+    AUDIT_VERDICTS,
+    CERTAINTIES,
+    DESIGNS,
+    DIRECTIONS,
+    GENERAL,
+    GENERAL_LABEL,
+    RANK,
     VERDICTS,
 )
 
@@ -63,12 +70,20 @@ class Shown:
     def _repr_html_(self) -> str:
         if self.frame.empty:
             return f'<p class="litkit-none">{html.escape(self.empty)}</p>'
-        text = [c for c in self.frame.columns if not pd.api.types.is_numeric_dtype(self.frame[c])
-                or pd.api.types.is_bool_dtype(self.frame[c])]
+        text = [
+            c
+            for c in self.frame.columns
+            if not pd.api.types.is_numeric_dtype(self.frame[c])
+            or pd.api.types.is_bool_dtype(self.frame[c])
+        ]
         styler = self.frame.style.hide(axis="index").set_uuid(self.name).format(na_rep="")
         styler = styler.set_table_styles(
-            {c: [{"selector": "td, th", "props": "text-align: left; vertical-align: top;"}]
-             for c in text}, overwrite=False)
+            {
+                c: [{"selector": "td, th", "props": "text-align: left; vertical-align: top;"}]
+                for c in text
+            },
+            overwrite=False,
+        )
         return styler.to_html()
 
     def __repr__(self) -> str:
@@ -110,8 +125,12 @@ def words(value: object) -> str:
 
 def is_missing(value: object) -> bool:
     """Whether a cell is empty: None, NA, NaN or blank text."""
-    return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) \
+    return (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and pd.isna(value))
         or (isinstance(value, str) and not value.strip())
+    )
 
 
 # --- the notebooks' tables ---------------------------------------------------------------------
@@ -120,18 +139,35 @@ def is_missing(value: object) -> bool:
 def crossref_status(works: pd.DataFrame) -> pd.DataFrame:
     """How many cited works have a Crossref record, and what to run for the rest."""
     counts = works["crossref_status"].value_counts()
-    rows = [{"crossref_status": status, "works": int(counts.get(status, 0))}
-            for status in ("fetched", "not fetched")]
+    rows = [
+        {"crossref_status": status, "works": int(counts.get(status, 0))}
+        for status in ("fetched", "not fetched")
+    ]
     missing = int(counts.get("not fetched", 0))
-    note = (f"run `{FETCH_COMMAND}` with network access, then `litkit build`" if missing
-            else "every cited work has a Crossref record")
+    note = (
+        f"run `{FETCH_COMMAND}` with network access, then `litkit build`"
+        if missing
+        else "every cited work has a Crossref record"
+    )
     return pd.DataFrame(rows).assign(next_step=["", note])
 
 
 def cited_works(works: pd.DataFrame) -> pd.DataFrame:
     """The works table with the columns a reader needs first."""
-    columns = ["article_id", "ref_no", "first_author", "year", "title", "container_title",
-               "volume", "issue", "page", "doi", "crossref_status", "source"]
+    columns = [
+        "article_id",
+        "ref_no",
+        "first_author",
+        "year",
+        "title",
+        "container_title",
+        "volume",
+        "issue",
+        "page",
+        "doi",
+        "crossref_status",
+        "source",
+    ]
     return works[columns].sort_values(["article_id", "ref_no"]).reset_index(drop=True)
 
 
@@ -145,38 +181,79 @@ def claim_counts(claims: pd.DataFrame) -> pd.DataFrame:
 def claims_with(claims: pd.DataFrame, verdict: str) -> pd.DataFrame:
     """The claims with one verdict: what is asserted, what is cited, what the best evidence is."""
     picked = claims[claims["verdict"] == verdict]
-    columns = ["claim_id", "indication", "outcome", "claim", "asserted", "cited_certainty",
-               "best_certainty", "best_work", "verdict_reason"]
+    columns = [
+        "claim_id",
+        "indication",
+        "outcome",
+        "claim",
+        "asserted",
+        "cited_certainty",
+        "best_certainty",
+        "best_work",
+        "verdict_reason",
+    ]
     return picked[columns].reset_index(drop=True)
 
 
 def every_claim(claims: pd.DataFrame) -> pd.DataFrame:
     """Every claim, in article order, with what it asserts and its verdict."""
-    columns = ["claim_id", "article_id", "section", "claim", "indication", "outcome", "topic",
-               "asserted", "cited_certainty", "best_certainty", "verdict"]
+    columns = [
+        "claim_id",
+        "article_id",
+        "section",
+        "claim",
+        "indication",
+        "outcome",
+        "topic",
+        "asserted",
+        "cited_certainty",
+        "best_certainty",
+        "verdict",
+    ]
     return claims.sort_values(["article_id", "start"])[columns].reset_index(drop=True)
 
 
 def work_certainties(grades: pd.DataFrame) -> pd.DataFrame:
     """Each work's certainty per indication and outcome, with every step that led to it."""
-    columns = ["work", "role", "indication", "outcome", "design", "start", "downgrades",
-               "certainty", "direction", "reasons"]
+    columns = [
+        "work",
+        "role",
+        "indication",
+        "outcome",
+        "design",
+        "start",
+        "downgrades",
+        "certainty",
+        "direction",
+        "reasons",
+    ]
     return grades[columns].reset_index(drop=True)
 
 
 def evidence_summary(evidence: pd.DataFrame) -> pd.DataFrame:
     """The headline table: by indication and outcome, asserted, cited and best, side by side."""
-    columns = ["indication_label", "outcome_label", "asserted", "cited_certainty",
-               "cited_direction", "best_certainty", "best_direction", "best_work", "n_claims"]
+    columns = [
+        "indication_label",
+        "outcome_label",
+        "asserted",
+        "cited_certainty",
+        "cited_direction",
+        "best_certainty",
+        "best_direction",
+        "best_work",
+        "n_claims",
+    ]
     ranked = evidence.assign(_rank=evidence["best_certainty"].map(RANK))
-    return (ranked.sort_values(["_rank", "indication_label", "outcome_label"],
-                               ascending=[False, True, True])[columns].reset_index(drop=True))
+    return ranked.sort_values(
+        ["_rank", "indication_label", "outcome_label"], ascending=[False, True, True]
+    )[columns].reset_index(drop=True)
 
 
 def evidence_reasons(evidence: pd.DataFrame) -> pd.DataFrame:
     """Each indication × outcome's certainties and the reasons for them, one reason per row."""
-    return _one_reason_per_row(evidence, ["indication_label", "outcome_label",
-                                          "cited_certainty", "best_certainty"])
+    return _one_reason_per_row(
+        evidence, ["indication_label", "outcome_label", "cited_certainty", "best_certainty"]
+    )
 
 
 # What evidence would move each certainty up: GRADE's levels read backwards.
@@ -191,15 +268,22 @@ NEXT_EVIDENCE = {
 
 def what_would_change(evidence: pd.DataFrame) -> pd.DataFrame:
     """For each indication × outcome, the kind of evidence that would raise the best certainty."""
-    return evidence[["indication_label", "outcome_label", "best_certainty"]].assign(
-        would_change_it=evidence["best_certainty"].map(NEXT_EVIDENCE)).reset_index(drop=True)
+    return (
+        evidence[["indication_label", "outcome_label", "best_certainty"]]
+        .assign(would_change_it=evidence["best_certainty"].map(NEXT_EVIDENCE))
+        .reset_index(drop=True)
+    )
 
 
 def audit_summary(audit: pd.DataFrame) -> pd.DataFrame:
     """How many citations got each verdict, in the verdicts' order."""
     counts = audit["verdict"].value_counts()
-    return pd.DataFrame({"verdict": list(AUDIT_VERDICTS),
-                         "citations": [int(counts.get(v, 0)) for v in AUDIT_VERDICTS]})
+    return pd.DataFrame(
+        {
+            "verdict": list(AUDIT_VERDICTS),
+            "citations": [int(counts.get(v, 0)) for v in AUDIT_VERDICTS],
+        }
+    )
 
 
 def audit_details(audit: pd.DataFrame) -> pd.DataFrame:
@@ -215,12 +299,14 @@ def flagged(table: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def indication_labels(indications: pd.DataFrame) -> dict[str, str]:
     """Indication id → label, with ``general`` labelled too."""
-    return dict(zip(indications["indication_id"], indications["label"])) | {GENERAL: GENERAL_LABEL}
+    return dict(zip(indications["indication_id"], indications["label"], strict=False)) | {
+        GENERAL: GENERAL_LABEL
+    }
 
 
 def outcome_labels(outcomes: pd.DataFrame) -> dict[str, str]:
     """Outcome id → label."""
-    return dict(zip(outcomes["outcome_id"], outcomes["label"]))
+    return dict(zip(outcomes["outcome_id"], outcomes["label"], strict=False))
 
 
 # --- tables shaped for the charts --------------------------------------------------------------
@@ -230,8 +316,9 @@ def _check(values: pd.Series, allowed: tuple[str, ...], column: str) -> None:
     """Raise ``ValueError`` naming any value of ``column`` outside its vocabulary."""
     unknown = sorted(set(values.dropna()) - set(allowed))
     if unknown:
-        raise ValueError(f"unknown {column} value(s) {unknown}; expected one of: "
-                         f"{', '.join(allowed)}")
+        raise ValueError(
+            f"unknown {column} value(s) {unknown}; expected one of: {', '.join(allowed)}"
+        )
 
 
 def _require(table: pd.DataFrame, columns: tuple[str, ...]) -> None:
@@ -246,14 +333,24 @@ def outcome_rows(evidence: pd.DataFrame) -> pd.DataFrame:
     Only pairs the articles make a graded claim about, strongest best evidence first.
     ``beyond_best`` is how many levels the strongest claim asserts beyond the best evidence.
     """
-    _require(evidence, ("indication_label", "outcome_label", "asserted", "cited_certainty",
-                        "best_certainty", "n_claims"))
+    _require(
+        evidence,
+        (
+            "indication_label",
+            "outcome_label",
+            "asserted",
+            "cited_certainty",
+            "best_certainty",
+            "n_claims",
+        ),
+    )
     for column in ("asserted", "cited_certainty", "best_certainty"):
         _check(evidence[column], CERTAINTIES, column)
     asserted = evidence[evidence["n_claims"].fillna(0) > 0]
     ranked = asserted.assign(_rank=asserted["best_certainty"].map(RANK))
-    ranked = ranked.sort_values(["_rank", "indication_label", "outcome_label"],
-                                ascending=[False, True, True])
+    ranked = ranked.sort_values(
+        ["_rank", "indication_label", "outcome_label"], ascending=[False, True, True]
+    )
     rows = ranked["indication_label"] + " · " + ranked["outcome_label"]
     beyond = (ranked["asserted"].map(RANK) - ranked["best_certainty"].map(RANK)).clip(lower=0)
     return ranked.assign(row=rows, beyond_best=beyond.astype("Int64"))[
@@ -273,23 +370,31 @@ def gap_cells(gap_map: pd.DataFrame) -> pd.DataFrame:
         label=gap_map["label"].fillna(gap_map["indication"]),
         design=gap_map["design"].fillna("unclassified"),
         direction=gap_map["direction"].fillna("not stated"),
-        n_works=gap_map["n_works"].fillna(0).astype("Int64"))
+        n_works=gap_map["n_works"].fillna(0).astype("Int64"),
+    )
     _check(table["design"], DESIGNS, "design")
     _check(table["direction"], (*DIRECTIONS, "not stated"), "direction")
     filled = table[table["n_works"] > 0]
     duplicated = filled[filled.duplicated(["indication", "design"])]
     if not duplicated.empty:
         first = duplicated.iloc[0]
-        raise ValueError(f"gap map has more than one row for ({first['indication']}, "
-                         f"{first['design']})")
+        raise ValueError(
+            f"gap map has more than one row for ({first['indication']}, {first['design']})"
+        )
     empty = table[~table["indication"].isin(filled["indication"])].drop_duplicates("indication")
     empty = empty.assign(design=pd.NA, direction=pd.NA, n_works=0)
     cells = pd.concat([filled, empty], ignore_index=True)
-    cells = cells.assign(_label=cells["label"].str.casefold(),
-                         _design=cells["design"].map({d: i for i, d in enumerate(DESIGNS)}))
-    return (cells.sort_values(["_label", "label", "indication", "_design"], na_position="last")
-            [["indication", "label", "design", "n_works", "direction"]]
-            .astype({"design": "string", "direction": "string"}).reset_index(drop=True))
+    cells = cells.assign(
+        _label=cells["label"].str.casefold(),
+        _design=cells["design"].map({d: i for i, d in enumerate(DESIGNS)}),
+    )
+    return (
+        cells.sort_values(["_label", "label", "indication", "_design"], na_position="last")[
+            ["indication", "label", "design", "n_works", "direction"]
+        ]
+        .astype({"design": "string", "direction": "string"})
+        .reset_index(drop=True)
+    )
 
 
 def claim_rows(claims: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -301,15 +406,16 @@ def claim_rows(claims: pd.DataFrame, labels: Mapping[str, str] | None = None) ->
     """
     _require(claims, ("article_id", "indication", "verdict"))
     labels = labels or {}
-    table = claims.assign(article_id=claims["article_id"].fillna("?"),
-                          indication=claims["indication"].fillna(GENERAL),
-                          verdict=claims["verdict"].fillna("not-graded"))
+    table = claims.assign(
+        article_id=claims["article_id"].fillna("?"),
+        indication=claims["indication"].fillna(GENERAL),
+        verdict=claims["verdict"].fillna("not-graded"),
+    )
     _check(table["verdict"], VERDICTS, "verdict")
     counts = pd.crosstab([table["article_id"], table["indication"]], table["verdict"])
     counts = counts.reindex(columns=list(VERDICTS), fill_value=0).reset_index()
     names = counts["indication"].map(lambda i: labels.get(i) or i)
-    counts = counts.assign(row=counts["article_id"] + " · " + names,
-                           _key=names.str.casefold())
+    counts = counts.assign(row=counts["article_id"] + " · " + names, _key=names.str.casefold())
     counts = counts.sort_values(["article_id", "_key", "row"]).rename_axis(columns=None)
     return counts[["article_id", "row", *VERDICTS]].reset_index(drop=True)
 
@@ -320,19 +426,25 @@ def year_design_counts(designs: pd.DataFrame) -> pd.DataFrame:
     Sorted by design (strongest first) then year.
     """
     _require(designs, ("year", "final_design"))
-    table = designs.assign(design=designs["final_design"].fillna("unclassified"),
-                           year=pd.to_numeric(designs["year"], errors="coerce").astype("Int64"))
+    table = designs.assign(
+        design=designs["final_design"].fillna("unclassified"),
+        year=pd.to_numeric(designs["year"], errors="coerce").astype("Int64"),
+    )
     _check(table["design"], DESIGNS, "design")
     counts = table.groupby(["design", "year"], dropna=False).size().rename("n_works").reset_index()
     counts = counts.assign(_design=counts["design"].map({d: i for i, d in enumerate(DESIGNS)}))
-    return (counts.sort_values(["_design", "year"], na_position="last")
-            [["year", "design", "n_works"]].astype({"design": "string", "n_works": "Int64"})
-            .reset_index(drop=True))
+    return (
+        counts.sort_values(["_design", "year"], na_position="last")[["year", "design", "n_works"]]
+        .astype({"design": "string", "n_works": "Int64"})
+        .reset_index(drop=True)
+    )
 
 
 def _author_year_labels(authors: pd.Series, years: pd.Series) -> list[str]:
-    """"Author Year" labels, with a/b/c suffixes where two works would share one."""
-    base = [f"{a} {'n.d.' if is_missing(y) else int(y)}" for a, y in zip(authors, years)]
+    """ "Author Year" labels, with a/b/c suffixes where two works would share one."""
+    base = [
+        f"{a} {'n.d.' if is_missing(y) else int(y)}" for a, y in zip(authors, years, strict=False)
+    ]
     totals = pd.Series(base).value_counts()
     seen: dict[str, int] = {}
     labels = []
@@ -355,17 +467,29 @@ def citation_rows(works: pd.DataFrame) -> pd.DataFrame:
     _require(works, ("doi", "first_author", "year", "cited_by_count", "crossref_status"))
     if "role" in works.columns:
         works = works[works["role"] == "cited"]
-    table = works.assign(doi=works["doi"].fillna(pd.Series(
-        [f"(no DOI, row {i + 1})" for i in range(len(works))], index=works.index, dtype="string")))
+    table = works.assign(
+        doi=works["doi"].fillna(
+            pd.Series(
+                [f"(no DOI, row {i + 1})" for i in range(len(works))],
+                index=works.index,
+                dtype="string",
+            )
+        )
+    )
     fetched = (table["crossref_status"] == "fetched") & table["cited_by_count"].notna()
-    table = table.assign(cited_by_count=table["cited_by_count"].where(fetched).astype("Int64"),
-                         _has=fetched)
+    table = table.assign(
+        cited_by_count=table["cited_by_count"].where(fetched).astype("Int64"), _has=fetched
+    )
     table = table.sort_values(["doi", "_has"], ascending=[True, False]).drop_duplicates("doi")
-    table = table.assign(label=_author_year_labels(table["first_author"].fillna(table["doi"]),
-                                                   table["year"]))
-    table = table.assign(_count=table["cited_by_count"].fillna(-1), _key=table["label"].str.casefold())
-    return (table.sort_values(["_count", "_key", "label"], ascending=[False, True, True])
-            [["label", "doi", "cited_by_count"]].reset_index(drop=True))
+    table = table.assign(
+        label=_author_year_labels(table["first_author"].fillna(table["doi"]), table["year"])
+    )
+    table = table.assign(
+        _count=table["cited_by_count"].fillna(-1), _key=table["label"].str.casefold()
+    )
+    return table.sort_values(["_count", "_key", "label"], ascending=[False, True, True])[
+        ["label", "doi", "cited_by_count"]
+    ].reset_index(drop=True)
 
 
 # --- the report: what a reviewer reads first ---------------------------------------------------
@@ -376,8 +500,11 @@ def verdict_counts(claims: pd.DataFrame) -> pd.DataFrame:
     articles = sorted(claims["article_id"].dropna().unique())
     index = pd.MultiIndex.from_product([articles, list(VERDICTS)], names=["article_id", "verdict"])
     counts = claims.groupby(["article_id", "verdict"]).size().reindex(index, fill_value=0)
-    return counts.rename("n_claims").reset_index().astype({"article_id": "string",
-                                                           "verdict": "string"})
+    return (
+        counts.rename("n_claims")
+        .reset_index()
+        .astype({"article_id": "string", "verdict": "string"})
+    )
 
 
 def claims_to_review(claims: pd.DataFrame) -> pd.DataFrame:
@@ -393,23 +520,35 @@ def claims_to_review(claims: pd.DataFrame) -> pd.DataFrame:
         _verdict=picked["verdict"].map({v: i for i, v in enumerate(REVIEW_VERDICTS)}),
         _short=-picked["overstated_by"].fillna(0).astype(int),
         _firm=picked["asserted"].map(firmness).fillna(len(ASSERTED)),
-        _start=pd.to_numeric(picked["start"], errors="coerce").fillna(0))
-    return (ordered.sort_values(["_verdict", "_short", "_firm", "_start", "claim_id"])
-            .drop(columns=["_verdict", "_short", "_firm", "_start"]).reset_index(drop=True))
+        _start=pd.to_numeric(picked["start"], errors="coerce").fillna(0),
+    )
+    return (
+        ordered.sort_values(["_verdict", "_short", "_firm", "_start", "claim_id"])
+        .drop(columns=["_verdict", "_short", "_firm", "_start"])
+        .reset_index(drop=True)
+    )
 
 
 def work_labels(grades: pd.DataFrame, works: pd.DataFrame) -> dict[str, str]:
     """DOI → "Author Year": the label the grading used, else first author and year."""
-    labels = {row.doi: f"{row.first_author} {row.year}" if not is_missing(row.year)
-              else str(row.first_author)
-              for row in works.itertuples() if not is_missing(row.doi) and not is_missing(row.first_author)}
-    labels |= {doi: work for doi, work in zip(grades["doi"], grades["work"])
-               if not is_missing(doi) and not is_missing(work)}
+    labels = {
+        row.doi: f"{row.first_author} {row.year}"
+        if not is_missing(row.year)
+        else str(row.first_author)
+        for row in works.itertuples()
+        if not is_missing(row.doi) and not is_missing(row.first_author)
+    }
+    labels |= {
+        doi: work
+        for doi, work in zip(grades["doi"], grades["work"], strict=False)
+        if not is_missing(doi) and not is_missing(work)
+    }
     return labels
 
 
-def cited_evidence(claims: pd.DataFrame, grades: pd.DataFrame, works: pd.DataFrame,
-                   designs: pd.DataFrame) -> pd.DataFrame:
+def cited_evidence(
+    claims: pd.DataFrame, grades: pd.DataFrame, works: pd.DataFrame, designs: pd.DataFrame
+) -> pd.DataFrame:
     """Each work a claim cites: its label, DOI, design and the certainty of what it shows.
 
     The certainty is the work's graded row for the claim's own indication, outcome and
@@ -417,7 +556,7 @@ def cited_evidence(claims: pd.DataFrame, grades: pd.DataFrame, works: pd.DataFra
     does not address the claim's question has none, and ``addresses`` is False.
     """
     labels = work_labels(grades, works)
-    design = dict(zip(designs["doi"], designs["final_design"]))
+    design = dict(zip(designs["doi"], designs["final_design"], strict=False))
     rows = []
     for _, claim in claims.iterrows():
         dois = split_list(claim["cited_dois"])
@@ -425,17 +564,33 @@ def cited_evidence(claims: pd.DataFrame, grades: pd.DataFrame, works: pd.DataFra
         for doi in dois:
             row = graded[graded["doi"] == doi]
             hit = row.iloc[0] if not row.empty else None
-            rows.append({
-                "claim_id": claim["claim_id"], "doi": doi, "work": labels.get(doi, doi),
-                "url": DOI_URL + doi, "design": design.get(doi, pd.NA),
-                "certainty": hit["certainty"] if hit is not None else pd.NA,
-                "direction": hit["direction"] if hit is not None else pd.NA,
-                "counted": bool(hit["counted"]) if hit is not None else False,
-                "addresses": hit is not None})
-    columns = ["claim_id", "doi", "work", "url", "design", "certainty", "direction", "counted",
-               "addresses"]
+            rows.append(
+                {
+                    "claim_id": claim["claim_id"],
+                    "doi": doi,
+                    "work": labels.get(doi, doi),
+                    "url": DOI_URL + doi,
+                    "design": design.get(doi, pd.NA),
+                    "certainty": hit["certainty"] if hit is not None else pd.NA,
+                    "direction": hit["direction"] if hit is not None else pd.NA,
+                    "counted": bool(hit["counted"]) if hit is not None else False,
+                    "addresses": hit is not None,
+                }
+            )
+    columns = [
+        "claim_id",
+        "doi",
+        "work",
+        "url",
+        "design",
+        "certainty",
+        "direction",
+        "counted",
+        "addresses",
+    ]
     return pd.DataFrame(rows, columns=columns).astype(
-        {c: "string" for c in columns if c not in ("counted", "addresses")})
+        {c: "string" for c in columns if c not in ("counted", "addresses")}
+    )
 
 
 def _claim_rows(claim: pd.Series, grades: pd.DataFrame, role: str) -> pd.DataFrame:
@@ -445,25 +600,32 @@ def _claim_rows(claim: pd.Series, grades: pd.DataFrame, role: str) -> pd.DataFra
     return claim_evidence(claim, grades, role=role)
 
 
-def best_evidence(claims: pd.DataFrame, grades: pd.DataFrame,
-                  designs: pd.DataFrame) -> pd.DataFrame:
+def best_evidence(
+    claims: pd.DataFrame, grades: pd.DataFrame, designs: pd.DataFrame
+) -> pd.DataFrame:
     """The work that stands as the best evidence on each graded claim's question.
 
     One row per claim that has one: the work, its DOI link, design, the certainty and
     direction of the best evidence, and the effect where one is recorded.
     """
-    design = dict(zip(designs["doi"], designs["final_design"]))
+    design = dict(zip(designs["doi"], designs["final_design"], strict=False))
     rows = []
     for _, claim in claims[claims["best_work"].notna()].iterrows():
         graded = _claim_rows(claim, grades, "best-evidence")
         hit = graded[graded["work"] == claim["best_work"]]
         doi = hit.iloc[0]["doi"] if not hit.empty else pd.NA
-        rows.append({
-            "claim_id": claim["claim_id"], "work": claim["best_work"], "doi": doi,
-            "url": pd.NA if is_missing(doi) else DOI_URL + doi,
-            "design": design.get(doi, hit.iloc[0]["design"] if not hit.empty else pd.NA),
-            "certainty": claim["best_certainty"], "direction": claim["best_direction"],
-            "effect": hit.iloc[0]["effect"] if not hit.empty else pd.NA})
+        rows.append(
+            {
+                "claim_id": claim["claim_id"],
+                "work": claim["best_work"],
+                "doi": doi,
+                "url": pd.NA if is_missing(doi) else DOI_URL + doi,
+                "design": design.get(doi, hit.iloc[0]["design"] if not hit.empty else pd.NA),
+                "certainty": claim["best_certainty"],
+                "direction": claim["best_direction"],
+                "effect": hit.iloc[0]["effect"] if not hit.empty else pd.NA,
+            }
+        )
     columns = ["claim_id", "work", "doi", "url", "design", "certainty", "direction", "effect"]
     return pd.DataFrame(rows, columns=columns).astype("string")
 
@@ -482,29 +644,56 @@ def trust_figures(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     linked = claims[claims["cited_dois"].fillna("") != ""]
     assessed = grades["risk_of_bias"].fillna("not-assessed") != "not-assessed"
     rows = [
-        ("Crossref records fetched", (dois["crossref_status"] == "fetched").sum(), len(dois),
-         "works without a record are described as the article prints them"),
-        ("Citations audited against Crossref", (cited_audit["verdict"] != "not-checked").sum(),
-         len(cited_audit), "a citation not audited may carry a wrong field or a retraction"),
-        ("Appraisals of cited works verified", (cited["verified"] == "yes").sum(), len(cited),
-         _verified_detail(cited)),
-        ("Risk of bias assessed", assessed.sum(), len(grades),
-         "appraisal rows, cited and best evidence; where it is not assessed, randomised "
-         "evidence is downgraded one level"),
-        ("Claim–reference links stated by the article", (linked["link"] == "explicit").sum(),
-         len(linked), f"{(linked['link'] == 'inferred').sum()} inferred by the curator from a "
-         "reference list that is not tied to sentences"),
-        ("Best-evidence rows verified", (best["verified"] == "yes").sum(), len(best),
-         _verified_detail(best)),
+        (
+            "Crossref records fetched",
+            (dois["crossref_status"] == "fetched").sum(),
+            len(dois),
+            "works without a record are described as the article prints them",
+        ),
+        (
+            "Citations audited against Crossref",
+            (cited_audit["verdict"] != "not-checked").sum(),
+            len(cited_audit),
+            "a citation not audited may carry a wrong field or a retraction",
+        ),
+        (
+            "Appraisals of cited works verified",
+            (cited["verified"] == "yes").sum(),
+            len(cited),
+            _verified_detail(cited),
+        ),
+        (
+            "Risk of bias assessed",
+            assessed.sum(),
+            len(grades),
+            "appraisal rows, cited and best evidence; where it is not assessed, randomised "
+            "evidence is downgraded one level",
+        ),
+        (
+            "Claim–reference links stated by the article",
+            (linked["link"] == "explicit").sum(),
+            len(linked),
+            f"{(linked['link'] == 'inferred').sum()} inferred by the curator from a "
+            "reference list that is not tied to sentences",
+        ),
+        (
+            "Best-evidence rows verified",
+            (best["verified"] == "yes").sum(),
+            len(best),
+            _verified_detail(best),
+        ),
     ]
     return pd.DataFrame(rows, columns=["check", "n", "of", "meaning"]).astype(
-        {"check": "string", "n": "Int64", "of": "Int64", "meaning": "string"})
+        {"check": "string", "n": "Int64", "of": "Int64", "meaning": "string"}
+    )
 
 
 def _verified_detail(rows: pd.DataFrame) -> str:
     counts = rows["verified"].fillna("no").value_counts()
-    return (f"{counts.get('partly', 0)} partly verified (some facts read from the source, "
-            f"others not), {counts.get('no', 0)} not verified")
+    return (
+        f"{counts.get('partly', 0)} partly verified (some facts read from the source, "
+        f"others not), {counts.get('no', 0)} not verified"
+    )
 
 
 # --- the annotated article ---------------------------------------------------------------------
@@ -530,13 +719,20 @@ def text_segments(text: str, claims: pd.DataFrame) -> pd.DataFrame:
     cuts += _plain(text, position, len(text))
     rows, block = [], 0
     for start, end, claim_id in cuts:
-        rows.append({"block": block, "start": start, "end": end, "text": text[start:end],
-                     "claim_id": claim_id})
+        rows.append(
+            {
+                "block": block,
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "claim_id": claim_id,
+            }
+        )
         if claim_id is pd.NA and "\n\n" in text[start:end]:
             block += 1
     return pd.DataFrame(rows, columns=["block", "start", "end", "text", "claim_id"]).astype(
-        {"block": "Int64", "start": "Int64", "end": "Int64", "text": "string",
-         "claim_id": "string"})
+        {"block": "Int64", "start": "Int64", "end": "Int64", "text": "string", "claim_id": "string"}
+    )
 
 
 def _plain(text: str, start: int, end: int) -> list[tuple[int, int, object]]:

@@ -58,15 +58,23 @@ __all__ = [
 
 #: Faults that answer 200 with valid JSON of the wrong shape (see :meth:`CrossrefServer.inject`).
 SHAPE_FAULTS = frozenset(
-    {"empty-message", "string-message", "no-message", "wrong-types", "bad-items",
-     "items-without-doi"}
+    {
+        "empty-message",
+        "string-message",
+        "no-message",
+        "wrong-types",
+        "bad-items",
+        "items-without-doi",
+    }
 )
 #: Faults that deliver the normal answer a byte at a time.
 TRICKLE_FAULTS = frozenset({"trickle", "trickle-body"})
 #: The faults that :meth:`CrossrefServer.inject` can deliver.
-FAULT_KINDS = frozenset(
-    {"429", "503", "500", "drop", "reset", "cut", "html200", "badjson", "slow"}
-) | SHAPE_FAULTS | TRICKLE_FAULTS
+FAULT_KINDS = (
+    frozenset({"429", "503", "500", "drop", "reset", "cut", "html200", "badjson", "slow"})
+    | SHAPE_FAULTS
+    | TRICKLE_FAULTS
+)
 ROUTES = ("single", "list", "agency")
 MAX_ROWS = 1000  # Crossref refuses rows above this
 DEFAULT_ROWS = 20  # Crossref's default page size
@@ -173,8 +181,9 @@ class _Gate:
     A refused request counts toward nothing: it takes no place in a window or in flight.
     """
 
-    def __init__(self, *, single_rate: int | None, list_rate: int | None,
-                 max_concurrent: int | None):
+    def __init__(
+        self, *, single_rate: int | None, list_rate: int | None, max_concurrent: int | None
+    ):
         self.max_concurrent = max_concurrent
         self.windows = {"single": _RateWindow(single_rate), "list": _RateWindow(list_rate)}
         self.in_flight = 0
@@ -269,40 +278,58 @@ def _json_answer(status: int, payload: Any) -> _Answer:
 
 
 def _html_answer(status: int, title: str, text: str) -> _Answer:
-    page = (f"<html><head><title>{status} {title}</title></head>"
-            f"<body><h1>{title}</h1><p>{text}</p></body></html>\n")
+    page = (
+        f"<html><head><title>{status} {title}</title></head>"
+        f"<body><h1>{title}</h1><p>{text}</p></body></html>\n"
+    )
     return _Answer(status, "text/html", page.encode("utf-8"))
 
 
 def _too_many_requests() -> _Answer:
-    return _html_answer(429, "Too Many Requests",
-                        "You have sent too many requests in a given amount of time.")
+    return _html_answer(
+        429, "Too Many Requests", "You have sent too many requests in a given amount of time."
+    )
 
 
 def _validation_failure(kind: str, value: str, message: str) -> _Answer:
-    return _json_answer(400, {
-        "status": "failed",
-        "message-type": "validation-failure",
-        "message": [{"type": kind, "value": value, "message": message}],
-    })
+    return _json_answer(
+        400,
+        {
+            "status": "failed",
+            "message-type": "validation-failure",
+            "message": [{"type": kind, "value": value, "message": message}],
+        },
+    )
 
 
 def _work_answer(record: dict) -> _Answer:
-    return _json_answer(200, {
-        "status": "ok", "message-type": "work", "message-version": "1.0.0",
-        "message": record,
-    })
+    return _json_answer(
+        200,
+        {
+            "status": "ok",
+            "message-type": "work",
+            "message-version": "1.0.0",
+            "message": record,
+        },
+    )
 
 
 def _work_list_answer(items: list[dict], total: int, rows: int) -> _Answer:
-    return _json_answer(200, {
-        "status": "ok", "message-type": "work-list", "message-version": "1.0.0",
-        "message": {
-            "facets": {}, "total-results": total, "items": items,
-            "items-per-page": rows,
-            "query": {"start-index": 0, "search-terms": None},
+    return _json_answer(
+        200,
+        {
+            "status": "ok",
+            "message-type": "work-list",
+            "message-version": "1.0.0",
+            "message": {
+                "facets": {},
+                "total-results": total,
+                "items": items,
+                "items-per-page": rows,
+                "query": {"start-index": 0, "search-terms": None},
+            },
         },
-    })
+    )
 
 
 def _misshapen(kind: str, route: str, normal: _Answer) -> _Answer:
@@ -370,9 +397,9 @@ def _split_route(raw_path: str) -> tuple[str, str | None, dict[str, list[str]]]:
     if path in ("/works", "/works/"):
         return "list", None, query
     if path.startswith("/works/") and path.endswith("/agency"):
-        return "agency", unquote(path[len("/works/"):-len("/agency")]), query
+        return "agency", unquote(path[len("/works/") : -len("/agency")]), query
     if path.startswith("/works/"):
-        return "single", unquote(path[len("/works/"):]), query
+        return "single", unquote(path[len("/works/") :]), query
     return "other", None, query
 
 
@@ -389,9 +416,11 @@ def _filters(query: dict[str, list[str]]) -> tuple[dict[str, list[str]], _Answer
             name, _, wanted = item.partition(":")
             if name not in FILTERS:
                 return {}, _validation_failure(
-                    "filter-not-available", name,
+                    "filter-not-available",
+                    name,
                     f"Filter {name} specified but there is no such filter for this route."
-                    f" Valid filters for this route are: {', '.join(FILTERS)}")
+                    f" Valid filters for this route are: {', '.join(FILTERS)}",
+                )
             found.setdefault(name, []).append(wanted.strip().lower())
     return {name: list(dict.fromkeys(values)) for name, values in found.items()}, None
 
@@ -421,10 +450,15 @@ def bibliographic_score(query: str, record: dict) -> float:
     if not wanted:
         return 0.0
     issued = ((record.get("issued") or {}).get("date-parts") or [[None]])[0]
-    fields = [*(record.get("title") or []), *(record.get("container-title") or []),
-              *(a.get("family") or a.get("name") or "" for a in record.get("author") or []),
-              str(issued[0] or ""), str(record.get("volume") or ""), str(record.get("issue") or ""),
-              str(record.get("page") or "")]
+    fields = [
+        *(record.get("title") or []),
+        *(record.get("container-title") or []),
+        *(a.get("family") or a.get("name") or "" for a in record.get("author") or []),
+        str(issued[0] or ""),
+        str(record.get("volume") or ""),
+        str(record.get("issue") or ""),
+        str(record.get("page") or ""),
+    ]
     have = _words(" ".join(fields))
     return round(100.0 * len(wanted & have) / len(wanted), 3)
 
@@ -438,9 +472,11 @@ def _rows(query: dict[str, list[str]]) -> tuple[int, _Answer | None]:
         rows = -1
     if not 0 <= rows <= MAX_ROWS:
         return 0, _validation_failure(
-            "integer-not-valid", text,
+            "integer-not-valid",
+            text,
             f"Integer specified as {text} but must be a positive integer less than or"
-            f" equal to {MAX_ROWS}.")
+            f" equal to {MAX_ROWS}.",
+        )
     return rows, None
 
 
@@ -492,8 +528,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _log(self, arrival: float, route: str, answer: _Answer) -> _Answer:
         """Count the answer before sending it, so a client never sees stale stats."""
         status = None if answer.fault in ("drop", "reset") else answer.status
-        entry = LoggedRequest(arrival, route, self.path, status,
-                              self.headers.get("User-Agent"))
+        entry = LoggedRequest(arrival, route, self.path, status, self.headers.get("User-Agent"))
         self.app.stats.record(entry, fault=answer.fault)
         return answer
 
@@ -534,16 +569,23 @@ class _Handler(BaseHTTPRequestHandler):
     def _trickle(self, answer: _Answer, *, headers_too: bool) -> None:
         """Send the answer a byte at a time, ``trickle_seconds`` apart (all of it, or the body)."""
         self.close_connection = True
-        lines = [f"HTTP/1.1 {answer.status} {self.responses[answer.status][0]}",
-                 f"Content-Type: {answer.content_type}",
-                 f"Content-Length: {len(answer.body)}", "Connection: close",
-                 *(f"{k}: {v}" for k, v in answer.headers.items()), "", ""]
+        lines = [
+            f"HTTP/1.1 {answer.status} {self.responses[answer.status][0]}",
+            f"Content-Type: {answer.content_type}",
+            f"Content-Length: {len(answer.body)}",
+            "Connection: close",
+            *(f"{k}: {v}" for k, v in answer.headers.items()),
+            "",
+            "",
+        ]
         head = "\r\n".join(lines).encode("latin-1")
         if not headers_too:
             self.wfile.write(head)
             head = b""
         for i in range(len(head) + len(answer.body)):
-            byte = head[i:i + 1] if i < len(head) else answer.body[i - len(head):i - len(head) + 1]
+            byte = (
+                head[i : i + 1] if i < len(head) else answer.body[i - len(head) : i - len(head) + 1]
+            )
             self.wfile.write(byte)
             self.wfile.flush()
             if self.app._stopping.wait(self.app.trickle_seconds):
@@ -552,8 +594,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _reset_connection(self) -> None:
         """Close with a TCP reset (SO_LINGER 0) instead of an orderly shutdown."""
         self.close_connection = True
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                   struct.pack("ii", 1, 0))
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.rfile.close()
         self.connection.close()
 
@@ -572,7 +613,8 @@ class _HTTPServer(ThreadingHTTPServer):
         """Ignore clients that went away; keep other errors in the stats, unprinted."""
         exc = sys.exc_info()[1]
         gone = isinstance(exc, (ConnectionError, TimeoutError)) or (
-            isinstance(exc, OSError) and exc.errno == errno.EBADF)
+            isinstance(exc, OSError) and exc.errno == errno.EBADF
+        )
         if not gone:
             self.app.stats.record_error(traceback.format_exc())
 
@@ -601,12 +643,21 @@ class CrossrefServer:
     faults send a byte every ``trickle_seconds``.
     """
 
-    def __init__(self, records: Iterable[dict], *, single_rate: int | None = 10,
-                 list_rate: int | None = 3, max_concurrent: int | None = 3,
-                 latency: float = 0.0, retry_after: float | None = None,
-                 omit: Iterable[str] = (), slow_seconds: float = 10.0,
-                 agencies: dict[str, str] | None = None,
-                 aliases: dict[str, str] | None = None, trickle_seconds: float = 0.05):
+    def __init__(
+        self,
+        records: Iterable[dict],
+        *,
+        single_rate: int | None = 10,
+        list_rate: int | None = 3,
+        max_concurrent: int | None = 3,
+        latency: float = 0.0,
+        retry_after: float | None = None,
+        omit: Iterable[str] = (),
+        slow_seconds: float = 10.0,
+        agencies: dict[str, str] | None = None,
+        aliases: dict[str, str] | None = None,
+        trickle_seconds: float = 0.05,
+    ):
         self.records = {r["DOI"].lower(): r for r in records if r.get("DOI")}
         self.agencies = {d.lower(): a for d, a in (agencies or {}).items()}
         self.aliases = {a.lower(): d.lower() for a, d in (aliases or {}).items()}
@@ -616,8 +667,9 @@ class CrossrefServer:
         self.slow_seconds = slow_seconds
         self.omit = omit
         self.stats = ServerStats()
-        self._gate = _Gate(single_rate=single_rate, list_rate=list_rate,
-                           max_concurrent=max_concurrent)
+        self._gate = _Gate(
+            single_rate=single_rate, list_rate=list_rate, max_concurrent=max_concurrent
+        )
         self._faults = _FaultQueue()
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -646,9 +698,12 @@ class CrossrefServer:
             raise RuntimeError("CrossrefServer is already running")
         self._stopping.clear()
         self._httpd = _HTTPServer(self)
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.05},
-                                        name="crossref-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="crossref-server",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -680,8 +735,15 @@ class CrossrefServer:
 
     # -- test helpers
 
-    def inject(self, kind: str, *, times: int = 1, doi: str | None = None,
-               route: str | None = None, retry_after: str | float | None = None) -> None:
+    def inject(
+        self,
+        kind: str,
+        *,
+        times: int = 1,
+        doi: str | None = None,
+        route: str | None = None,
+        retry_after: str | float | None = None,
+    ) -> None:
         """Make the next ``times`` matching requests fail with fault ``kind``.
 
         A request matches when ``route`` ("single" or "list") is None or its route, and
@@ -706,10 +768,21 @@ class CrossrefServer:
             raise ValueError(f"route must be None or one of {ROUTES}, not {route!r}")
         if times < 1:
             raise ValueError("times must be at least 1")
-        self._faults.add(_Fault(kind, times, doi.lower() if doi else None, route,
-                                None if retry_after is None else (
-                                    f"{retry_after:g}" if isinstance(retry_after, (int, float))
-                                    else str(retry_after))))
+        self._faults.add(
+            _Fault(
+                kind,
+                times,
+                doi.lower() if doi else None,
+                route,
+                None
+                if retry_after is None
+                else (
+                    f"{retry_after:g}"
+                    if isinstance(retry_after, (int, float))
+                    else str(retry_after)
+                ),
+            )
+        )
 
     @property
     def faults_pending(self) -> int:
@@ -758,9 +831,15 @@ class CrossrefServer:
             agency = self.agencies[doi.lower()]
         else:
             return _Answer(404, "text/plain", NOT_FOUND_BODY)
-        return _json_answer(200, {
-            "status": "ok", "message-type": "work-agency", "message-version": "1.0.0",
-            "message": {"DOI": doi.lower(), "agency": {"id": agency.lower(), "label": agency}}})
+        return _json_answer(
+            200,
+            {
+                "status": "ok",
+                "message-type": "work-agency",
+                "message-version": "1.0.0",
+                "message": {"DOI": doi.lower(), "agency": {"id": agency.lower(), "label": agency}},
+            },
+        )
 
     def _single(self, doi: str) -> _Answer:
         record = self._record(doi)
@@ -780,13 +859,17 @@ class CrossrefServer:
             found = list({id(r): r for r in served if r is not None}.values())
         if "alternative-id" in filters:
             wanted = set(filters["alternative-id"])
-            found = [r for r in found
-                     if wanted & {str(a).lower() for a in r.get("alternative-id") or []}]
+            found = [
+                r for r in found if wanted & {str(a).lower() for a in r.get("alternative-id") or []}
+            ]
         bibliographic = query.get("query.bibliographic", [""])[-1]
         if bibliographic:
             scored = [(bibliographic_score(bibliographic, r), r) for r in found]
-            found = [dict(r, score=score) for score, r in
-                     sorted(scored, key=lambda pair: -pair[0]) if score > 0]
+            found = [
+                dict(r, score=score)
+                for score, r in sorted(scored, key=lambda pair: -pair[0])
+                if score > 0
+            ]
         return dois, _work_list_answer(found[:rows], len(found), rows)
 
     def _limited(self) -> _Answer:

@@ -87,8 +87,9 @@ class IdConverterServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.app = self  # type: ignore[attr-defined]
-        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -149,8 +150,7 @@ class IdConverterServer:
             return 503, {"status": "error", "message": "Service unavailable"}, True
         ids = [i for i in ",".join(query.get("ids", [])).split(",") if i.strip()]
         if not ids or len(ids) > MAX_IDS:
-            return 400, {"status": "error",
-                         "message": f"give 1 to {MAX_IDS} ids in 'ids'"}, False
+            return 400, {"status": "error", "message": f"give 1 to {MAX_IDS} ids in 'ids'"}, False
         body: dict[str, Any] = {
             "status": "ok",
             "responseDate": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
@@ -165,5 +165,7 @@ class IdConverterServer:
         article = self.articles.get(_key(identifier))
         if article is None:
             return {"requested-id": identifier, "status": "error", "errmsg": NOT_FOUND}
-        return {"requested-id": identifier,
-                **{k: article[k] for k in ("pmcid", "pmid", "doi") if article.get(k)}}
+        return {
+            "requested-id": identifier,
+            **{k: article[k] for k in ("pmcid", "pmid", "doi") if article.get(k)},
+        }

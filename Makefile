@@ -37,8 +37,11 @@ $(UV):
 install: $(UV) ## Install litkit and its runtime dependencies into .venv, as locked
 	$(SYNC)
 
+EXAMPLES := $(patsubst %/litkit.toml,%,$(wildcard examples/*/litkit.toml))
+
 report: install ## Run the whole pipeline offline: tables, figures, notebooks, HTML report
 	$(BIN)/litkit report
+	$(foreach example,$(EXAMPLES),$(BIN)/litkit report --root $(example) &&) true
 
 build: install ## Write only the processed tables
 	$(BIN)/litkit build

@@ -20,7 +20,8 @@ from litkit.config import Paths
 from litkit.processed import read_processed
 
 ROOT = Path(__file__).resolve().parents[2]
-REPORTS = ROOT / "reports"
+# The first case's report and each example project's, all rendered by `make report`.
+PROJECTS = [ROOT, *sorted(p.parent for p in (ROOT / "examples").glob("*/litkit.toml"))]
 CHROMIUM = next(
     (
         p
@@ -37,8 +38,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PAGES = sorted(p.name for p in REPORTS.glob("*.html"))
-ARTICLE_PAGES = sorted(p.name for p in REPORTS.glob("article-*.html"))
+PAGES = [
+    p.relative_to(ROOT).as_posix()
+    for root in PROJECTS
+    for p in sorted((root / "reports").glob("*.html"))
+]
+ARTICLE_PAGES = [p for p in PAGES if Path(p).name.startswith("article-")]
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +69,7 @@ class Visit:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.route("**/*", self._route)
-        self.page.goto((REPORTS / name).as_uri(), wait_until="load")
+        self.page.goto((ROOT / name).as_uri(), wait_until="load")
         self.page.screenshot(path=str(screenshot), full_page=True)
 
     def _route(self, route):
@@ -87,7 +92,7 @@ def visit(browser, tmp_path_factory):
 
     def open_page(name: str) -> Visit:
         if name not in opened:
-            opened[name] = Visit(browser, name, folder / f"{name}.png")
+            opened[name] = Visit(browser, name, folder / f"{name.replace('/', '_')}.png")
         return opened[name]
 
     yield open_page
@@ -95,9 +100,12 @@ def visit(browser, tmp_path_factory):
         page.close()
 
 
-def test_the_report_has_its_pages():
-    assert "index.html" in PAGES and "method.html" in PAGES and ARTICLE_PAGES
-    assert [p for p in PAGES if re.match(r"\d\d-", p)], "no rendered notebook"
+@pytest.mark.parametrize("root", PROJECTS, ids=lambda p: p.name)
+def test_each_report_has_its_pages(root):
+    names = [Path(p).name for p in PAGES if (ROOT / p).parent == root / "reports"]
+    assert "index.html" in names and "method.html" in names
+    assert [n for n in names if n.startswith("article-")], "no annotated article"
+    assert [n for n in names if re.match(r"\d\d-", n)], "no rendered notebook"
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -141,8 +149,8 @@ def test_every_internal_link_resolves(visit, name):
 @pytest.mark.parametrize("name", ARTICLE_PAGES)
 def test_annotated_article_highlights_each_of_its_claims_once(visit, name):
     page = visit(name)
-    article_id = name.removeprefix("article-").removesuffix(".html")
-    claims = read_processed("claims", paths=Paths(ROOT))
+    article_id = Path(name).name.removeprefix("article-").removesuffix(".html")
+    claims = read_processed("claims", paths=Paths((ROOT / name).parents[1]))
     expected = sorted(claims.loc[claims["article_id"] == article_id, "claim_id"])
     marked = page.page.evaluate(
         "Array.from(document.querySelectorAll('mark[data-claim]')).map(m => m.dataset.claim)"
@@ -153,7 +161,7 @@ def test_annotated_article_highlights_each_of_its_claims_once(visit, name):
 
 
 def test_index_lists_the_claims_to_review_with_links_to_their_evidence(visit):
-    page = visit("index.html")
+    page = visit("reports/index.html")
     rows = page.page.evaluate(
         "Array.from(document.querySelectorAll('table.claims tbody tr')).map(r => "
         "[r.dataset.claim, r.querySelector('.chip').textContent, "

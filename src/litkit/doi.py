@@ -20,7 +20,7 @@ do not cover is left as found, never guessed):
   with a zero followed by a digit (``0000000000002403``) or holds two separated groups of
   digits (``2012.05.017``). A break anywhere else (``10.1000/abc`` then ``2403 patients``
   or ``The``) ends the DOI: there the text cannot tell a DOI's end from a broken one.
-* **A word glued on by a converter** (``10.1097/j.pain.0000000000002403Received``) is
+* **A word glued on by a converter** (``10.1016/j.jclinepi.2016.07.006Received``) is
   dropped when it is one of the headings listed in ``_GLUED_WORDS``, written
   ``Capitalised`` or in capitals, right after a digit or a lower-case letter. Any other
   glued text is kept, since a DOI suffix may hold letters of any case.

@@ -67,21 +67,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="cache folder (default: data/raw/crossref under the root)",
     )
-    fetch.add_argument(
-        "--base-url",
-        metavar="URL",
-        type=http_url,
-        help=f"API base URL (default: ${URL_VARIABLE} or {DEFAULT_BASE_URL})",
+    _crossref_options(
+        fetch,
+        offline="make no request; report what is not cached",
+        refresh="fetch again DOIs already cached",
     )
-    fetch.add_argument(
-        "--mailto",
-        metavar="EMAIL",
-        help=f"contact address for Crossref's polite pool (default: ${MAILTO_VARIABLE})",
-    )
-    fetch.add_argument(
-        "--offline", action="store_true", help="make no request; report what is not cached"
-    )
-    fetch.add_argument("--refresh", action="store_true", help="fetch again DOIs already cached")
     fetch.add_argument(
         "--batch-size",
         type=positive_int,
@@ -106,28 +96,16 @@ def _parser() -> argparse.ArgumentParser:
         "resolve", help="look up DOIs of cited works known by PII, PMID, PMCID or printed reference"
     )
     _root_option(resolve)
-    resolve.add_argument(
-        "--offline", action="store_true", help="make no request; say what is not resolved yet"
-    )
-    resolve.add_argument(
-        "--refresh",
-        action="store_true",
-        help="ask again about works resolved or found missing before",
-    )
-    resolve.add_argument(
-        "--base-url",
-        metavar="URL",
-        help=f"Crossref API (default: ${URL_VARIABLE} or {DEFAULT_BASE_URL})",
+    _crossref_options(
+        resolve,
+        offline="make no request; say what is not resolved yet",
+        refresh="ask again about works resolved or found missing before",
     )
     resolve.add_argument(
         "--idconv-url",
         metavar="URL",
+        type=http_url,
         help=f"NCBI ID converter (default: ${IDCONV_URL_VARIABLE} or NCBI's)",
-    )
-    resolve.add_argument(
-        "--mailto",
-        metavar="EMAIL",
-        help=f"contact address for Crossref and NCBI (default: ${MAILTO_VARIABLE})",
     )
     resolve.add_argument(
         "--min-score",
@@ -211,6 +189,23 @@ def http_url(text: str) -> str:
             f"must be an http:// or https:// URL with a host, not {public_url(text)!r}"
         )
     return text.strip()
+
+
+def _crossref_options(parser: argparse.ArgumentParser, *, offline: str, refresh: str) -> None:
+    """The options of a command that asks Crossref: where, who asks, and whether to ask."""
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        type=http_url,
+        help=f"Crossref API base URL (default: ${URL_VARIABLE} or {DEFAULT_BASE_URL})",
+    )
+    parser.add_argument(
+        "--mailto",
+        metavar="EMAIL",
+        help=f"contact address for Crossref's polite pool (default: ${MAILTO_VARIABLE})",
+    )
+    parser.add_argument("--offline", action="store_true", help=offline)
+    parser.add_argument("--refresh", action="store_true", help=refresh)
 
 
 def _root_option(parser: argparse.ArgumentParser) -> None:

@@ -48,6 +48,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from litkit.testing.loopback import Loopback
+
 __all__ = [
     "FAULT_KINDS",
     "CrossrefServer",
@@ -622,7 +624,7 @@ class _HTTPServer(ThreadingHTTPServer):
 # ---------------------------------------------------------------------------- the server
 
 
-class CrossrefServer:
+class CrossrefServer(Loopback):
     """A Crossref-compatible HTTP server on 127.0.0.1, serving the given work records.
 
     Use it as a context manager; ``server.url`` is ``http://127.0.0.1:PORT``::
@@ -719,19 +721,10 @@ class CrossrefServer:
             self._thread.join(timeout=5)
         self._httpd = self._thread = None
 
-    def __enter__(self) -> CrossrefServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
     @property
     def url(self) -> str:
         """The base URL, ``http://127.0.0.1:PORT`` without a trailing slash."""
-        if self._httpd is None:
-            raise RuntimeError("CrossrefServer is not running")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._address()
 
     # -- test helpers
 

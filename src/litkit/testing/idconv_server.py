@@ -26,6 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from litkit.testing.loopback import Loopback
+
 PATHS = ("/pmc/utils/idconv/v1.0/", "/tools/idconv/api/v1/articles/")
 FAULTS = ("429", "503", "drop")
 MAX_IDS = 200  # the converter takes at most 200 ids a request
@@ -60,7 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
-class IdConverterServer:
+class IdConverterServer(Loopback):
     """The PMC ID converter on 127.0.0.1, knowing the given articles.
 
     Args:
@@ -98,19 +100,10 @@ class IdConverterServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> IdConverterServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
     @property
     def url(self) -> str:
         """The converter's address on this server (the documented v1.0 path)."""
-        if self._httpd is None:
-            raise RuntimeError("IdConverterServer is not running")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}{PATHS[0]}"
+        return f"{self._address()}{PATHS[0]}"
 
     def inject(self, kind: str, *, times: int = 1) -> None:
         """Answer the next ``times`` requests with fault ``kind`` (429, 503 or drop)."""

@@ -86,18 +86,31 @@ def whole_number(low: int, high: int) -> Callable[[str], str]:
 _DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?")
 
 
-def _year(value: str) -> str:
-    """a four-digit year"""
-    if not re.fullmatch(r"(19|20)[0-9][0-9]", value):
-        raise ValueError(f"{value!r} is not a four-digit year")
-    return value
+def _matches(pattern: str, what: str) -> Callable[[str], str]:
+    """A cell check: the whole value matches ``pattern``; ``what`` names the form expected.
+
+    >>> _matches(r"[0-9]{4}", "a four-digit year")("20x1")
+    Traceback (most recent call last):
+    ...
+    ValueError: '20x1' is not a four-digit year
+    """
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    check.__doc__ = what  # for the generated README
+    return check
 
 
-def _date(value: str) -> str:
-    """a date, YYYY-MM-DD"""
-    if not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", value):
-        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
-    return value
+_YEAR = r"(19|20)[0-9][0-9]"
+_MONTH = r"(0[1-9]|1[0-2])"
+_DAY = r"(0[1-9]|[12][0-9]|3[01])"
+_year = _matches(_YEAR, "a four-digit year")
+_date = _matches(rf"{_YEAR}-{_MONTH}-{_DAY}", "a date (YYYY-MM-DD)")
+_month = _matches(rf"{_YEAR}-{_MONTH}(-{_DAY})?", "a date as YYYY-MM or YYYY-MM-DD")
 
 
 def _slug(value: str) -> str:
@@ -116,13 +129,6 @@ def _decimal(value: str) -> str:
         raise ValueError(
             f"{value!r} is not a number (digits 0-9, a decimal point, an optional exponent)"
         )
-    return value
-
-
-def _month(value: str) -> str:
-    """a date, YYYY-MM or YYYY-MM-DD"""
-    if not re.fullmatch(r"(19|20)[0-9][0-9]-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?", value):
-        raise ValueError(f"{value!r} is not a date as YYYY-MM or YYYY-MM-DD")
     return value
 
 

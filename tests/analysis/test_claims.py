@@ -93,7 +93,7 @@ def test_backed_by_the_literature_but_not_by_the_citations_is_under_cited():
     )
     assert value == "under-cited"
     assert (
-        "backs it (Brinck 2018 (moderate, favours))" in reason and "Bell 2018 (very-low" in reason
+        "backs it (Brinck 2018 (moderate, favours))" in reason and "Bell 2018 (very low" in reason
     )
 
 

@@ -54,7 +54,7 @@ def _says(body: Mapping) -> str:
     work = body.get("best_work")
     direction = body.get("direction")
     return (
-        f"{work if isinstance(work, str) else 'works'} ({body['certainty']}, "
+        f"{work if isinstance(work, str) else 'works'} ({body['certainty'].replace('-', ' ')}, "
         f"{direction if isinstance(direction, str) else 'direction not stated'})"
     )
 

@@ -81,9 +81,6 @@ EVIDENCE_LEVELS = {
     "unclassified": "n/a",
 }
 
-# Where a design came from in the designs table.
-DESIGN_SOURCES = ("curated", "classifier")
-
 
 def validate_design(value: str) -> str:
     """``value`` if it is one of :data:`DESIGNS`.
@@ -185,8 +182,6 @@ NOT_GRADED_TOPICS = ("mechanism", "regulatory", "practice", "dosing")
 # head-to-head comparison with another treatment.
 ABSOLUTE_COMPARATORS = ("placebo", "usual care", "standard care", "no treatment", "control")
 
-# Roles of a work in the analysis: cited by an article, or curated as best evidence.
-WORK_ROLES = ("cited", "best-evidence")
 
 # Pages that repeat others' content: never a source of a curated fact.
 REJECTED_SOURCE_HOSTS = (

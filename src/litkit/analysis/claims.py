@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from litkit.analysis.evidence import best_per_work, combine, matching
+from litkit.analysis.evidence import EMPTY_BODY, best_per_work, combine, matching
 from litkit.processed import columns, conform
 from litkit.schema import split_list
 from litkit.vocabulary import (
@@ -204,13 +204,7 @@ def claim_evidence(claim: pd.Series, grades: pd.DataFrame, *, role: str) -> pd.D
 
 def _assess(claim: pd.Series, grades: pd.DataFrame, kinds: Mapping[str, str]) -> dict:
     graded = claim["outcome"] not in ("", UNASSIGNED) and pd.notna(claim["outcome"])
-    empty = {
-        "certainty": NO_EVIDENCE,
-        "direction": pd.NA,
-        "best_work": pd.NA,
-        "dois": "",
-        "reasons": "",
-    }
+    empty = EMPTY_BODY | {"reasons": ""}
     cited = (
         combine(
             claim_evidence(claim, grades, role="cited"), empty_reason="no cited work addresses it"

@@ -48,7 +48,7 @@ from litkit.report.palette import (
     VERDICT_COLOURS,
     ink_on,
 )
-from litkit.vocabulary import CERTAINTIES, DIRECTIONS, VERDICTS
+from litkit.vocabulary import CERTAINTIES, CITED_SCOPE, DIRECTIONS, VERDICTS
 
 # --- Typography and sizes (points and inches) ----------------------------------------
 
@@ -62,7 +62,6 @@ SUBTITLE_GID = "subtitle"
 MESSAGE_GID = "message"
 VALUE_GID = "value"  # the certainties and counts printed on bars and marks
 
-SCOPE = "the evidence the article cites"
 NICE_STEPS = (1, 2, 2.5, 5, 10)  # tick steps for counts: 1, 2, 5, 10, 20, 25, 50...
 MIN_WORK_AREA = 150.0  # marker area (pt²) per cited work in the gap map: room for "1" ...
 MAX_WORK_AREA = 400.0  # ... and no bigger than this, however large the cells
@@ -443,7 +442,7 @@ def plot_evidence_gap_map(cells: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     _titles(
         ax,
         "Evidence gap map: cited works by indication and design",
-        f"Scope: {SCOPE}. Marker area and number: cited works; marker shape: dominant "
+        f"Scope: {CITED_SCOPE}. Marker area and number: cited works; marker shape: dominant "
         "direction of effect. Empty cells and rows are gaps in what is cited.",
     )
     ax.set_xlabel("Study design (strongest on the left)", fontsize=LABEL_SIZE)
@@ -602,7 +601,7 @@ def plot_works_over_time(counts: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     _titles(
         ax,
         "Works over time, by study design",
-        f"Publication year of each work in {SCOPE} and of the best-evidence works; "
+        f"Publication year of each work in {CITED_SCOPE} and of the best-evidence works; "
         "numbers count works.",
         note,
     )
@@ -667,7 +666,7 @@ def plot_citation_counts(rows: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     _titles(
         ax,
         "How often the works the article cites are cited",
-        f"Scope: {SCOPE}. Citation counts reflect attention, not quality.",
+        f"Scope: {CITED_SCOPE}. Citation counts reflect attention, not quality.",
         note,
     )
     ax.set_xlabel("Times cited (Crossref count)", fontsize=LABEL_SIZE)

@@ -27,6 +27,7 @@ from litkit.vocabulary import (
     ASSERTED,
     AUDIT_VERDICTS,
     CERTAINTIES,
+    CROSSREF_STATUSES,
     DESIGNS,
     DIRECTIONS,
     GENERAL,
@@ -141,7 +142,7 @@ def crossref_status(works: pd.DataFrame) -> pd.DataFrame:
     counts = works["crossref_status"].value_counts()
     rows = [
         {"crossref_status": status, "works": int(counts.get(status, 0))}
-        for status in ("fetched", "not fetched")
+        for status in CROSSREF_STATUSES
     ]
     missing = int(counts.get("not fetched", 0))
     note = (

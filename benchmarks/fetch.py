@@ -26,8 +26,9 @@ from urllib.parse import quote
 
 from habanero import Crossref
 
+from litkit.crossref.api import POLITE_POOL, CrossrefApi
 from litkit.crossref.cache import CrossrefCache
-from litkit.crossref.fetch import POLITE_POOL, Fetcher
+from litkit.crossref.fetch import Fetcher
 from litkit.testing.crossref_server import CrossrefServer, load_records
 
 DEFAULT_RECORDS = Path(__file__).resolve().parent.parent / "tests/data/crossref/works.jsonl.gz"
@@ -172,7 +173,7 @@ def run_litkit(
 ) -> tuple[Row, object]:
     """One ``Fetcher.fetch`` run on ``cache_dir``: wall and client CPU time, the server's counts."""
     server.ask("reset")
-    fetcher = Fetcher(CrossrefCache(cache_dir), base_url=server.url, mailto=MAILTO)
+    fetcher = Fetcher(CrossrefCache(cache_dir), api=CrossrefApi(server.url, MAILTO))
     start, times = time.perf_counter(), os.times()
     report = fetcher.fetch(dois)
     elapsed, after = time.perf_counter() - start, os.times()

@@ -8,6 +8,7 @@ import pytest
 
 from litkit.errors import FetchError
 from litkit.ncbi import IdConverter
+from litkit.polite import Retry
 from litkit.testing.idconv_server import IdConverterServer
 
 ARTICLES = json.loads((Path(__file__).parent / "data/ncbi/idconv-articles.json").read_text())
@@ -19,8 +20,10 @@ def server():
         yield running
 
 
-def converter(server, **options) -> IdConverter:
-    return IdConverter(base_url=server.url, email="test@example.org", backoff=0.01, **options)
+def converter(server, attempts=5) -> IdConverter:
+    return IdConverter(
+        base_url=server.url, email="test@example.org", retry=Retry(attempts=attempts, backoff=0.01)
+    )
 
 
 def test_pmids_and_pmcids_become_dois_or_say_why_not(server):
@@ -57,7 +60,7 @@ def test_a_passing_failure_is_retried(server, fault):
 def test_a_failure_that_persists_is_a_fetch_error_naming_it(server):
     server.inject("503", times=10)
     with pytest.raises(FetchError, match="HTTP 503 after 3 tries"):
-        converter(server, max_attempts=3).convert(["90000001"], idtype="pmid")
+        converter(server, attempts=3).convert(["90000001"], idtype="pmid")
 
 
 def test_requests_are_paced_under_ncbis_three_a_second(server):
@@ -71,9 +74,9 @@ def test_requests_are_paced_under_ncbis_three_a_second(server):
 def test_a_run_gives_up_at_its_deadline(server):
     server.inject("503", times=50)
     with pytest.raises(FetchError, match="deadline"):
-        IdConverter(base_url=server.url, deadline=0.3, max_attempts=50, backoff=0.2).convert(
-            ["90000001"], idtype="pmid"
-        )
+        IdConverter(
+            base_url=server.url, deadline=0.3, retry=Retry(attempts=50, backoff=0.2)
+        ).convert(["90000001"], idtype="pmid")
 
 
 def test_more_than_200_ids_go_in_several_requests(server):

@@ -15,13 +15,13 @@ import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from litkit import __version__
 from litkit.config import DEFAULT_CROSSREF_URL as DEFAULT_BASE_URL
-from litkit.config import IDCONV_URL_VARIABLE, MAILTO_VARIABLE, URL_VARIABLE, Paths, settings
-from litkit.crossref.cache import CrossrefCache, public_url
-from litkit.crossref.fetch import Fetcher, Limits
+from litkit.config import IDCONV_URL_VARIABLE, MAILTO_VARIABLE, URL_VARIABLE, Paths
+from litkit.crossref.api import CrossrefApi, Limits, check_http_url
+from litkit.crossref.cache import CrossrefCache
+from litkit.crossref.fetch import Fetcher
 from litkit.doi import iter_dois
 from litkit.errors import LitkitError, RawDataError, UsageError
 from litkit.textfile import iter_text, read_text
@@ -183,12 +183,10 @@ def positive_float(text: str) -> float:
 
 def http_url(text: str) -> str:
     """An option's value that must be an http(s) URL with a host."""
-    parts = urlsplit(text.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(
-            f"must be an http:// or https:// URL with a host, not {public_url(text)!r}"
-        )
-    return text.strip()
+    try:
+        return check_http_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _crossref_options(parser: argparse.ArgumentParser, *, offline: str, refresh: str) -> None:
@@ -286,8 +284,8 @@ def _requested_dois(args: argparse.Namespace, paths: Paths) -> list[str]:
     return requested
 
 
-def _limits(args: argparse.Namespace, mailto: str | None) -> Limits:
-    pool = Limits.for_pool(mailto)
+def _limits(args: argparse.Namespace, pool: Limits) -> Limits:
+    """The pool's limits, with any the options set instead."""
     return Limits(
         single_per_second=args.single_rate or pool.single_per_second,
         list_per_second=args.list_rate or pool.list_per_second,
@@ -301,21 +299,13 @@ def _say(message: str) -> None:
 
 def run_fetch(args: argparse.Namespace) -> int:
     paths = Paths(args.root)
-    env = settings()
-    base_url = args.base_url or env.crossref_url
-    try:
-        http_url(base_url)
-    except argparse.ArgumentTypeError as exc:
-        raise UsageError(f"${URL_VARIABLE} {exc}") from None
+    api = CrossrefApi.configured(args.base_url, args.mailto)
     requested = _requested_dois(args, paths)
-    cache = CrossrefCache(args.cache or paths.crossref_cache)
-    mailto = args.mailto or env.mailto
     fetcher = Fetcher(
-        cache,
-        base_url=base_url,
-        mailto=mailto,
+        CrossrefCache(args.cache or paths.crossref_cache),
+        api=api,
         batch_size=args.batch_size,
-        limits=_limits(args, mailto),
+        limits=_limits(args, api.limits),
         notify=_say,
     )
     report = fetcher.fetch(requested, refresh=args.refresh, offline=args.offline)
@@ -334,9 +324,8 @@ def run_resolve(args: argparse.Namespace) -> int:
     items = wanted(read_citations(paths.citations, articles=articles))
     resolver = Resolver(
         cache=CrossrefCache(paths.crossref_cache),
-        base_url=args.base_url,
+        api=CrossrefApi.configured(args.base_url, args.mailto),
         idconv_url=args.idconv_url,
-        mailto=args.mailto or settings().mailto,
         min_score=args.min_score,
     )
     rows = resolver.resolve(

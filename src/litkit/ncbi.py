@@ -18,12 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import httpx2
-from pyrate_limiter import InMemoryBucket, Limiter, Rate
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from litkit import __version__
 from litkit.config import settings
 from litkit.errors import FetchError
+from litkit.polite import Retry, paced
 
 BATCH = 200  # the converter takes at most 200 ids a request
 ID_TYPES = ("pmid", "pmcid")
@@ -54,9 +53,8 @@ class IdConverter:
         email: the contact address NCBI asks for (default ``$LITKIT_MAILTO``).
         per_second: requests a second (NCBI allows 3 without an API key).
         deadline: seconds the whole run may take before it gives up.
-        max_attempts: tries per request.
+        retry: tries per request, and the backoff between them.
         timeout: seconds to wait for one answer.
-        backoff: first wait between tries; it doubles, with jitter.
     """
 
     def __init__(
@@ -66,16 +64,14 @@ class IdConverter:
         email: str | None = None,
         per_second: float = 3,
         deadline: float = 120,
-        max_attempts: int = 5,
+        retry: Retry = Retry(max_backoff=10),
         timeout: float = 20,
-        backoff: float = 0.5,
     ):
         env = settings()
         self.base_url = base_url or env.idconv_url
         self.email = email or env.mailto
-        self.deadline, self.max_attempts, self.backoff = deadline, max_attempts, backoff
-        window_ms = int(1000 * max(1, int(per_second)) / per_second * 1.1)  # 10% headroom
-        self.limiter = Limiter(InMemoryBucket([Rate(max(1, int(per_second)), window_ms)]))
+        self.deadline, self.retry = deadline, retry
+        self.limiter = paced(per_second)
         self.client = httpx2.Client(
             timeout=timeout, headers={"User-Agent": f"litkit/{__version__}"}
         )
@@ -124,25 +120,21 @@ class IdConverter:
                 raise ValueError("an answer without 'records'")
             return body["records"]
 
-        retrying = Retrying(
-            retry=retry_if_exception(_transient),
-            stop=stop_after_attempt(self.max_attempts),
-            wait=wait_exponential_jitter(multiplier=self.backoff, max=10, jitter=self.backoff),
-            reraise=True,
-        )
         try:
-            return retrying(attempt)
+            return self.retry.retrying(_transient)(attempt)
         except httpx2.HTTPStatusError as exc:
             raise FetchError(
                 f"NCBI ID converter: HTTP {exc.response.status_code} "
-                f"after {self.max_attempts} tries"
+                f"after {self.retry.attempts} tries"
             ) from None
         except (httpx2.TimeoutException, httpx2.TransportError) as exc:
             raise FetchError(
-                f"NCBI ID converter: {type(exc).__name__} after {self.max_attempts} tries"
+                f"NCBI ID converter: {type(exc).__name__} after {self.retry.attempts} tries"
             ) from None
         except ValueError as exc:
-            raise FetchError(f"NCBI ID converter: {exc} after {self.max_attempts} tries") from None
+            raise FetchError(
+                f"NCBI ID converter: {exc} after {self.retry.attempts} tries"
+            ) from None
 
     @staticmethod
     def _read(batch: list[str], records: list[dict]) -> dict[str, Conversion]:

@@ -325,37 +325,38 @@ _APPRAISAL_COLUMNS = (
     Column("notes", required=False),
 )
 
-APPRAISALS = Table(
+
+def _appraisal_table(name: str, key: tuple[str, ...], *columns: Column) -> Table:
+    """An appraisal-shaped table keyed by DOI: one design per DOI, and a review says what
+    it reviews."""
+    return Table(
+        name,
+        (Column("doi", check=normalize_doi), *columns),
+        key=key,
+        consistent=(("doi", "design"),),
+        row_check=_check_review_of,
+    )
+
+
+APPRAISALS = _appraisal_table(
     "appraisals",
-    (
-        Column("doi", check=normalize_doi),
-        *_APPRAISAL_COLUMNS[:4],
-        Column("population"),
-        *_APPRAISAL_COLUMNS[4:],
-        Column("stated_certainty", required=False),
-        Column("stated_certainty_level", required=False, allowed=CERTAINTY_LEVELS),
-    ),
-    key=("doi", "indication", "outcome"),
-    consistent=(("doi", "design"),),
-    row_check=_check_review_of,
+    ("doi", "indication", "outcome"),
+    *_APPRAISAL_COLUMNS[:4],
+    Column("population"),
+    *_APPRAISAL_COLUMNS[4:],
+    Column("stated_certainty", required=False),
+    Column("stated_certainty_level", required=False, allowed=CERTAINTY_LEVELS),
 )
 
-BEST_EVIDENCE = Table(
+# The best available evidence names its work in full: it need not be in the cache.
+BEST_EVIDENCE = _appraisal_table(
     "best_evidence",
-    (
-        Column("doi", check=normalize_doi),
-        Column("work"),
-        Column("authors"),
-        Column("title"),
-        Column("journal"),
-        Column("year", check=_year),
-        *_APPRAISAL_COLUMNS,
-        Column("review_grade", required=False, allowed=CERTAINTY_LEVELS),
-        Column("search_date", required=False, check=_month),
-    ),
-    key=("indication", "outcome", "doi"),
-    consistent=(("doi", "design"),),
-    row_check=_check_review_of,
+    ("indication", "outcome", "doi"),
+    *(Column(name) for name in ("work", "authors", "title", "journal")),
+    Column("year", check=_year),
+    *_APPRAISAL_COLUMNS,
+    Column("review_grade", required=False, allowed=CERTAINTY_LEVELS),
+    Column("search_date", required=False, check=_month),
 )
 
 

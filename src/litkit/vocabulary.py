@@ -183,19 +183,11 @@ NOT_GRADED_TOPICS = ("mechanism", "regulatory", "practice", "dosing")
 ABSOLUTE_COMPARATORS = ("placebo", "usual care", "standard care", "no treatment", "control")
 
 
-# Pages that repeat others' content: never a source of a curated fact.
-REJECTED_SOURCE_HOSTS = (
-    "zendy.io",
-    "scribd.com",
-    "doczz.net",
-    "abcdocz.com",
-    "researchgate.net",
-    "semanticscholar.org",
-    "medscape.com",
-    "guidelinecentral.com",
-    "basespace.illumina.com",
-    "sci-hub",
-    "europepmc.org/abstract/MED/mirror",
+# Pages that repeat others' content (document-sharing sites, aggregators, mirrors): never a
+# source of a curated fact.
+REJECTED_SOURCE_HOSTS = tuple(
+    "zendy.io scribd.com doczz.net abcdocz.com researchgate.net semanticscholar.org medscape.com"
+    " guidelinecentral.com basespace.illumina.com sci-hub europepmc.org/abstract/MED/mirror".split()
 )
 
 # --- the citation audit ----------------------------------------------------------------------

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from litkit.articles.drafts import (
+    Reviewed,
     draft_citations,
     draft_claims,
     hedge_strength,
@@ -180,7 +181,7 @@ def test_works_linked_in_a_sentence_or_marked_after_it_are_cited_explicitly():
 def test_a_doi_resolved_before_is_used_offline():
     _, table = drafts(
         "Vitamin X helps, says [PubMed](https://pubmed.ncbi.nlm.nih.gov/123/).\n",
-        known_dois={("pmid", "123"): "10.1000/c"},
+        reviewed=Reviewed(known_dois={("pmid", "123"): "10.1000/c"}),
     )
     assert table.iloc[0][["cited_dois", "link"]].tolist() == ["10.1000/c", "explicit"]
 
@@ -190,8 +191,7 @@ def test_sentences_of_reviewed_claims_are_not_drafted_again():
     reviewed = (int(table.iloc[0]["start"]), int(table.iloc[0]["end"]))
     _, again = drafts(
         "Vitamin X may prevent colds in children. Vitamin X reduces the flu.\n",
-        reviewed_spans=[reviewed],
-        first_number=5,
+        reviewed=Reviewed(spans=(reviewed,), next_claim=5),
     )
     assert again["claim_id"].tolist() == ["X-draft-005"]
     assert again.iloc[0]["indication"] == "flu"
@@ -220,8 +220,7 @@ def test_draft_citations_list_entries_then_other_works_once_each():
         doc,
         reference_list(doc),
         article_id="X",
-        known_dois={("pmid", "123"): "10.1000/c"},
-        first_ref_no=3,
+        reviewed=Reviewed(known_dois={("pmid", "123"): "10.1000/c"}, next_ref_no=3),
     )
     assert list(table.columns) == CITATIONS.names
     assert table[["ref_no", "type", "identifier", "doi"]].values.tolist() == [
@@ -237,5 +236,10 @@ def test_draft_citations_list_entries_then_other_works_once_each():
     )
     assert table.iloc[1][["authors", "year", "journal"]].tolist() == ["Doe, B", "2019", "J Things"]
     assert set(table["status"]) == {"draft"}
-    again = draft_citations(doc, reference_list(doc), article_id="X", taken={("pmid", "123")})
+    again = draft_citations(
+        doc,
+        reference_list(doc),
+        article_id="X",
+        reviewed=Reviewed(cited=frozenset({("pmid", "123")})),
+    )
     assert "123" not in set(again["identifier"])

@@ -10,25 +10,21 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import httpx2
 import pytest
 
+from litkit.crossref.api import POLITE_POOL, PUBLIC_POOL, CrossrefApi, Limits
 from litkit.crossref.cache import CrossrefCache, public_url
-from litkit.crossref.fetch import (
-    MAX_URL_BYTES,
-    POLITE_POOL,
-    PUBLIC_POOL,
-    Fetcher,
-    Limits,
-    plan_batches,
-)
+from litkit.crossref.fetch import MAX_URL_BYTES, Fetcher, plan_batches
 from litkit.errors import CacheError, FetchError
+from litkit.polite import Retry
 from litkit.testing.crossref_server import SHAPE_FAULTS, TRICKLE_FAULTS, CrossrefServer
 
 # Fast retries for tests: the backoff shape is the same, only shorter.
-QUICK = dict(backoff=0.01, max_backoff=0.05)
+QUICK = Retry(attempts=6, backoff=0.01, max_backoff=0.05)
 
 
 @pytest.fixture
@@ -43,9 +39,10 @@ def server(crossref_records):
         yield running
 
 
-def _fetcher(tmp_path, server, **options) -> Fetcher:
-    options = {**QUICK, "mailto": "tests@example.org", "base_url": server.url, **options}
-    return Fetcher(CrossrefCache(tmp_path / "cache"), **options)
+def _fetcher(tmp_path, server, *, base_url=None, attempts=None, **options) -> Fetcher:
+    api = CrossrefApi(base_url or server.url, "tests@example.org")
+    retry = replace(QUICK, attempts=attempts or QUICK.attempts)
+    return Fetcher(CrossrefCache(tmp_path / "cache"), api=api, retry=retry, **options)
 
 
 def _dois(records, n, start=0):
@@ -126,7 +123,7 @@ def test_a_doi_that_keeps_failing_is_reported_and_spoils_no_other(
     bad = dois[2]
     server.omit = [bad]
     server.inject("503", doi=bad, route="single", times=100)
-    report = _fetcher(tmp_path, server, max_attempts=3).fetch(dois)
+    report = _fetcher(tmp_path, server, attempts=3).fetch(dois)
     by_doi = {o.doi: o for o in report.outcomes}
     assert by_doi[bad.lower()].status == "failed"
     assert "after 3 tries" in by_doi[bad.lower()].reason and "503" in by_doi[bad.lower()].reason
@@ -164,8 +161,8 @@ def test_the_public_pool_is_used_without_a_contact_address(monkeypatch):
     monkeypatch.delenv("LITKIT_MAILTO", raising=False)
     assert Limits.for_pool(None) == PUBLIC_POOL
     assert Limits.for_pool("me@example.org") == POLITE_POOL
-    fetcher = Fetcher(CrossrefCache("unused"), base_url="http://127.0.0.1:9")
-    assert fetcher.limits == PUBLIC_POOL and fetcher.mailto is None
+    fetcher = Fetcher(CrossrefCache("unused"), api=CrossrefApi.configured("http://127.0.0.1:9"))
+    assert fetcher.limits == PUBLIC_POOL and fetcher.api.mailto is None
 
 
 def test_retry_after_is_honoured(tmp_path, crossref_records, journal_records):
@@ -192,7 +189,7 @@ def test_a_failed_refresh_keeps_the_cached_record(tmp_path, server, journal_reco
     doi = journal_records[0]["DOI"]
     _fetcher(tmp_path, server).fetch([doi])
     server.inject("503", times=100)
-    report = _fetcher(tmp_path, server, max_attempts=2).fetch([doi], refresh=True)
+    report = _fetcher(tmp_path, server, attempts=2).fetch([doi], refresh=True)
     assert report.count("failed") == 1
     assert CrossrefCache(tmp_path / "cache").read(doi).message == journal_records[0]
 
@@ -321,7 +318,7 @@ def test_an_answer_that_is_not_a_work_record_fails_its_doi_and_is_never_cached(
 ):
     dois = _dois(journal_records, 3)
     server.inject(fault, times=100)
-    report = _fetcher(tmp_path, server, max_attempts=2).fetch(dois)
+    report = _fetcher(tmp_path, server, attempts=2).fetch(dois)
     assert [o.status for o in report.outcomes] == ["failed"] * 3
     reasons = {o.reason for o in report.outcomes}
     assert all(r.startswith("failed after 2 tries: a 200 answer") for r in reasons), reasons
@@ -349,7 +346,7 @@ def test_a_refresh_answered_with_empty_messages_keeps_every_cached_record(
     _fetcher(tmp_path, server).fetch(dois)
     before = {p.name: p.read_bytes() for p in (tmp_path / "cache").glob("*.json")}
     server.inject("empty-message", times=1000)
-    report = _fetcher(tmp_path, server, max_attempts=2).fetch(dois, refresh=True)
+    report = _fetcher(tmp_path, server, attempts=2).fetch(dois, refresh=True)
     assert report.count("failed") == 7
     assert {p.name: p.read_bytes() for p in (tmp_path / "cache").glob("*.json")} == before
 
@@ -429,7 +426,7 @@ def test_a_server_that_trickles_its_answer_fails_the_request_in_bounded_time(
     with CrossrefServer(crossref_records, trickle_seconds=0.05, max_concurrent=None) as server:
         server.inject(fault, times=100)
         start = time.monotonic()
-        report = _fetcher(tmp_path, server, deadline=0.4, timeout=0.3, max_attempts=2).fetch(
+        report = _fetcher(tmp_path, server, deadline=0.4, timeout=0.3, attempts=2).fetch(
             _dois(journal_records, 2)
         )
         elapsed = time.monotonic() - start
@@ -466,9 +463,8 @@ def test_no_network_is_a_fetch_error_after_a_few_quick_tries(tmp_path, journal_r
         port = probe.getsockname()[1]
     fetcher = Fetcher(
         CrossrefCache(tmp_path / "cache"),
-        base_url=f"http://u:p@127.0.0.1:{port}",
-        mailto="t@example.org",
-        **QUICK,
+        api=CrossrefApi(f"http://u:p@127.0.0.1:{port}", "t@example.org"),
+        retry=QUICK,
     )
     with pytest.raises(
         FetchError,
@@ -484,7 +480,7 @@ def test_connection_failures_after_the_server_answered_are_ordinary_failures(
     dois = _dois(journal_records, 3)
     server.omit = dois[2:]
     server.inject("reset", route="single", times=100)
-    report = _fetcher(tmp_path, server, max_attempts=2).fetch(dois)
+    report = _fetcher(tmp_path, server, attempts=2).fetch(dois)
     assert report.count("fetched") == 2 and report.count("failed") == 1
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from litkit.cli import main
 from litkit.config import Paths
+from litkit.crossref.api import CrossrefApi
 from litkit.crossref.cache import CrossrefCache
 from litkit.crossref.resolve import (
     METHODS,
@@ -19,6 +20,7 @@ from litkit.crossref.resolve import (
     write_resolved,
 )
 from litkit.pipeline import build
+from litkit.polite import Retry
 from litkit.raw import CITATIONS, read_resolved
 from litkit.testing.crossref_server import CrossrefServer
 from litkit.testing.idconv_server import IdConverterServer
@@ -70,15 +72,13 @@ def printed(record, **changes) -> Wanted:
     return Wanted("reference", **values)
 
 
-def resolver(servers, tmp_path, **options) -> Resolver:
+def resolver(servers, tmp_path, attempts=5) -> Resolver:
     crossref, idconv = servers
     return Resolver(
         cache=CrossrefCache(tmp_path / "crossref"),
-        base_url=crossref.url,
+        api=CrossrefApi(crossref.url, "test@example.org"),
         idconv_url=idconv.url,
-        mailto="test@example.org",
-        backoff=0.01,
-        **options,
+        retry=Retry(attempts=attempts, backoff=0.01),
     )
 
 
@@ -157,7 +157,7 @@ def test_failures_that_persist_are_failed_not_lost(servers, tmp_path, with_pii):
     crossref.inject("503", times=20)
     idconv.inject("503", times=20)
     rows = by_key(
-        resolver(servers, tmp_path, max_attempts=2).resolve(
+        resolver(servers, tmp_path, attempts=2).resolve(
             [Wanted("pii", with_pii["alternative-id"][0]), Wanted("pmid", "90000001")]
         )
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from litkit.articles.drafts import draft_citations, draft_claims
+from litkit.articles.drafts import Reviewed, draft_citations, draft_claims
 from litkit.articles.extract import Document, read_document
 from litkit.articles.references import inline_markers, reference_list
 from litkit.config import Paths
@@ -174,7 +175,6 @@ def add_article(
 
     references = reference_list(document)
     markers = inline_markers(document, references)
-    dois = known_dois(paths)
 
     header, articles = read_rows(paths.articles, ARTICLES)
     new_article = not any(r["article_id"] == article_id for r in articles)
@@ -194,28 +194,10 @@ def add_article(
 
     cite_header, citations = read_rows(paths.citations, CITATIONS)
     other_cites, reviewed_cites = _mine(citations, article_id)
-    numbers = [int(r["ref_no"]) for r in reviewed_cites if r.get("ref_no", "").isdigit()]
-    cites = draft_citations(
-        document,
-        references,
-        article_id=article_id,
-        known_dois=dois,
-        taken={(r["type"], r["identifier"]) for r in reviewed_cites},
-        first_ref_no=max(numbers, default=0) + 1,
-    )
-
     claim_header, claims = read_rows(paths.claims, CLAIMS)
     other_claims, reviewed_claims = _mine(claims, article_id)
-    spans = [
-        (int(r["start"]), int(r["end"]))
-        for r in reviewed_claims
-        if r.get("start", "").isdigit() and r.get("end", "").isdigit()
-    ]
-    used = [
-        int(m.group(1))
-        for r in reviewed_claims
-        if (m := re.fullmatch(rf"{re.escape(article_id)}-draft-(\d+)", r["claim_id"]))
-    ]
+    reviewed = _reviewed(article_id, reviewed_cites, reviewed_claims, known_dois(paths))
+    cites = draft_citations(document, references, article_id=article_id, reviewed=reviewed)
     drafts = draft_claims(
         document,
         article_id=article_id,
@@ -225,9 +207,7 @@ def add_article(
         outcomes=outcomes,
         references=references,
         markers=markers,
-        known_dois=dois,
-        reviewed_spans=spans,
-        first_number=max(used, default=0) + 1,
+        reviewed=reviewed,
     )
 
     atomic_write(text_path, lambda out: out.write(document.text))
@@ -240,6 +220,30 @@ def add_article(
         Counter(cites["type"]),
         len(drafts),
         len(reviewed_cites) + len(reviewed_claims),
+    )
+
+
+def _reviewed(
+    article_id: str,
+    citations: list[dict[str, str]],
+    claims: list[dict[str, str]],
+    dois: Mapping[tuple[str, str], str],
+) -> Reviewed:
+    """What the article's reviewed rows hold, so a rerun drafts only what is new."""
+    numbers = [int(r["ref_no"]) for r in citations if r.get("ref_no", "").isdigit()]
+    spans = tuple(
+        (int(r["start"]), int(r["end"]))
+        for r in claims
+        if r.get("start", "").isdigit() and r.get("end", "").isdigit()
+    )
+    draft_id = re.compile(rf"{re.escape(article_id)}-draft-(\d+)")
+    used = [int(m.group(1)) for r in claims if (m := draft_id.fullmatch(r["claim_id"]))]
+    return Reviewed(
+        known_dois=dois,
+        cited=frozenset((r["type"], r["identifier"]) for r in citations),
+        spans=spans,
+        next_ref_no=max(numbers, default=0) + 1,
+        next_claim=max(used, default=0) + 1,
     )
 
 

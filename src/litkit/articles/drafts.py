@@ -9,7 +9,7 @@ accepting it.
 identifier if it prints one, else type ``reference``), then each work linked or printed in
 the text that no entry names, in order of first appearance, with the link's anchor text
 and offset. A DOI is filled in where it is known offline: a DOI identifier, or one that
-``litkit resolve`` found before (``known_dois``).
+``litkit resolve`` found before (:class:`Reviewed`).
 
 **Claims.** The text is split into sentences by pysbd (rule-based, no model), block by block,
 leaving out headings and the reference list. A sentence is a draft claim when it names the
@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
@@ -149,10 +149,32 @@ def match_vocabulary(text: str, patterns: Sequence[tuple[str, re.Pattern[str]]])
 # --- citations --------------------------------------------------------------------------------------
 
 
-def _doi_of(found: Found, known_dois: dict[tuple[str, str], str]) -> str:
-    if found.type == "doi":
-        return found.identifier
-    return known_dois.get((found.type, found.identifier), "")
+@dataclass(frozen=True)
+class Reviewed:
+    """What the project already holds for an article, so that drafts add only what is new.
+
+    Attributes:
+        known_dois: DOIs found before (by ``litkit resolve``) for (type, identifier) pairs.
+        cited: (type, identifier) pairs the article's reviewed citation rows hold.
+        spans: (start, end) of its reviewed claims; sentences overlapping them are skipped.
+        next_ref_no: the number of the first citation row drafted.
+        next_claim: the number of the first draft claim (ids are ``<article>-draft-<nnn>``).
+    """
+
+    known_dois: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    cited: frozenset[tuple[str, str]] = frozenset()
+    spans: tuple[tuple[int, int], ...] = ()
+    next_ref_no: int = 1
+    next_claim: int = 1
+
+    def doi_of(self, found: Found) -> str:
+        """The DOI of a work found in the text: its own, or one found before; else ''."""
+        if found.type == "doi":
+            return found.identifier
+        return self.known_dois.get((found.type, found.identifier), "")
+
+
+NOTHING_REVIEWED = Reviewed()
 
 
 def draft_citations(
@@ -160,9 +182,7 @@ def draft_citations(
     references: Sequence[Reference],
     *,
     article_id: str,
-    known_dois: dict[tuple[str, str], str] | None = None,
-    taken: Iterable[tuple[str, str]] = (),
-    first_ref_no: int = 1,
+    reviewed: Reviewed = NOTHING_REVIEWED,
 ) -> pd.DataFrame:
     """Draft ``citations.csv`` rows for one article (see the module docstring).
 
@@ -170,12 +190,9 @@ def draft_citations(
         document: the article.
         references: its reference list (:func:`litkit.articles.references.reference_list`).
         article_id: the article's id.
-        known_dois: DOIs found before for (type, identifier) pairs.
-        taken: (type, identifier) pairs the article's reviewed rows already hold.
-        first_ref_no: the number of the first row written.
+        reviewed: what is reviewed already: its works are not drafted again.
     """
-    known_dois = known_dois or {}
-    taken = set(taken)
+    taken = reviewed.cited
     rows: list[dict[str, object]] = []
     in_entries: set[tuple[str, str]] = set()
     for entry in references:
@@ -188,7 +205,7 @@ def draft_citations(
             {
                 "type": first.type if first else "reference",
                 "identifier": first.identifier if first else "",
-                "doi": _doi_of(first, known_dois) if first else "",
+                "doi": reviewed.doi_of(first) if first else "",
                 "url": first.url if first else "",
                 "anchor_text": entry.text,
                 "offset": str(entry.start),
@@ -203,13 +220,13 @@ def draft_citations(
             {
                 "type": found.type,
                 "identifier": found.identifier,
-                "doi": _doi_of(found, known_dois),
+                "doi": reviewed.doi_of(found),
                 "url": found.url,
                 "anchor_text": document.text[found.start : found.end],
                 "offset": str(found.start),
             }
         )
-    numbers = range(first_ref_no, first_ref_no + len(rows))
+    numbers = range(reviewed.next_ref_no, reviewed.next_ref_no + len(rows))
     rows = [
         {"article_id": article_id, "ref_no": str(n), **row, "status": DRAFT}
         for n, row in zip(numbers, rows, strict=False)
@@ -290,9 +307,7 @@ def draft_claims(
     outcomes: pd.DataFrame,
     references: Sequence[Reference] = (),
     markers: Sequence[Marker] = (),
-    known_dois: dict[tuple[str, str], str] | None = None,
-    reviewed_spans: Iterable[tuple[int, int]] = (),
-    first_number: int = 1,
+    reviewed: Reviewed = NOTHING_REVIEWED,
 ) -> pd.DataFrame:
     """Draft ``claims.csv`` rows for one article (see the module docstring).
 
@@ -303,13 +318,10 @@ def draft_claims(
         names: the intervention's names.
         indications, outcomes: the project's vocabularies (id, label, synonyms).
         references, markers: its reference list and the markers that cite entries.
-        known_dois: DOIs found before for (type, identifier) pairs.
-        reviewed_spans: spans of claims already reviewed; sentences overlapping them are skipped.
-        first_number: the number of the first draft (ids are ``<article>-draft-<nnn>``).
+        reviewed: what is reviewed already: sentences of reviewed claims are not drafted.
     """
     if not names:
         raise ValueError("no name for the intervention: fill in 'intervention' in litkit.toml")
-    known_dois = known_dois or {}
     mention = re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in names), re.IGNORECASE)
     indication_patterns = vocabulary_patterns(indications, "indication_id")
     outcome_patterns = {
@@ -320,7 +332,6 @@ def draft_claims(
     hedges, topic_cues = load_cues("hedges.csv"), load_cues("claim_cues.csv")
     links = identifiers_in_document(document.text, document.links)
     entry_ids = {r.number: list(r.identifiers) for r in references}
-    reviewed = list(reviewed_spans)
     skip = [(r.start, r.end) for r in references]
     found = sentences(document, skip=skip)
     rows = []
@@ -339,13 +350,13 @@ def draft_claims(
             or topic is None
             or len(sentence.text.split()) < MIN_WORDS
             or sentence.text.rstrip("\"'\u201d)").endswith("?")
-            or any(sentence.start < b and a < sentence.end for a, b in reviewed)
+            or any(sentence.start < b and a < sentence.end for a, b in reviewed.spans)
         ):
             continue
         section = _section(document, sentence.start, title)
         next_start = found[i + 1].start if i + 1 < len(found) else len(document.text)
         cited = _cited_in(sentence, next_start, document, links, markers, entry_ids)
-        dois = list(dict.fromkeys(d for d in (_doi_of(f, known_dois) for f in cited) if d))
+        dois = list(dict.fromkeys(d for d in (reviewed.doi_of(f) for f in cited) if d))
         # An efficacy claim names a benefit and a safety claim a harm (GRADED_TOPICS).
         patterns = outcome_patterns.get(GRADED_TOPICS.get(topic), outcome_patterns[None])
         outcome = (
@@ -353,11 +364,11 @@ def draft_claims(
             or match_vocabulary(section, patterns)
             or (UNASSIGNED if topic in GRADED_TOPICS else "")
         )
-        others = [f"{f.type} {f.identifier}" for f in cited if not _doi_of(f, known_dois)]
+        others = [f"{f.type} {f.identifier}" for f in cited if not reviewed.doi_of(f)]
         note = f" (also cites {', '.join(others)})" if others else ""
         rows.append(
             {
-                "claim_id": f"{article_id}-draft-{first_number + len(rows):03d}",
+                "claim_id": f"{article_id}-draft-{reviewed.next_claim + len(rows):03d}",
                 "article_id": article_id,
                 "section": section,
                 "claim": f"draft: see {article_id} text {sentence.start}\u2013{sentence.end}{note}",

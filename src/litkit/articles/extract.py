@@ -294,6 +294,19 @@ def _with_bare_urls(document: Document) -> Document:
 # --- HTML ---------------------------------------------------------------------------------
 
 
+# Markdown keeps the links (where the cited works are), emphasis, headings and tables; the
+# title comes with the metadata; recall over precision, since a missed paragraph loses claims.
+TRAFILATURA_OPTIONS = {
+    "output_format": "markdown",
+    "include_links": True,
+    "include_formatting": True,
+    "include_tables": True,
+    "include_images": False,
+    "with_metadata": True,
+    "favor_recall": True,
+}
+
+
 def from_html(html: str, *, url: str | None = None) -> Document:
     """The main text of a saved web page, through trafilatura (boilerplate left out).
 
@@ -302,17 +315,7 @@ def from_html(html: str, *, url: str | None = None) -> Document:
     """
     import trafilatura  # imported here: it is slow to import and only HTML needs it
 
-    markdown = trafilatura.extract(
-        html,
-        url=url,
-        output_format="markdown",
-        include_links=True,
-        include_formatting=True,
-        include_tables=True,
-        include_images=False,
-        with_metadata=True,
-        favor_recall=True,
-    )
+    markdown = trafilatura.extract(html, url=url, **TRAFILATURA_OPTIONS)
     if not markdown:
         raise UsageError("no main text found in the HTML page")
     return from_markdown(markdown)

@@ -14,7 +14,7 @@ time writes to a cache folder.
 
 Typical use (the ``litkit fetch`` command does this)::
 
-    fetcher = Fetcher(CrossrefCache("data/raw/crossref"), mailto="me@example.org")
+    fetcher = Fetcher(CrossrefCache("data/raw/crossref"), api=CrossrefApi.configured())
     report = fetcher.fetch(["10.1111/bcp.12094"])
     print(report.summary())
 """
@@ -38,16 +38,16 @@ import habanero.request
 import habanero.request_class
 import httpx2
 from habanero import Crossref, RequestError
-from pyrate_limiter import InMemoryBucket, Limiter, Rate
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from pyrate_limiter import Limiter
 from tqdm import tqdm
 
-from litkit import __version__
-from litkit.config import MAILTO_VARIABLE, settings
-from litkit.crossref.cache import CrossrefCache, public_url
+from litkit.config import MAILTO_VARIABLE
+from litkit.crossref.api import CrossrefApi, Limits
+from litkit.crossref.cache import CrossrefCache
 from litkit.crossref.records import work_problem, worse_record
 from litkit.doi import normalize_doi
 from litkit.errors import CacheError, FetchError
+from litkit.polite import Retry, paced
 from litkit.vocabulary import FETCHED_STATUSES
 
 # A server's Retry-After is honoured in full up to this many seconds; a longer wait fails
@@ -58,24 +58,6 @@ RETRY_AFTER_CAP = 120.0
 MAX_URL_BYTES = 4000
 # Crossref refuses `rows` above this.
 MAX_ROWS = 1000
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How hard litkit may press Crossref: requests per second by kind, and in flight."""
-
-    single_per_second: float
-    list_per_second: float
-    concurrency: int
-
-    @classmethod
-    def for_pool(cls, mailto: str | None) -> Limits:
-        """Crossref's published limits: the polite pool with a contact address, else public."""
-        return POLITE_POOL if mailto else PUBLIC_POOL
-
-
-POLITE_POOL = Limits(single_per_second=10, list_per_second=3, concurrency=3)
-PUBLIC_POOL = Limits(single_per_second=5, list_per_second=1, concurrency=1)
 
 
 @dataclass(frozen=True)
@@ -330,24 +312,6 @@ def plan_batches(
 
 # -- pacing and counting -------------------------------------------------------------------
 
-# Requests leave the client evenly paced but can arrive bunched up (connection set-up and
-# thread scheduling vary), so the client keeps this much headroom under the server's window.
-PACING_HEADROOM = 0.1
-PACING_OVERSLEEP_MS = 2
-
-
-def _limiter(per_second: float) -> Limiter:
-    """A blocking limiter that spaces requests evenly, ``per_second`` less the headroom.
-
-    One request per interval rather than bursts of ``per_second`` per window: the same
-    rate, but requests do not start together and compete for the interpreter, so each
-    leaves closer to the moment its slot opened, and the server's window sees them spaced.
-    """
-    interval_ms = max(1, int(1000 / per_second * (1 + PACING_HEADROOM)))
-    # pyrate-limiter oversleeps each wait by `buffer_ms` (50 by default): at 3 list requests
-    # a second that is 5 % more time per request than the headroom already gives.
-    return Limiter(InMemoryBucket([Rate(1, interval_ms)]), buffer_ms=PACING_OVERSLEEP_MS)
-
 
 @dataclass
 class _Tally:
@@ -521,16 +485,15 @@ class Fetcher:
 
     Args:
         cache: where records are kept.
-        base_url: the API; defaults to ``$LITKIT_CROSSREF_URL`` or Crossref's (see config).
-        mailto: contact address for the polite pool; defaults to ``$LITKIT_MAILTO``.
+        api: which Crossref and who asks (default: :meth:`CrossrefApi.configured`).
         limits: request pacing; defaults to the pool's published limits.
         batch_size: the most DOIs per list request; by default as many as fit in a URL of
             ``max_url_bytes`` (about 100 real DOIs).
         max_url_bytes: the longest list-request URL.
-        max_attempts: tries per request before a DOI is given up as failed.
+        retry: tries per request before a DOI is given up as failed, and the backoff between
+            them (a server's Retry-After, up to ``retry_after_cap``, replaces the backoff).
         timeout: seconds to wait for each read of an answer (10 at most to connect).
         deadline: seconds one request may take in all, however the server trickles it.
-        backoff: first backoff in seconds; it doubles (with jitter) up to ``max_backoff``.
         retry_after_cap: the longest Retry-After waited for; a longer one fails at once.
         max_error_rate: share of failed requests at which the run stops.
         min_requests: requests to see before the error rate is judged.
@@ -543,16 +506,13 @@ class Fetcher:
         self,
         cache: CrossrefCache,
         *,
-        base_url: str | None = None,
-        mailto: str | None = None,
+        api: CrossrefApi | None = None,
         limits: Limits | None = None,
         batch_size: int | None = None,
         max_url_bytes: int = MAX_URL_BYTES,
-        max_attempts: int = 6,
+        retry: Retry = Retry(attempts=6),
         timeout: float = 20,
         deadline: float = 60,
-        backoff: float = 0.5,
-        max_backoff: float = 30,
         retry_after_cap: float = RETRY_AFTER_CAP,
         max_error_rate: float = 0.1,
         min_requests: int = 20,
@@ -561,28 +521,15 @@ class Fetcher:
         notify: Callable[[str], None] | None = None,
     ):
         self.cache = cache
-        env = settings()
-        self.base_url = (base_url or env.crossref_url).rstrip("/")
-        self.mailto = mailto or env.mailto
-        self.limits = limits or Limits.for_pool(self.mailto)
+        self.api = api or CrossrefApi.configured()
+        self.limits = limits or self.api.limits
         self.batch_size, self.max_url_bytes = batch_size, max_url_bytes
-        self.max_attempts, self.deadline = max_attempts, deadline
-        self.backoff, self.max_backoff = backoff, max_backoff
+        self.retry, self.deadline = retry, deadline
         self.retry_after_cap = retry_after_cap
         self.max_error_rate, self.min_requests = max_error_rate, min_requests
         self.connect_attempts, self.lock_timeout = connect_attempts, lock_timeout
         self.notify = notify
-        self.client = Crossref(
-            base_url=self.base_url,
-            mailto=self.mailto,
-            ua_string=f"litkit/{__version__}",
-            timeout=httpx2.Timeout(timeout, connect=min(timeout, 10)),
-        )
-
-    @property
-    def host(self) -> str:
-        """The API's address without credentials or query, for messages."""
-        return public_url(self.base_url)
+        self.client = self.api.client(timeout)
 
     def _say(self, message: str) -> None:
         if self.notify:
@@ -599,7 +546,7 @@ class Fetcher:
         cache cannot be written; records written before either are kept.
         """
         requested, outcomes = self._triage(dois, refresh=refresh, offline=offline)
-        tally = _Tally(self.max_error_rate, self.min_requests, self.connect_attempts, self.host)
+        tally = _Tally(self.max_error_rate, self.min_requests, self.connect_attempts, self.api.host)
         if offline or not (requested or self.cache.legacy_not_found_file.is_file()):
             return self._report(outcomes, tally)
         with self.cache.locked(timeout=self.lock_timeout, on_wait=self._say):
@@ -633,13 +580,12 @@ class Fetcher:
         )
 
     def _announce(self, n: int) -> None:
-        pool = "polite" if self.mailto else "public"
         self._say(
-            f"fetching {n} DOIs from {self.host} ({pool} pool: {self.limits.list_per_second:g}"
+            f"fetching {n} DOIs from {self.api.host} ({self.api.pool} pool: {self.limits.list_per_second:g}"
             f" list and {self.limits.single_per_second:g} single requests/s,"
             f" {self.limits.concurrency} in flight)"
         )
-        if not self.mailto:
+        if not self.api.mailto:
             self._say(
                 f"no contact address (--mailto or ${MAILTO_VARIABLE}): Crossref's public"
                 " pool has slower limits"
@@ -673,13 +619,16 @@ class Fetcher:
 
     def _fetch_all(self, dois: list[str], tally: _Tally, *, refresh: bool) -> dict[str, Outcome]:
         limiters = {
-            "list": _limiter(self.limits.list_per_second),
-            "single": _limiter(self.limits.single_per_second),
+            "list": paced(self.limits.list_per_second),
+            "single": paced(self.limits.single_per_second),
         }
         call = self._caller(tally, limiters)
         store = self._storer(refresh)
         batches = plan_batches(
-            dois, base_url=self.base_url, max_url_bytes=self.max_url_bytes, max_size=self.batch_size
+            dois,
+            base_url=self.api.base_url,
+            max_url_bytes=self.max_url_bytes,
+            max_size=self.batch_size,
         )
         outcomes: dict[str, Outcome] = {}
         show_bar = self.notify is not None and sys.stderr.isatty()
@@ -730,17 +679,7 @@ class Fetcher:
             failure = describe_failure(exc, retry_after_cap=cap)
             return failure is not None and failure.transient
 
-        retrying = Retrying(
-            retry=retry_if_exception(transient),
-            stop=stop_after_attempt(self.max_attempts),
-            wait=_WaitRetryAfterOr(
-                wait_exponential_jitter(
-                    multiplier=self.backoff, max=self.max_backoff, jitter=self.backoff
-                ),
-                cap=cap,
-            ),
-            reraise=True,
-        )
+        retrying = self.retry.retrying(transient, _WaitRetryAfterOr(self.retry.wait(), cap=cap))
 
         def attempt(kind: str, request: Callable[[], object]) -> object:
             if tally.stopped:
@@ -769,7 +708,7 @@ class Fetcher:
         return failure
 
     def _failed(self, failure: Failure) -> str:
-        tries = f" after {self.max_attempts} tries" if failure.transient else ""
+        tries = f" after {self.retry.attempts} tries" if failure.transient else ""
         return f"failed{tries}: {failure.reason}"
 
     def _fetch_batch(self, batch: list[str], call, store) -> dict[str, Outcome]:
@@ -850,7 +789,12 @@ class Fetcher:
                 if keep:
                     return Outcome(doi, "cached", note)
             self.cache.write(
-                doi, message, message_version=version, api_url=self.base_url, via=via, durable=False
+                doi,
+                message,
+                message_version=version,
+                api_url=self.api.base_url,
+                via=via,
+                durable=False,
             )
             record_doi = message["DOI"].strip().lower()
             if record_doi != doi:

@@ -32,18 +32,16 @@ from pathlib import Path
 
 import pandas as pd
 from habanero import Crossref
-from pyrate_limiter import InMemoryBucket, Limiter, Rate
 from rapidfuzz import fuzz
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from litkit import __version__
-from litkit.config import settings
+from litkit.crossref.api import CrossrefApi
 from litkit.crossref.cache import CrossrefCache, utc_now
-from litkit.crossref.fetch import Limits, describe_failure
+from litkit.crossref.fetch import describe_failure
 from litkit.crossref.records import first_family_name, plain_text, year_of
 from litkit.errors import FetchError
 from litkit.files import atomic_write
 from litkit.ncbi import IdConverter
+from litkit.polite import Retry, paced
 from litkit.raw import RESOLVED
 
 METHODS = {
@@ -177,40 +175,33 @@ class Resolver:
 
     Args:
         cache: where Crossref records met on the way are kept (None: not kept).
-        base_url: Crossref's API (default ``$LITKIT_CROSSREF_URL`` or Crossref's).
+        api: which Crossref and who asks (default: :meth:`CrossrefApi.configured`); the
+            contact address goes to NCBI too.
         idconv_url: NCBI's converter (default ``$LITKIT_IDCONV_URL`` or NCBI's).
-        mailto: contact address for Crossref's polite pool and NCBI.
         min_score: the lowest bibliographic score taken.
         deadline: seconds the NCBI part may take.
-        max_attempts: tries per Crossref request.
-        backoff: first wait between tries.
+        retry: tries per request, and the backoff between them (Crossref's and NCBI's).
     """
 
     def __init__(
         self,
         *,
         cache: CrossrefCache | None = None,
-        base_url: str | None = None,
+        api: CrossrefApi | None = None,
         idconv_url: str | None = None,
-        mailto: str | None = None,
         min_score: float = MIN_SCORE,
         deadline: float = 120,
-        max_attempts: int = 5,
-        backoff: float = 0.5,
+        retry: Retry = Retry(),
     ):
-        env = settings()
         self.cache = cache
-        self.base_url = (base_url or env.crossref_url).rstrip("/")
-        self.mailto = mailto or env.mailto
+        self.api = api or CrossrefApi.configured()
         self.min_score = min_score
-        self.max_attempts, self.backoff = max_attempts, backoff
-        self.crossref = Crossref(
-            base_url=self.base_url, mailto=self.mailto, ua_string=f"litkit/{__version__}"
+        self.retry = retry
+        self.crossref = self.api.client()
+        self.limiter = paced(self.api.limits.list_per_second)
+        self.converter = IdConverter(
+            base_url=idconv_url, email=self.api.mailto, deadline=deadline, retry=retry
         )
-        per_second = Limits.for_pool(self.mailto).list_per_second
-        window = int(1000 * max(1, int(per_second)) / per_second * 1.1)
-        self.limiter = Limiter(InMemoryBucket([Rate(max(1, int(per_second)), window)]))
-        self.converter = IdConverter(base_url=idconv_url, email=self.mailto, deadline=deadline)
 
     def resolve(
         self,
@@ -292,13 +283,8 @@ class Resolver:
             self.limiter.try_acquire("list")
             return request()
 
-        retrying = Retrying(
-            retry=retry_if_exception(lambda e: bool((f := describe_failure(e)) and f.transient)),
-            stop=stop_after_attempt(self.max_attempts),
-            wait=wait_exponential_jitter(multiplier=self.backoff, max=30, jitter=self.backoff),
-            reraise=True,
-        )
-        return retrying(attempt)
+        transient = lambda e: bool((f := describe_failure(e)) and f.transient)  # noqa: E731
+        return self.retry.retrying(transient)(attempt)
 
     def _failed(self, want: Wanted, exc: Exception) -> dict[str, str]:
         failure = describe_failure(exc)
@@ -313,7 +299,7 @@ class Resolver:
                 doi,
                 item,
                 message_version=answer.get("message-version"),
-                api_url=self.base_url,
+                api_url=self.api.base_url,
                 via=via,
             )
         return doi

@@ -110,11 +110,14 @@ def _axes(ax: Axes | None, height: float) -> Axes:
     return ax
 
 
-def _titles(ax: Axes, title: str, *captions: str) -> None:
-    """A bold title with smaller caption lines between it and the axes.
+def _titles(ax: Axes, title: str, *captions: str, x: str, y: str) -> None:
+    """A bold title with smaller caption lines between it and the axes, and the axis labels.
 
-    Each caption starts on its own line and is wrapped to fit.
+    Each caption starts on its own line and is wrapped to fit; ``x`` and ``y`` label the
+    axes, with their units.
     """
+    ax.set_xlabel(x, fontsize=LABEL_SIZE)
+    ax.set_ylabel(y, fontsize=LABEL_SIZE)
     lines = [
         line for caption in captions if caption for line in textwrap.wrap(caption, SUBTITLE_WIDTH)
     ]
@@ -277,9 +280,9 @@ def plot_evidence_by_outcome(rows: pd.DataFrame, *, ax: Axes | None = None) -> A
         "For each question the articles make a graded claim about: the certainty the "
         "strongest claim asserts (hatched), the certainty of the evidence the article cites, "
         "and of the best available evidence, cited or not.",
+        x="Certainty of evidence (GRADE)",
+        y="Indication · outcome",
     )
-    ax.set_xlabel("Certainty of evidence (GRADE)", fontsize=LABEL_SIZE)
-    ax.set_ylabel("Indication · outcome", fontsize=LABEL_SIZE)
     if rows.empty:
         _message(ax, "No indication and outcome with a graded claim to show.")
         return ax
@@ -444,9 +447,9 @@ def plot_evidence_gap_map(cells: pd.DataFrame, *, ax: Axes | None = None) -> Axe
         "Evidence gap map: cited works by indication and design",
         f"Scope: {CITED_SCOPE}. Marker area and number: cited works; marker shape: dominant "
         "direction of effect. Empty cells and rows are gaps in what is cited.",
+        x="Study design (strongest on the left)",
+        y="Indication",
     )
-    ax.set_xlabel("Study design (strongest on the left)", fontsize=LABEL_SIZE)
-    ax.set_ylabel("Indication", fontsize=LABEL_SIZE)
     _gap_axes(ax, [label for _, label in labels], columns)
     _hide_spines(ax, "top", "right", "bottom", "left")
     if filled.empty:
@@ -564,9 +567,9 @@ def plot_claims_by_verdict(rows: pd.DataFrame, *, ax: Axes | None = None) -> Axe
         "Claims by article and indication, by verdict",
         "Each claim is judged against the works the article cites for it and against "
         "the best available evidence. Numbers in the bars count claims.",
+        x="Number of claims",
+        y="Article · indication",
     )
-    ax.set_xlabel("Number of claims", fontsize=LABEL_SIZE)
-    ax.set_ylabel("Article · indication", fontsize=LABEL_SIZE)
     if rows.empty:
         _message(ax, "No claims to show.")
         return ax
@@ -604,9 +607,9 @@ def plot_works_over_time(counts: pd.DataFrame, *, ax: Axes | None = None) -> Axe
         f"Publication year of each work in {CITED_SCOPE} and of the best-evidence works; "
         "numbers count works.",
         note,
+        x="Publication year",
+        y="Study design (strongest on top)",
     )
-    ax.set_xlabel("Publication year", fontsize=LABEL_SIZE)
-    ax.set_ylabel("Study design (strongest on top)", fontsize=LABEL_SIZE)
     if dated.empty:
         _message(
             ax,
@@ -668,9 +671,9 @@ def plot_citation_counts(rows: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         "How often the works the article cites are cited",
         f"Scope: {CITED_SCOPE}. Citation counts reflect attention, not quality.",
         note,
+        x="Times cited (Crossref count)",
+        y="Cited work (first author, year)",
     )
-    ax.set_xlabel("Times cited (Crossref count)", fontsize=LABEL_SIZE)
-    ax.set_ylabel("Cited work (first author, year)", fontsize=LABEL_SIZE)
     if shown.empty:
         _message(
             ax,

@@ -43,6 +43,17 @@ DOI_URL = "https://doi.org/"
 # "not-graded" need nothing.
 REVIEW_VERDICTS = ("contradicted", "overstated", "under-cited", "uncited", "understated")
 
+# The columns each view shows, in order: declared once here, each a line.
+COLUMNS: dict[str, list[str]] = {
+    "cited_works": "article_id ref_no first_author year title container_title volume issue page doi crossref_status source".split(),
+    "claims_with": "claim_id indication outcome claim asserted cited_certainty best_certainty best_work verdict_reason".split(),
+    "every_claim": "claim_id article_id section claim indication outcome topic asserted cited_certainty best_certainty verdict".split(),
+    "work_certainties": "work role indication outcome design start downgrades certainty direction reasons".split(),
+    "evidence_summary": "indication_label outcome_label asserted cited_certainty cited_direction best_certainty best_direction best_work n_claims".split(),
+    "cited_evidence": "claim_id doi work url design certainty direction counted addresses".split(),
+    "best_evidence": "claim_id work doi url design certainty direction effect".split(),
+}
+
 
 # --- showing a table in a notebook -------------------------------------------------------------
 
@@ -155,21 +166,9 @@ def crossref_status(works: pd.DataFrame) -> pd.DataFrame:
 
 def cited_works(works: pd.DataFrame) -> pd.DataFrame:
     """The works table with the columns a reader needs first."""
-    columns = [
-        "article_id",
-        "ref_no",
-        "first_author",
-        "year",
-        "title",
-        "container_title",
-        "volume",
-        "issue",
-        "page",
-        "doi",
-        "crossref_status",
-        "source",
-    ]
-    return works[columns].sort_values(["article_id", "ref_no"]).reset_index(drop=True)
+    return (
+        works[COLUMNS["cited_works"]].sort_values(["article_id", "ref_no"]).reset_index(drop=True)
+    )
 
 
 def claim_counts(claims: pd.DataFrame) -> pd.DataFrame:
@@ -182,68 +181,24 @@ def claim_counts(claims: pd.DataFrame) -> pd.DataFrame:
 def claims_with(claims: pd.DataFrame, verdict: str) -> pd.DataFrame:
     """The claims with one verdict: what is asserted, what is cited, what the best evidence is."""
     picked = claims[claims["verdict"] == verdict]
-    columns = [
-        "claim_id",
-        "indication",
-        "outcome",
-        "claim",
-        "asserted",
-        "cited_certainty",
-        "best_certainty",
-        "best_work",
-        "verdict_reason",
-    ]
-    return picked[columns].reset_index(drop=True)
+    return picked[COLUMNS["claims_with"]].reset_index(drop=True)
 
 
 def every_claim(claims: pd.DataFrame) -> pd.DataFrame:
     """Every claim, in article order, with what it asserts and its verdict."""
-    columns = [
-        "claim_id",
-        "article_id",
-        "section",
-        "claim",
-        "indication",
-        "outcome",
-        "topic",
-        "asserted",
-        "cited_certainty",
-        "best_certainty",
-        "verdict",
-    ]
-    return claims.sort_values(["article_id", "start"])[columns].reset_index(drop=True)
+    return claims.sort_values(["article_id", "start"])[COLUMNS["every_claim"]].reset_index(
+        drop=True
+    )
 
 
 def work_certainties(grades: pd.DataFrame) -> pd.DataFrame:
     """Each work's certainty per indication and outcome, with every step that led to it."""
-    columns = [
-        "work",
-        "role",
-        "indication",
-        "outcome",
-        "design",
-        "start",
-        "downgrades",
-        "certainty",
-        "direction",
-        "reasons",
-    ]
-    return grades[columns].reset_index(drop=True)
+    return grades[COLUMNS["work_certainties"]].reset_index(drop=True)
 
 
 def evidence_summary(evidence: pd.DataFrame) -> pd.DataFrame:
     """The headline table: by indication and outcome, asserted, cited and best, side by side."""
-    columns = [
-        "indication_label",
-        "outcome_label",
-        "asserted",
-        "cited_certainty",
-        "cited_direction",
-        "best_certainty",
-        "best_direction",
-        "best_work",
-        "n_claims",
-    ]
+    columns = COLUMNS["evidence_summary"]
     ranked = evidence.assign(_rank=evidence["best_certainty"].map(RANK))
     return ranked.sort_values(
         ["_rank", "indication_label", "outcome_label"], ascending=[False, True, True]
@@ -578,17 +533,7 @@ def cited_evidence(
                     "addresses": hit is not None,
                 }
             )
-    columns = [
-        "claim_id",
-        "doi",
-        "work",
-        "url",
-        "design",
-        "certainty",
-        "direction",
-        "counted",
-        "addresses",
-    ]
+    columns = COLUMNS["cited_evidence"]
     return pd.DataFrame(rows, columns=columns).astype(
         {c: "string" for c in columns if c not in ("counted", "addresses")}
     )
@@ -627,7 +572,7 @@ def best_evidence(
                 "effect": hit.iloc[0]["effect"] if not hit.empty else pd.NA,
             }
         )
-    columns = ["claim_id", "work", "doi", "url", "design", "certainty", "direction", "effect"]
+    columns = COLUMNS["best_evidence"]
     return pd.DataFrame(rows, columns=columns).astype("string")
 
 

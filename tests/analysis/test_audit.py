@@ -47,6 +47,13 @@ def one(records, **fields) -> pd.Series:
     return audit(records, citation(authors=f"{first}, X.", **fields)).iloc[0]
 
 
+def cite(records, doi, journal, volume, issue, pages, year) -> pd.Series:
+    """The audit of a citation of ``doi`` under its own title, printed as given."""
+    title = records[doi]["title"][0]
+    where = dict(journal=journal, volume=volume, issue=issue, pages=pages, year=year)
+    return one(records, doi=doi, title=title, **where)
+
+
 def test_a_correct_citation_is_ok(records):
     row = one(records)
     assert row["verdict"] == "ok" and row["reasons"] == "matches its Crossref record"
@@ -72,17 +79,7 @@ def test_a_wrong_year_is_major(records):
 
 
 def test_the_online_year_of_a_later_issue_is_minor(records):
-    systems = records[SYSTEMS]
-    row = one(
-        records,
-        doi=SYSTEMS,
-        title=systems["title"][0],
-        journal="Systems Engineering",
-        volume="20",
-        issue="6",
-        pages="483-496",
-        year="2018",
-    )
+    row = cite(records, SYSTEMS, "Systems Engineering", "20", "6", "483-496", "2018")
     assert row["verdict"] == "minor" and "published online date; issued 2017" in row["year_check"]
 
 
@@ -93,17 +90,7 @@ def test_wrong_title_and_journal_are_major(records):
 
 
 def test_an_ahead_of_print_citation_whose_work_now_has_an_issue_is_minor(records):
-    ecology = records[ECOLOGY]
-    row = one(
-        records,
-        doi=ECOLOGY,
-        title=ecology["title"][0],
-        journal="Ecology and Evolution",
-        volume="Publish Ahead of Print",
-        issue="",
-        pages="",
-        year="2016",
-    )
+    row = cite(records, ECOLOGY, "Ecology and Evolution", "Publish Ahead of Print", "", "", "2016")
     assert row["verdict"] == "minor"
     assert (
         "cited ahead of print; now published (volume 6, issue 18, page 6425-6434, 2016)"
@@ -112,17 +99,7 @@ def test_an_ahead_of_print_citation_whose_work_now_has_an_issue_is_minor(records
 
 
 def test_a_real_correction_notice_is_reported_with_its_doi_date_and_source(records):
-    record = records[CORRECTED]
-    row = one(
-        records,
-        doi=CORRECTED,
-        title=record["title"][0],
-        journal="PLoS Biology",
-        volume="5",
-        issue="1",
-        pages="e2",
-        year="2006",
-    )
+    row = cite(records, CORRECTED, "PLoS Biology", "5", "1", "e2", "2006")
     assert row["verdict"] == "minor" and not row["retracted"]
     assert (
         row["notices_check"]
@@ -201,12 +178,12 @@ def test_without_a_record_the_audit_says_not_checked_and_never_pretends(records)
 @pytest.mark.parametrize(
     "printed, expected",
     [
-        ("357–67", "357-367"),
-        ("e26–32", "e26-e32"),
-        ("pp. 241-54", "241-254"),
-        ("e674", "e674"),
-        ("1704-6", "1704-1706"),
-        ("599721", "599721"),
+        pytest.param("357–67", "357-367", id="en dash, end shortened"),
+        pytest.param("e26–32", "e26-e32", id="electronic pages, prefix carried to the end"),
+        pytest.param("pp. 241-54", "241-254", id="pp. dropped"),
+        pytest.param("e674", "e674", id="one electronic page"),
+        pytest.param("1704-6", "1704-1706", id="end shortened to one digit"),
+        pytest.param("599721", "599721", id="article number"),
     ],
 )
 def test_page_ranges_are_expanded(printed, expected):

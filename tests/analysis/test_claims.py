@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from litkit.analysis.claims import assess_claims, verdict
-from litkit.analysis.evidence import grade_appraisals
 from litkit.vocabulary import VERDICTS
+from rows import appraisal, claim, grade, outcomes, review
 
 NONE = {"certainty": "none", "direction": pd.NA, "best_work": pd.NA}
 
@@ -14,7 +14,8 @@ def body(certainty, direction="favours", work="Work 2020"):
     return {"certainty": certainty, "direction": direction, "best_work": work}
 
 
-def judge(
+# An established claim of benefit on efficacy, reviewed, citing works, with no evidence yet.
+BASELINE = dict(
     asserted="established",
     direction="favours",
     topic="efficacy",
@@ -22,16 +23,12 @@ def judge(
     cited=NONE,
     best=NONE,
     has_citations=True,
-):
-    return verdict(
-        asserted=asserted,
-        direction=direction,
-        topic=topic,
-        status=status,
-        cited=cited,
-        best=best,
-        has_citations=has_citations,
-    )
+)
+
+
+def judge(**changes):
+    """The verdict on :data:`BASELINE` with ``changes``."""
+    return verdict(**(BASELINE | changes))
 
 
 # --- one test per rule -----------------------------------------------------------------------
@@ -155,74 +152,14 @@ def test_every_verdict_is_reachable():
 # --- harms are judged on harm evidence only ---------------------------------------------------
 
 
-def _appraisal(**overrides):
-    row = dict(
-        doi="10.1/rct",
-        indication="acute-postoperative-pain",
-        outcome="pain-relief",
-        comparator="",
-        design="rct",
-        review_of="",
-        n_studies=pd.NA,
-        n_participants=1000,
-        effect_measure="",
-        estimate="",
-        ci_low="",
-        ci_high="",
-        direction="favours",
-        stated_certainty_level="",
-        risk_of_bias="low",
-        inconsistency="none",
-        indirect="no",
-        independent_of="",
-        year=2020,
-    )
-    return row | overrides
-
-
-def _grades(*rows, role="cited"):
-    frame = pd.DataFrame(list(rows)).astype({"n_participants": "Int64", "n_studies": "Int64"})
-    return grade_appraisals(frame, role=role)
-
-
-def _claim(**overrides):
-    row = dict(
-        claim_id="A01",
-        article_id="A",
-        section="s",
-        claim="c",
-        indication="acute-postoperative-pain",
-        outcome="pain-relief",
-        comparator="",
-        topic="efficacy",
-        asserted="established",
-        direction="favours",
-        cited_dois="10.1/rct",
-        link="inferred",
-        start="0",
-        end="1",
-        status="reviewed",
-    )
-    return row | overrides
-
-
-OUTCOMES = pd.DataFrame(
-    {
-        "outcome_id": ["pain-relief", "adverse-effects"],
-        "label": ["Pain relief", "Adverse effects"],
-        "kind": ["benefit", "harm"],
-    }
-)
-
-
 def test_no_harm_or_precaution_claim_is_judged_on_efficacy_certainty():
     # Strong efficacy evidence and weak harm evidence for the same work and indication.
     grades = pd.concat(
         [
-            _grades(_appraisal(design="narrative-review")),  # efficacy: very low
-            _grades(_appraisal(outcome="adverse-effects", direction="harm")),  # harm: high
-            _grades(
-                _appraisal(doi="10.1/best", outcome="adverse-effects", direction="harm"),
+            grade(appraisal(design="narrative-review")),  # efficacy: very low
+            grade(appraisal(outcome="adverse-effects", direction="harm")),  # harm: high
+            grade(
+                appraisal(doi="10.1/best", outcome="adverse-effects", direction="harm"),
                 role="best-evidence",
             ),
         ],
@@ -230,12 +167,12 @@ def test_no_harm_or_precaution_claim_is_judged_on_efficacy_certainty():
     )
     claims = pd.DataFrame(
         [
-            _claim(claim_id="H1", topic="safety", outcome="adverse-effects", direction="harm"),
-            _claim(claim_id="P1", topic="practice", outcome="adverse-effects", direction=""),
-            _claim(claim_id="D1", topic="dosing", outcome="adverse-effects", direction="harm"),
+            claim(claim_id="H1", topic="safety", outcome="adverse-effects", direction="harm"),
+            claim(claim_id="P1", topic="practice", outcome="adverse-effects", direction=""),
+            claim(claim_id="D1", topic="dosing", outcome="adverse-effects", direction="harm"),
         ]
     )
-    assessed = assess_claims(claims, grades, OUTCOMES).set_index("claim_id")
+    assessed = assess_claims(claims, grades, outcomes()).set_index("claim_id")
     harm = assessed.loc["H1"]
     assert (harm["cited_certainty"], harm["outcome_kind"]) == ("high", "harm")
     assert harm["verdict"] == "supported"
@@ -246,28 +183,20 @@ def test_no_harm_or_precaution_claim_is_judged_on_efficacy_certainty():
 def test_a_claim_rests_on_its_cited_works_for_its_indication_and_outcome():
     grades = pd.concat(
         [
-            _grades(_appraisal()),
-            _grades(
-                _appraisal(
-                    doi="10.1/sr",
-                    design="systematic-review",
-                    review_of="rct",
-                    stated_certainty_level="moderate",
-                ),
-                role="best-evidence",
-            ),
+            grade(appraisal()),
+            grade(review("moderate", doi="10.1/sr"), role="best-evidence"),
         ],
         ignore_index=True,
     )
     claims = pd.DataFrame(
         [
-            _claim(),
-            _claim(claim_id="A02", indication="acute-pain"),  # cited work is off-indication
-            _claim(claim_id="A03", cited_dois="", link="none", asserted="probable"),
-            _claim(claim_id="A04", indication="general", asserted="probable"),
+            claim(),
+            claim(claim_id="A02", indication="acute-pain"),  # cited work is off-indication
+            claim(claim_id="A03", cited_dois="", link="none", asserted="probable"),
+            claim(claim_id="A04", indication="general", asserted="probable"),
         ]
     )
-    assessed = assess_claims(claims, grades, OUTCOMES).set_index("claim_id")
+    assessed = assess_claims(claims, grades, outcomes()).set_index("claim_id")
     assert assessed.loc["A01", ["cited_certainty", "best_certainty", "verdict"]].tolist() == [
         "high",
         "moderate",
@@ -280,14 +209,14 @@ def test_a_claim_rests_on_its_cited_works_for_its_indication_and_outcome():
 
 
 def test_a_general_claim_takes_each_works_best_row_so_indications_do_not_disagree():
-    grades = _grades(
-        _appraisal(
+    grades = grade(
+        appraisal(
             doi="10.1/gl",
             design="guideline",
             stated_certainty_level="moderate",
             indication="neuropathic-pain",
         ),
-        _appraisal(
+        appraisal(
             doi="10.1/gl",
             design="guideline",
             stated_certainty_level="low",
@@ -295,6 +224,6 @@ def test_a_general_claim_takes_each_works_best_row_so_indications_do_not_disagre
             direction="mixed",
         ),
     )
-    claim = pd.DataFrame([_claim(indication="general", cited_dois="10.1/gl", asserted="probable")])
-    assessed = assess_claims(claim, grades, OUTCOMES).iloc[0]
+    claims = pd.DataFrame([claim(indication="general", cited_dois="10.1/gl", asserted="probable")])
+    assessed = assess_claims(claims, grades, outcomes()).iloc[0]
     assert (assessed["cited_certainty"], assessed["cited_direction"]) == ("moderate", "favours")

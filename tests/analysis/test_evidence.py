@@ -8,48 +8,12 @@ from litkit.analysis.evidence import (
     crosses_no_effect,
     evidence_by_outcome,
     gap_map,
-    grade_appraisals,
     matching,
     starting_certainty,
     step_down,
 )
 from litkit.vocabulary import CERTAINTIES, validate_certainty
-
-
-def appraisal(**overrides) -> dict:
-    row = dict(
-        doi="10.1/a",
-        indication="neuropathic-pain",
-        outcome="pain-relief",
-        comparator="",
-        design="rct",
-        review_of="",
-        population="adults",
-        n_studies=pd.NA,
-        n_participants=500,
-        effect_measure="",
-        estimate="",
-        ci_low="",
-        ci_high="",
-        direction="favours",
-        stated_certainty="",
-        stated_certainty_level="",
-        risk_of_bias="low",
-        inconsistency="not-applicable",
-        indirect="no",
-        independent_of="",
-        year=2020,
-        key_findings="k",
-        source="s",
-        verified="yes",
-        notes="",
-    )
-    return row | overrides
-
-
-def grade(*rows, role="cited", **options) -> pd.DataFrame:
-    frame = pd.DataFrame(list(rows)).astype({"n_participants": "Int64", "n_studies": "Int64"})
-    return grade_appraisals(frame, role=role, **options)
+from rows import appraisal, grade, indications, outcomes, review
 
 
 @pytest.mark.parametrize(
@@ -156,15 +120,7 @@ def test_crosses_no_effect_knows_ratios_from_differences(measure, low, high, exp
 
 
 def test_a_reviews_own_grade_is_taken_as_it_is():
-    graded = grade(
-        appraisal(
-            design="systematic-review",
-            review_of="rct",
-            stated_certainty_level="low",
-            risk_of_bias="high",
-            n_participants=100,
-        )
-    ).iloc[0]
+    graded = grade(review("low", risk_of_bias="high", n_participants=100)).iloc[0]
     assert graded["certainty"] == "low" and graded["own_grade"]
     assert "the review's own GRADE rating" in graded["reasons"]
 
@@ -252,9 +208,7 @@ def test_works_sharing_authors_are_flagged_and_not_counted_as_agreeing():
 def test_a_consensus_guideline_does_not_outrank_a_systematic_review():
     graded = grade(
         appraisal(doi="10.1/gl", design="guideline", stated_certainty_level="high"),
-        appraisal(
-            doi="10.1/sr", design="systematic-review", review_of="rct", stated_certainty_level="low"
-        ),
+        review("low", doi="10.1/sr"),
         work_labels={"10.1/gl": "Guide 2018", "10.1/sr": "Review 2019"},
     )
     body = combine(graded)
@@ -266,21 +220,8 @@ def test_a_consensus_guideline_does_not_outrank_a_systematic_review():
 
 def test_the_best_evidence_is_one_work_the_strongest_then_the_newest():
     graded = grade(
-        appraisal(
-            doi="10.1/old",
-            design="systematic-review",
-            review_of="rct",
-            stated_certainty_level="low",
-            year=2018,
-        ),
-        appraisal(
-            doi="10.1/new",
-            design="systematic-review",
-            review_of="rct",
-            stated_certainty_level="low",
-            year=2025,
-            direction="mixed",
-        ),
+        review("low", doi="10.1/old", year=2018),
+        review("low", doi="10.1/new", year=2025, direction="mixed"),
         appraisal(doi="10.1/rct", design="rct", risk_of_bias="high", year=2030),
         role="best-evidence",
     )
@@ -299,35 +240,11 @@ def test_a_head_to_head_claim_uses_only_evidence_against_the_same_comparator():
     assert set(matching(graded, "")["doi"]) == {"10.1/p", "10.1/n"}
 
 
-def _outcomes():
-    return pd.DataFrame(
-        {
-            "outcome_id": ["pain-relief", "adverse-effects"],
-            "label": ["Pain relief", "Adverse effects"],
-            "kind": ["benefit", "harm"],
-        }
-    )
-
-
 def test_evidence_by_outcome_sets_cited_and_best_side_by_side():
-    indications = pd.DataFrame(
-        {
-            "indication_id": ["neuropathic-pain", "acute-pain"],
-            "label": ["Neuropathic pain", "Acute pain"],
-        }
-    )
     graded = pd.concat(
         [
             grade(appraisal(doi="10.1/c", design="narrative-review")),
-            grade(
-                appraisal(
-                    doi="10.1/b",
-                    design="systematic-review",
-                    review_of="rct",
-                    stated_certainty_level="moderate",
-                ),
-                role="best-evidence",
-            ),
+            grade(review("moderate", doi="10.1/b"), role="best-evidence"),
             grade(
                 appraisal(
                     doi="10.1/h",
@@ -349,7 +266,7 @@ def test_evidence_by_outcome_sets_cited_and_best_side_by_side():
             "verdict": ["overstated", "supported"],
         }
     )
-    table = evidence_by_outcome(graded, claims, indications, _outcomes())
+    table = evidence_by_outcome(graded, claims, indications(), outcomes())
     assert table[["indication", "outcome"]].values.tolist() == [
         ["neuropathic-pain", "pain-relief"],
         ["acute-pain", "adverse-effects"],
@@ -365,18 +282,12 @@ def test_evidence_by_outcome_sets_cited_and_best_side_by_side():
 
 
 def test_gap_map_counts_works_by_design_and_keeps_empty_indications():
-    indications = pd.DataFrame(
-        {
-            "indication_id": ["neuropathic-pain", "acute-pain"],
-            "label": ["Neuropathic pain", "Acute pain"],
-        }
-    )
     graded = grade(
         appraisal(doi="10.1/a"),
         appraisal(doi="10.1/b", direction="mixed"),
         appraisal(doi="10.1/c", design="cohort"),
     )
-    cells = gap_map(graded, indications)
+    cells = gap_map(graded, indications())
     assert cells[["design", "n_works", "direction"]].astype(object).values.tolist() == [
         ["rct", 2, "mixed"],
         ["cohort", 1, "favours"],

@@ -15,82 +15,43 @@ from litkit.articles.identifiers import (
 from litkit.cli import main
 from litkit.vocabulary import IDENTIFIER_TYPES
 
+# Links that name a scholarly work, and the work they name as type:identifier.
+LINKED_WORKS = {
+    "https://pubmed.ncbi.nlm.nih.gov/32927735/": "pmid:32927735",
+    "https://pubmed.ncbi.nlm.nih.gov/32927735": "pmid:32927735",
+    "https://www.ncbi.nlm.nih.gov/pubmed/32927735": "pmid:32927735",
+    "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC3166406/": "pmcid:PMC3166406",
+    "https://pmc.ncbi.nlm.nih.gov/articles/PMC6181464/?term=x": "pmcid:PMC6181464",
+    "https://europepmc.org/article/MED/32927735": "pmid:32927735",
+    "https://europepmc.org/article/PMC/PMC3166406": "pmcid:PMC3166406",
+    "https://www.ncbi.nlm.nih.gov/books/NBK470357/": "nbk:NBK470357",
+    "https://arxiv.org/abs/2101.00001v2": "arxiv:2101.00001",
+    "https://arxiv.org/pdf/hep-th/9901001v1.pdf": "arxiv:hep-th/9901001",
+    "https://www.sciencedirect.com/science/article/pii/S0006322312005574": "pii:S0006322312005574",
+    "https://www.sciencedirect.com/science/article/abs/pii/S0006322312005574?via%3Dihub": "pii:S0006322312005574",
+    "https://linkinghub.elsevier.com/retrieve/pii/S0006-3223(12)00557-4": "pii:S0006322312005574",
+    "https://www.thelancet.com/journals/lancet/article/PIIS0140-6736(20)30183-5/fulltext": "pii:S0140673620301835",
+    "https://www.biologicalpsychiatryjournal.com/article/S0006-3223(12)00557-4/fulltext": "pii:S0006322312005574",
+    "https://www.nature.com/articles/s41586-020-2012-7": "doi:10.1038/s41586-020-2012-7",
+    "https://www.nature.com/articles/nature12373.pdf": "doi:10.1038/nature12373",
+    "https://bmcmedicine.biomedcentral.com/articles/10.1186/s12916-020-01580-5": "doi:10.1186/s12916-020-01580-5",
+    "https://www.bmj.com/content/356/bmj.i6583": "doi:10.1136/bmj.i6583",
+    "https://pmj.bmj.com/content/early/2020/11/12/postgradmedj-2020-139065": "doi:10.1136/postgradmedj-2020-139065",
+    "https://journals.plos.org/plosone/article/figure?id=10.1371/journal.pone.0239252.g002": "doi:10.1371/journal.pone.0239252",
+    "https://doi.org/10.1371/journal.pone.0239252.g002": "doi:10.1371/journal.pone.0239252",
+    "https://www.mdpi.com/2072-6643/12/11/3377": "doi:10.3390/nu12113377",
+    "https://www.mdpi.com/2072-6643/12/4/988/htm": "doi:10.3390/nu12040988",
+    "https://www.medrxiv.org/content/10.1101/2020.11.16.20232397v1": "doi:10.1101/2020.11.16.20232397",
+    "https://www.medrxiv.org/content/10.1101/2020.09.08.20190975v3.full.pdf": "doi:10.1101/2020.09.08.20190975",
+    "https://www.biorxiv.org/content/10.1101/123456v2": "doi:10.1101/123456",
+    "https://febs.onlinelibrary.wiley.com/doi/full/10.1111/febs.15495": "doi:10.1111/febs.15495",
+    "https://link.springer.com/article/10.1007/s00394-020-02372-4": "doi:10.1007/s00394-020-02372-4",
+}
 
-@pytest.mark.parametrize(
-    "url, expected",
-    [
-        ("https://pubmed.ncbi.nlm.nih.gov/32927735/", ("pmid", "32927735")),
-        ("https://pubmed.ncbi.nlm.nih.gov/32927735", ("pmid", "32927735")),
-        ("https://www.ncbi.nlm.nih.gov/pubmed/32927735", ("pmid", "32927735")),
-        ("https://www.ncbi.nlm.nih.gov/pmc/articles/PMC3166406/", ("pmcid", "PMC3166406")),
-        ("https://pmc.ncbi.nlm.nih.gov/articles/PMC6181464/?term=x", ("pmcid", "PMC6181464")),
-        ("https://europepmc.org/article/MED/32927735", ("pmid", "32927735")),
-        ("https://europepmc.org/article/PMC/PMC3166406", ("pmcid", "PMC3166406")),
-        ("https://www.ncbi.nlm.nih.gov/books/NBK470357/", ("nbk", "NBK470357")),
-        ("https://arxiv.org/abs/2101.00001v2", ("arxiv", "2101.00001")),
-        ("https://arxiv.org/pdf/hep-th/9901001v1.pdf", ("arxiv", "hep-th/9901001")),
-        (
-            "https://www.sciencedirect.com/science/article/pii/S0006322312005574",
-            ("pii", "S0006322312005574"),
-        ),
-        (
-            "https://www.sciencedirect.com/science/article/abs/pii/S0006322312005574?via%3Dihub",
-            ("pii", "S0006322312005574"),
-        ),
-        (
-            "https://linkinghub.elsevier.com/retrieve/pii/S0006-3223(12)00557-4",
-            ("pii", "S0006322312005574"),
-        ),
-        (
-            "https://www.thelancet.com/journals/lancet/article/PIIS0140-6736(20)30183-5/fulltext",
-            ("pii", "S0140673620301835"),
-        ),
-        (
-            "https://www.biologicalpsychiatryjournal.com/article/S0006-3223(12)00557-4/fulltext",
-            ("pii", "S0006322312005574"),
-        ),
-        ("https://www.nature.com/articles/s41586-020-2012-7", ("doi", "10.1038/s41586-020-2012-7")),
-        ("https://www.nature.com/articles/nature12373.pdf", ("doi", "10.1038/nature12373")),
-        (
-            "https://bmcmedicine.biomedcentral.com/articles/10.1186/s12916-020-01580-5",
-            ("doi", "10.1186/s12916-020-01580-5"),
-        ),
-        ("https://www.bmj.com/content/356/bmj.i6583", ("doi", "10.1136/bmj.i6583")),
-        (
-            "https://pmj.bmj.com/content/early/2020/11/12/postgradmedj-2020-139065",
-            ("doi", "10.1136/postgradmedj-2020-139065"),
-        ),
-        (
-            "https://journals.plos.org/plosone/article/figure?id=10.1371/journal.pone.0239252.g002",
-            ("doi", "10.1371/journal.pone.0239252"),
-        ),
-        (
-            "https://doi.org/10.1371/journal.pone.0239252.g002",
-            ("doi", "10.1371/journal.pone.0239252"),
-        ),
-        ("https://www.mdpi.com/2072-6643/12/11/3377", ("doi", "10.3390/nu12113377")),
-        ("https://www.mdpi.com/2072-6643/12/4/988/htm", ("doi", "10.3390/nu12040988")),
-        (
-            "https://www.medrxiv.org/content/10.1101/2020.11.16.20232397v1",
-            ("doi", "10.1101/2020.11.16.20232397"),
-        ),
-        (
-            "https://www.medrxiv.org/content/10.1101/2020.09.08.20190975v3.full.pdf",
-            ("doi", "10.1101/2020.09.08.20190975"),
-        ),
-        ("https://www.biorxiv.org/content/10.1101/123456v2", ("doi", "10.1101/123456")),
-        (
-            "https://febs.onlinelibrary.wiley.com/doi/full/10.1111/febs.15495",
-            ("doi", "10.1111/febs.15495"),
-        ),
-        (
-            "https://link.springer.com/article/10.1007/s00394-020-02372-4",
-            ("doi", "10.1007/s00394-020-02372-4"),
-        ),
-    ],
-)
+
+@pytest.mark.parametrize("url, expected", LINKED_WORKS.items())
 def test_a_link_names_its_work(url, expected):
-    assert [(f.type, f.identifier) for f in identifiers_in_url(url)] == [expected]
+    assert [f"{f.type}:{f.identifier}" for f in identifiers_in_url(url)] == [expected]
 
 
 @pytest.mark.parametrize(

@@ -219,8 +219,8 @@ ARTICLES = Table(
         Column("title"),
         Column("publisher"),
         Column("source_kind", allowed=SOURCE_KINDS),
-        Column("lists_references", allowed=YES_NO),
-        Column("medically_reviewed", allowed=YES_NO),
+        Column("lists_references", allowed=YES_NO),  # no list: citations are links only
+        Column("medically_reviewed", allowed=YES_NO),  # the page names a clinical reviewer
         Column("text_file", check=_relative_path),
         Column("url", required=False),
         Column("accessed", required=False, check=_date),
@@ -282,11 +282,11 @@ CLAIMS = Table(
     (
         Column("claim_id", unique=True),
         Column("article_id"),
-        Column("section"),
-        Column("claim", unique=True),
+        Column("section"),  # the heading the claim stands under
+        Column("claim", unique=True),  # in our own words, never the article's sentence
         Column("indication"),
         Column("outcome", required=False),
-        Column("comparator", required=False),
+        Column("comparator", required=False),  # only for a head-to-head claim
         Column("topic", allowed=TOPICS),
         Column("asserted", allowed=ASSERTED),
         Column("direction", required=False, allowed=DIRECTIONS),

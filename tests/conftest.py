@@ -26,12 +26,33 @@ def crossref_records() -> list[dict]:
         return [json.loads(line) for line in handle]
 
 
+def _copy_raw(root: Path) -> Path:
+    shutil.copytree(
+        PROJECT_ROOT / "data" / "raw",
+        root / "data" / "raw",
+        ignore=shutil.ignore_patterns("*.json"),
+    )
+    return root
+
+
 @pytest.fixture
 def scratch_project(tmp_path: Path) -> Path:
     """A copy of the project's raw data in a temporary folder, safe to edit."""
-    shutil.copytree(
-        PROJECT_ROOT / "data" / "raw",
-        tmp_path / "data" / "raw",
-        ignore=shutil.ignore_patterns("*.json"),
-    )
+    return _copy_raw(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def _built_once(tmp_path_factory) -> Path:
+    from litkit.config import Paths
+    from litkit.pipeline import build
+
+    root = _copy_raw(tmp_path_factory.mktemp("built"))
+    build(Paths(root))
+    return root
+
+
+@pytest.fixture
+def built_project(_built_once: Path, tmp_path: Path) -> Path:
+    """A scratch project whose processed tables are built: built once, copied per test."""
+    shutil.copytree(_built_once, tmp_path, dirs_exist_ok=True)
     return tmp_path

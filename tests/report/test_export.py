@@ -12,16 +12,13 @@ import rispy
 
 from litkit.cli import main
 from litkit.config import Paths
-from litkit.pipeline import build
 from litkit.processed import TABLES, read_all
 from litkit.report import export
 
 
 @pytest.fixture
-def project(scratch_project):
-    paths = Paths(scratch_project)
-    build(paths)
-    return paths
+def project(built_project):
+    return Paths(built_project)
 
 
 def test_exports_are_identical_on_a_second_run(project):

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from litkit.config import Paths
-from litkit.pipeline import build
 from litkit.processed import read_all
 from litkit.report import render
 from litkit.report.views import claims_to_review
@@ -19,9 +18,8 @@ REPORT_SOURCES = Path(render.__file__).parent
 
 
 @pytest.fixture
-def project(scratch_project):
-    paths = Paths(scratch_project)
-    build(paths)
+def project(built_project):
+    paths = Paths(built_project)
     return paths, read_all(paths=paths)
 
 

@@ -35,16 +35,14 @@ def test_figures_are_saved_as_png_and_svg_identically_twice(tmp_path):
     assert b"<dc:date>" not in first[".svg"]
 
 
-def test_every_chart_is_written_from_the_project_tables(scratch_project):
-    paths = Paths(scratch_project)
-    build(paths)
+def test_every_chart_is_written_from_the_project_tables(built_project):
+    paths = Paths(built_project)
     written = write_figures(paths)
     assert len(written) == 10 and all(p.stat().st_size > 1000 for p in written)
 
 
-def test_index_links_each_notebook_and_shows_the_headline_chart(scratch_project):
-    paths = Paths(scratch_project)
-    build(paths)
+def test_index_links_each_notebook_and_shows_the_headline_chart(built_project):
+    paths = Paths(built_project)
     notebooks = [("01-a.html", "1. A"), ("02-b.html", "2. B")]
     page = write_index(paths, read_all(paths=paths), notebooks).read_text()
     assert 'href="01-a.html"' in page and 'href="02-b.html"' in page

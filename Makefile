@@ -39,9 +39,9 @@ install: $(UV) ## Install litkit and its runtime dependencies into .venv, as loc
 
 EXAMPLES := $(patsubst %/litkit.toml,%,$(wildcard examples/*/litkit.toml))
 
+# One process makes every project's report, the projects side by side.
 report: install ## Run the whole pipeline offline: tables, figures, notebooks, HTML report
-	$(BIN)/litkit report
-	$(foreach example,$(EXAMPLES),$(BIN)/litkit report --root $(example) &&) true
+	$(BIN)/litkit report --root . $(addprefix --root ,$(EXAMPLES))
 
 build: install ## Write only the processed tables
 	$(BIN)/litkit build

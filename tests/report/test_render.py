@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -12,14 +13,9 @@ from litkit.cli import main
 from litkit.config import Paths
 from litkit.pipeline import build
 from litkit.processed import read_all, read_processed
-from litkit.report.render import (
-    kernel_environment,
-    make_report,
-    notebook_exporter,
-    save_figure,
-    write_figures,
-    write_index,
-)
+from litkit.report.figures import save_figure
+from litkit.report.notebooks import kernel_environment, notebook_exporter, write_stylesheet
+from litkit.report.render import make_report, write_figures, write_index
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
@@ -72,6 +68,16 @@ def test_notebook_pages_show_no_code_and_load_nothing_from_the_network():
     assert not re.search(r"<link[^>]+href=[\"']https?:", body)
     assert not re.search(r"import\s[^;]*from\s+[\"']https?:", body)  # ES modules (mermaid)
     assert 'href="index.html"' in body
+
+
+def test_notebook_pages_link_one_stylesheet_that_holds_the_lab_styles(tmp_path):
+    exporter = notebook_exporter()
+    body, _ = exporter.from_notebook_node(nbformat.v4.new_notebook())
+    assert '<link href="notebook.css" rel="stylesheet"/>' in body
+    assert "<style" not in body and "--jp-" not in body
+    css = write_stylesheet(exporter, tmp_path).read_text()
+    assert "--jp-content-font-color1" in css and ".highlight" in css and ".litkit-nav" in css
+    assert "<style" not in css and "</style" not in css
 
 
 def test_the_kernel_does_not_inherit_a_script_backend_that_hides_charts(monkeypatch):
@@ -170,10 +176,29 @@ def test_the_report_says_one_line_per_step(reported_project, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines[:-1]] == [
         "build",
-        "notebooks",
-        "figures",
         "pages",
         "exports",
+        "notebooks",
+        "figures",
         "saved",
     ]
     assert not list(reported_project.glob(".reports*"))
+
+
+def test_one_command_makes_several_projects_reports(reported_project, tmp_path, capsys):
+    _notebook(reported_project / "notebooks/01-good.ipynb", "print('fine')")
+    other = tmp_path / "other"
+    shutil.copytree(reported_project / "data", other / "data")
+    _notebook(other / "notebooks/01-other.ipynb", "print('other')")
+    assert main(["report", "--root", str(reported_project), "--root", str(other)]) == 0
+    out = capsys.readouterr().out
+    assert f"{other}: saved" in out and f"{reported_project}: saved" in out
+    assert (reported_project / "reports/01-good.html").is_file()
+    assert (other / "reports/01-other.html").is_file()
+    assert not (other / "reports/01-good.html").exists()
+
+
+def test_the_same_project_twice_is_a_usage_error(reported_project, capsys):
+    args = ["report", "--root", str(reported_project), "--root", f"{reported_project}/."]
+    assert main(args) == 2
+    assert "different project folder" in capsys.readouterr().err

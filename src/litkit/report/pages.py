@@ -69,11 +69,9 @@ def article_href(article_id: str) -> str:
 # --- what every page shares --------------------------------------------------------------
 
 
-def site_context(articles: pd.DataFrame) -> dict:
-    """What every page needs: colours as CSS, the pages to link, the version."""
+def style_context() -> dict:
+    """What ``report.css`` needs: each verdict's and certainty's colours."""
     return {
-        "version": __version__,
-        "report_title": REPORT_TITLE,
         "verdict_styles": {
             v: {"colour": c, "ink": ink_on(c), "tint": tint(c, HIGHLIGHT_ALPHA)}
             for v, c in VERDICT_COLOURS.items()
@@ -81,6 +79,15 @@ def site_context(articles: pd.DataFrame) -> dict:
         "certainty_styles": {
             k: {"colour": c, "ink": ink_on(c)} for k, c in CERTAINTY_COLOURS.items()
         },
+    }
+
+
+def site_context(articles: pd.DataFrame) -> dict:
+    """What every page needs: the pages to link, the version (the colours are in
+    ``report.css``, see :func:`style_context`)."""
+    return {
+        "version": __version__,
+        "report_title": REPORT_TITLE,
         "article_pages": [
             {"article_id": a, "href": article_href(a)} for a in articles["article_id"]
         ],

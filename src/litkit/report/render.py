@@ -1,19 +1,28 @@
 """The reviewers' report: figures, executed notebooks, their HTML, and the report's own pages.
 
-``litkit report`` (and ``make report``) runs these steps in order, each saying in one line
-what it wrote: build the processed tables; save every chart to ``reports/figures/`` as PNG
-and SVG; execute the notebooks in place so their committed outputs are current; render them
-to ``reports/*.html`` without code cells; write one annotated page per article, the method
-page and ``index.html``; write the take-away files to ``reports/exports/``.
+``litkit report`` (and ``make report``) runs these steps, each saying in one line what it
+wrote: build the processed tables; write the report's pages (``index.html``, one annotated
+page per article, the method page, with their stylesheet ``report.css``) and the take-away
+files in ``reports/exports/``; execute the notebooks in place so their committed outputs
+are current, and render them to ``reports/*.html`` without code cells (sharing
+``notebook.css``); save every chart to ``reports/figures/`` as PNG and SVG.
+
+The slow parts run side by side: each project's kernel starts, and imports what the
+notebooks use, while the tables are built; the charts are drawn in a second process while
+the notebooks run; and one ``litkit report --root A --root B`` makes several projects'
+reports in one process, each in its own kernel, running at once. A chart whose inputs have
+not changed since its files were drawn is kept as it is (:mod:`litkit.report.figures`).
 
 Every page opens from the file system with nothing loaded from the network, and everything
 written is deterministic: a second run changes no tracked file.
 
-The report is never left half-updated: it is built in a temporary folder beside
+A report is never left half-updated: it is built in a temporary folder beside
 ``reports/`` and swapped in only when every step has succeeded, and the executed notebooks
-are saved only then. When a step fails, ``reports/`` and the notebooks stay as they were and
-a :class:`ReportError` names the step. (The processed tables are data, not the report: the
-build step writes them whole, table by table, before the report is drawn.)
+are saved only then. When a step fails, that project's ``reports/`` and notebooks stay as
+they were and a :class:`ReportError` names the step (and the project, when there are
+several); reports of projects already finished are kept. (The processed tables are data,
+not the report: the build step writes them whole, table by table, before the report is
+drawn.)
 """
 
 from __future__ import annotations
@@ -21,20 +30,16 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-import matplotlib
-import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
-from jupyter_client import KernelManager
-from matplotlib.axes import Axes
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
 
@@ -43,157 +48,18 @@ from litkit.errors import LitkitError, ReportError
 from litkit.files import atomic_write
 from litkit.pipeline import build
 from litkit.processed import read_all
-from litkit.report import pages, plots, views
+from litkit.report import figures, notebooks, pages
 from litkit.report.export import EXPORTS, write_exports
 
-HEADLINE = pages.HEADLINE_FIGURE
-KERNEL = "python3"
-NOTEBOOK_TIMEOUT = 600  # seconds per cell; the notebooks take seconds
-TEMPLATES = Path(__file__).parent / "templates"
-NOTEBOOK_TEMPLATE = "litkit"  # templates/nbconvert/litkit: lab, minus every CDN script
 NO_METHOD = "# Method\n\nThis project has no method document yet (`docs/method.md`).\n"
-
-
-def figure_makers(tables: dict[str, pd.DataFrame]) -> dict[str, Callable[[], Axes]]:
-    """Each figure's file name → a function that draws it from the processed tables."""
-    labels = views.indication_labels(tables["indications"])
-    return {
-        HEADLINE: lambda: plots.plot_evidence_by_outcome(
-            views.outcome_rows(tables["evidence_by_outcome"])
-        ),
-        "evidence-gap-map": lambda: plots.plot_evidence_gap_map(
-            views.gap_cells(tables["evidence_gap_map"])
-        ),
-        "claims-by-verdict": lambda: plots.plot_claims_by_verdict(
-            views.claim_rows(tables["claims"], labels)
-        ),
-        "works-over-time": lambda: plots.plot_works_over_time(
-            views.year_design_counts(tables["designs"])
-        ),
-        "citation-counts": lambda: plots.plot_citation_counts(views.citation_rows(tables["works"])),
-    }
-
-
-def save_figure(fig: plt.Figure, stem: Path) -> list[Path]:
-    """Save ``fig`` as PNG and SVG, without dates or random ids, so reruns are identical."""
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    written = []
-    with matplotlib.rc_context({"svg.hashsalt": "litkit", "svg.fonttype": "none"}):
-        for suffix, metadata in ((".png", {"Software": None}), (".svg", {"Date": None})):
-            path = stem.with_suffix(suffix)
-            fig.savefig(path, dpi=150, metadata=metadata)
-            written.append(path)
-    return written
+STYLESHEET = "report.css"  # beside the report's pages, which link it
 
 
 def write_figures(paths: Paths, *, folder: Path | None = None) -> list[Path]:
-    """Draw every chart from the processed tables and save it to ``folder``
-    (``reports/figures`` by default)."""
-    written = []
-    for name, draw in figure_makers(read_all(paths=paths)).items():
-        ax = draw()
-        written += save_figure(ax.figure, (folder or paths.figures) / name)
-        plt.close(ax.figure)
-    return written
-
-
-# --- notebooks -----------------------------------------------------------------------------
-
-
-def notebook_files(paths: Paths) -> list[Path]:
-    """The numbered notebooks, in order."""
-    return sorted(paths.notebooks.glob("[0-9][0-9]-*.ipynb"))
-
-
-def kernel_environment() -> dict[str, str]:
-    """This process's environment without ``MPLBACKEND``: a backend set for scripts (Agg)
-    would stop the kernel's inline backend, and the notebooks would lose their charts."""
-    return {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-
-
-@contextmanager
-def one_kernel(folder: Path) -> Iterator[KernelManager]:
-    """One kernel, started in ``folder``, for every notebook of a report.
-
-    Starting a kernel (and importing pandas and matplotlib in it) costs more than running
-    the notebooks, so the report starts one and clears it between notebooks.
-    """
-    km = KernelManager(kernel_name=KERNEL)
-    km.start_kernel(env=kernel_environment(), cwd=str(folder))
-    try:
-        yield km
-    finally:
-        km.shutdown_kernel(now=True)
-
-
-def _fresh(km: KernelManager) -> None:
-    """Clear the kernel's names and restart its cell numbering, as a new kernel would be."""
-    client = km.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=NOTEBOOK_TIMEOUT)
-        reply = client.execute_interactive(
-            "get_ipython().reset(new_session=True)", store_history=False, timeout=NOTEBOOK_TIMEOUT
-        )
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"the kernel could not be cleared: {reply['content']}")
-    finally:
-        client.stop_channels()
-
-
-def execute_notebook(path: Path, km: KernelManager | None = None) -> nbformat.NotebookNode:
-    """Run a notebook top to bottom in its own folder; return it with its outputs (unsaved).
-
-    With ``km`` (see :func:`one_kernel`), it runs in that kernel, cleared first.
-    """
-    notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=NOTEBOOK_TIMEOUT,
-        kernel_name=KERNEL,
-        record_timing=False,
-        km=km,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    if km is not None:
-        _fresh(km)
-    client.execute(env=kernel_environment())
-    return notebook
-
-
-def save_notebook(notebook: nbformat.NotebookNode, path: Path) -> Path:
-    """Write an executed notebook over its file, atomically, keeping the file's permissions."""
-    mode = path.stat().st_mode
-    atomic_write(path, lambda out: nbformat.write(notebook, out))
-    path.chmod(mode)
-    return path
-
-
-def notebook_exporter() -> HTMLExporter:
-    """HTML for reviewers: outputs only (the notebooks keep their code), nothing from a CDN."""
-    return HTMLExporter(
-        template_name=NOTEBOOK_TEMPLATE,
-        extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-
-
-def render_html(notebook: nbformat.NotebookNode, target: Path) -> Path:
-    """Render an executed notebook to a standalone HTML page."""
-    body, _ = notebook_exporter().from_notebook_node(notebook)
-    return atomic_write(target, lambda out: out.write(body))
-
-
-def notebook_title(notebook: nbformat.NotebookNode, fallback: str) -> str:
-    """The first Markdown heading of a notebook."""
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip()
-    return fallback
+    """Save every chart, from the processed tables, to ``folder`` (``reports/figures`` by
+    default), drawing those whose files are not already drawn from the same inputs."""
+    files, _ = figures.write_charts(read_all(paths=paths), folder or paths.figures)
+    return files
 
 
 # --- the report's own pages ----------------------------------------------------------------
@@ -202,6 +68,13 @@ def notebook_title(notebook: nbformat.NotebookNode, fallback: str) -> str:
 def _write_page(target: Path, template: str, context: dict) -> Path:
     html = pages.render(template, context)
     return atomic_write(target, lambda out: out.write(html))
+
+
+def write_stylesheet(paths: Paths, *, folder: Path | None = None) -> Path:
+    """``reports/report.css``: the pages' one stylesheet, with the palette's colours."""
+    return _write_page(
+        (folder or paths.reports) / STYLESHEET, "report.css.j2", pages.style_context()
+    )
 
 
 def write_articles(
@@ -248,73 +121,120 @@ def write_index(
     return _write_page((folder or paths.reports) / "index.html", "index.html.j2", context)
 
 
-# --- the steps -----------------------------------------------------------------------------
+# --- one project's report ------------------------------------------------------------------
 
 
 @dataclass
 class Run:
-    """What the steps share: the project, the folder the report is staged in, what is done."""
+    """One project's report as it is made: its staging folder, its kernel, what is done."""
 
     paths: Paths
-    folder: Path
-    notebooks: list[tuple[str, str]] = field(default_factory=list)
-    executed: list[tuple[nbformat.NotebookNode, Path]] = field(default_factory=list)
+    folder: Path  # the staging folder, swapped in for reports/ at the end
+    label: str  # the project as failures and progress name it; "" when there is one
+    sources: list[Path] = field(default_factory=list)  # the notebooks, in order
+    kernel: notebooks.Kernel | None = None
+    executed: list[Future] = field(default_factory=list)  # one per source, set by a thread
+    charts: Future | None = None
     staged: list[Path] = field(default_factory=list)
 
+    def step(self, name: str) -> AbstractContextManager[None]:
+        return _step(f"{self.label}: {name}" if self.label else name)
 
-def _step_notebooks(run: Run) -> str:
-    # First: the likeliest step to fail, and the longest.
-    with one_kernel(run.paths.notebooks) as km:
-        for path in notebook_files(run.paths):
-            with _step(f"notebook {path.name}"):
-                notebook = execute_notebook(path, km)
-                run.staged.append(render_html(notebook, run.folder / f"{path.stem}.html"))
-            run.notebooks.append((run.staged[-1].name, notebook_title(notebook, path.stem)))
-            run.executed.append((notebook, path))
-    return f"notebooks: {len(run.notebooks)} executed and rendered"
+    def line(self, text: str) -> str:
+        return f"{self.label}: {text}" if self.label else text
 
 
-def _draw_figures(run: Run) -> list[Path]:
-    return write_figures(
-        run.paths, folder=run.folder / run.paths.figures.relative_to(run.paths.reports)
+def _staging(paths: Paths) -> Path:
+    """A private folder beside ``reports/`` holding a copy of it, with its permissions."""
+    staging = Path(tempfile.mkdtemp(dir=paths.reports.parent, prefix=f".{paths.reports.name}-"))
+    staging.chmod(
+        paths.reports.stat().st_mode if paths.reports.is_dir() else paths.root.stat().st_mode
     )
+    if paths.reports.is_dir():  # what is not rebuilt carries over
+        shutil.copytree(paths.reports, staging, dirs_exist_ok=True)
+    return staging
 
 
-def _step_figures(run: Run, drawn: Future | None = None) -> str:
-    """The figures: drawn already in the background (``drawn``), or drawn now."""
-    files = drawn.result() if drawn is not None else _draw_figures(run)
-    run.staged += files
-    return f"figures: {len(files) // 2} charts as PNG and SVG"
+def _draw_charts(paths: Paths, folder: Path) -> tuple[list[Path], int]:
+    return figures.write_charts(read_all(paths=paths), folder)
 
 
-def _step_pages(run: Run) -> str:
-    tables = read_all(paths=run.paths)
-    articles = write_articles(run.paths, tables, folder=run.folder)
-    run.staged += [
-        *articles,
-        write_method(run.paths, tables, folder=run.folder),
-        write_index(run.paths, tables, run.notebooks, folder=run.folder),
-    ]
-    return f"pages: index, method and {len(articles)} annotated article(s)"
+def _execute_all(run: Run, stop: threading.Event) -> None:
+    """Execute ``run``'s notebooks in order, in its kernel, each into its future; stop at
+    the first failure or when ``stop`` is set."""
+    for path, done in zip(run.sources, run.executed, strict=True):
+        if stop.is_set():
+            done.cancel()
+            continue
+        try:
+            done.set_result(notebooks.execute_notebook(path, run.kernel))
+        except BaseException as exc:  # handed to the main thread, which names the step
+            done.set_exception(exc)
+            stop.set()
 
 
-def _step_exports(run: Run) -> str:
-    files = write_exports(run.paths, folder=run.folder / "exports")
-    run.staged += files
-    return f"exports: {', '.join(f.name for f in files)}"
+def _pages_and_exports(run: Run, say: Callable[[str], None]) -> None:
+    with run.step("writing the pages"):
+        tables = read_all(paths=run.paths)
+        titles = [
+            (f"{p.stem}.html", notebooks.notebook_title(nbformat.read(p, as_version=4), p.stem))
+            for p in run.sources
+        ]
+        articles = write_articles(run.paths, tables, folder=run.folder)
+        run.staged += [
+            write_stylesheet(run.paths, folder=run.folder),
+            *articles,
+            write_method(run.paths, tables, folder=run.folder),
+            write_index(run.paths, tables, titles, folder=run.folder),
+        ]
+    say(run.line(f"pages: index, method and {len(articles)} annotated article(s)"))
+    with run.step("writing the exports"):
+        files = write_exports(run.paths, folder=run.folder / "exports")
+        run.staged += files
+    say(run.line(f"exports: {', '.join(f.name for f in files)}"))
 
 
-# Each step's name (as a failure names it) and what it does.
-STEPS = (
-    ("notebooks", _step_notebooks),
-    ("drawing the figures", _step_figures),
-    ("writing the pages", _step_pages),
-    ("writing the exports", _step_exports),
-)
+def _notebook_pages(run: Run, exporter: HTMLExporter, say: Callable[[str], None]) -> list:
+    """Render each notebook as its execution finishes; return (notebook, path) pairs."""
+    executed = []
+    if run.sources:
+        with run.step("notebooks"):
+            run.staged.append(notebooks.write_stylesheet(exporter, run.folder))
+    for path, done in zip(run.sources, run.executed, strict=True):
+        with run.step(f"notebook {path.name}"):
+            notebook = done.result()
+            run.staged.append(
+                notebooks.render_html(notebook, run.folder / f"{path.stem}.html", exporter)
+            )
+        executed.append((notebook, path))
+    say(run.line(f"notebooks: {len(executed)} executed and rendered"))
+    return executed
+
+
+def _finish(run: Run, executed: list, say: Callable[[str], None]) -> list[Path]:
+    """Wait for the charts, swap the report in and save the executed notebooks."""
+    with run.step("drawing the figures"):
+        files, drawn = run.charts.result()
+        run.staged += files
+    kept = len(files) // 2 - drawn
+    say(run.line(f"figures: {len(files) // 2} charts as PNG and SVG ({kept} unchanged, kept)"))
+    with run.step("saving the report"):
+        _swap_in(run.folder, run.paths.reports)
+        saved = [notebooks.save_notebook(notebook, path) for notebook, path in executed]
+    say(
+        run.line(
+            f"saved: the report in {_shown(run.paths, run.paths.reports)}, {len(saved)} "
+            f"notebook(s) with their outputs"
+        )
+    )
+    return [run.paths.reports / p.relative_to(run.folder) for p in run.staged] + saved
+
+
+# --- the steps, for one project or several -------------------------------------------------
 
 
 def make_report(paths: Paths, *, say: Callable[[str], None] = lambda line: None) -> list[Path]:
-    """Tables, notebooks, figures, pages and exports; ``say`` gets one line per step.
+    """Tables, pages, exports, notebooks and figures; ``say`` gets one line per step.
 
     Returns the files written.
 
@@ -322,35 +242,59 @@ def make_report(paths: Paths, *, say: Callable[[str], None] = lambda line: None)
         ReportError: naming the step that failed; ``reports/`` and the notebooks are as
             they were before the run.
     """
-    with _step("build"):
-        tables = list(build(paths).values())
-    say(f"build: {len(tables)} tables in {_shown(paths, paths.processed)}")
-    staging = Path(tempfile.mkdtemp(dir=paths.reports.parent, prefix=f".{paths.reports.name}-"))
-    # mkdtemp makes a private folder; the report keeps the permissions of the one it replaces.
-    staging.chmod(
-        paths.reports.stat().st_mode if paths.reports.is_dir() else paths.root.stat().st_mode
-    )
-    try:
-        if paths.reports.is_dir():  # what is not rebuilt carries over
-            shutil.copytree(paths.reports, staging, dirs_exist_ok=True)
-        run = Run(paths, staging)
-        # The figures are drawn in a second process while the notebooks run in their kernel,
-        # so the two use both cores (a thread would share pyplot with this one's imports).
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
-            drawn = pool.submit(_draw_figures, run)
-            for name, step in STEPS:
-                with _step(name):
-                    say(_step_figures(run, drawn) if step is _step_figures else step(run))
-        with _step("saving the report"):
-            _swap_in(staging, paths.reports)
-            saved = [save_notebook(notebook, path) for notebook, path in run.executed]
-        say(
-            f"saved: the report in {_shown(paths, paths.reports)}, {len(saved)} notebook(s) "
-            f"with their outputs"
+    return make_reports([paths], say=say)
+
+
+def make_reports(
+    projects: Sequence[Paths], *, say: Callable[[str], None] = lambda line: None
+) -> list[Path]:
+    """:func:`make_report` for each project, at once, in one process; the lines ``say``
+    gets start with the project's folder when there are several.
+
+    Raises:
+        ReportError: naming the project and the step that failed; that project's report
+            and notebooks are as they were, and so are those of projects not finished.
+    """
+    written: list[Path] = []
+    with ExitStack() as stack:
+        # The chart process is forked first, while this process has no other thread and
+        # no kernel: it draws while the notebooks run, so the two use both cores.
+        charts = stack.enter_context(
+            ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"))
         )
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return tables + [paths.reports / p.relative_to(staging) for p in run.staged] + saved
+        charts.submit(int).result()
+        stop = threading.Event()
+        stack.callback(stop.set)
+        runs = [Run(p, Path(), str(p.root) if len(projects) > 1 else "") for p in projects]
+        for run in runs:
+            run.sources = notebooks.notebook_files(run.paths.notebooks)
+            if run.sources:
+                with run.step("notebooks"):
+                    run.kernel = notebooks.start_kernel(run.paths.notebooks)
+                stack.callback(run.kernel.shutdown)
+        for run in runs:
+            with run.step("build"):
+                tables = list(build(run.paths).values())
+            say(
+                run.line(f"build: {len(tables)} tables in {_shown(run.paths, run.paths.processed)}")
+            )
+            written += tables
+            run.folder = _staging(run.paths)
+            stack.callback(shutil.rmtree, run.folder, ignore_errors=True)
+            figures_folder = run.folder / run.paths.figures.relative_to(run.paths.reports)
+            run.charts = charts.submit(_draw_charts, run.paths, figures_folder)
+        threads = stack.enter_context(ThreadPoolExecutor(max_workers=len(runs)))
+        stack.callback(stop.set)  # before the threads are waited for
+        for run in runs:
+            run.executed = [Future() for _ in run.sources]
+            threads.submit(_execute_all, run, stop)
+        for run in runs:
+            _pages_and_exports(run, say)
+        exporter = notebooks.notebook_exporter()
+        for run in runs:
+            executed = _notebook_pages(run, exporter, say)
+            written += _finish(run, executed, say)
+    return written
 
 
 def _shown(paths: Paths, path: Path) -> str:

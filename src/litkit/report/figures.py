@@ -1,0 +1,157 @@
+"""The report's charts as files: ``reports/figures/<name>.png`` and ``.svg``.
+
+Each chart is drawn from one table that :mod:`litkit.report.views` shapes from the
+processed tables. Drawing is the slowest part of a report after the notebooks, and most
+reports redraw charts whose data has not changed, so every file carries the key of what
+it was drawn from: a hash of that table's data and of everything else that decides the
+pixels (litkit's code, the versions of matplotlib, Pillow, NumPy and pandas, matplotlib's
+settings and the fonts it can use). A chart is drawn again unless both of its files carry
+the key its inputs have now: a file is never kept for data or code it was not drawn from.
+
+Every file is deterministic (no date, no random id), so a rerun that draws changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import PIL
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from PIL import Image
+
+import litkit
+from litkit.report import plots, views
+from litkit.report.pages import HEADLINE_FIGURE
+
+HEADLINE = HEADLINE_FIGURE  # the chart the index shows
+DPI = 150
+KEY_FIELD = "Identifier"  # the metadata field that holds the key, in the PNG and the SVG
+KEY_PREFIX = "litkit-figure-inputs:"
+# matplotlib settings that do not change a saved file (and the backend, which reading
+# would choose).
+NOT_DRAWING = ("backend", "interactive", "keymap.", "webagg.", "toolbar", "savefig.directory")
+SVG_KEY = re.compile(r"<dc:identifier>" + KEY_PREFIX + r"([0-9a-f]{64})</dc:identifier>")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: the table it shows and the function that draws that table."""
+
+    name: str
+    data: pd.DataFrame
+    draw: Callable[[pd.DataFrame], Axes]
+
+
+def charts(tables: Mapping[str, pd.DataFrame]) -> list[Chart]:
+    """Every chart of the report, each with its table, shaped from the processed tables."""
+    labels = views.indication_labels(tables["indications"])
+    return [
+        Chart(
+            HEADLINE,
+            views.outcome_rows(tables["evidence_by_outcome"]),
+            plots.plot_evidence_by_outcome,
+        ),
+        Chart(
+            "evidence-gap-map",
+            views.gap_cells(tables["evidence_gap_map"]),
+            plots.plot_evidence_gap_map,
+        ),
+        Chart(
+            "claims-by-verdict",
+            views.claim_rows(tables["claims"], labels),
+            plots.plot_claims_by_verdict,
+        ),
+        Chart(
+            "works-over-time",
+            views.year_design_counts(tables["designs"]),
+            plots.plot_works_over_time,
+        ),
+        Chart("citation-counts", views.citation_rows(tables["works"]), plots.plot_citation_counts),
+    ]
+
+
+@cache
+def _code_digest() -> str:
+    """What decides a chart's pixels besides its data, as one hash: litkit's source, the
+    drawing libraries' versions, matplotlib's settings and the fonts it can choose from."""
+    digest = hashlib.sha256()
+    package = Path(litkit.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    versions = (matplotlib.__version__, PIL.__version__, np.__version__, pd.__version__)
+    digest.update(repr(versions).encode())
+    settings = sorted(
+        (k, matplotlib.rcParams[k]) for k in matplotlib.rcParams if not k.startswith(NOT_DRAWING)
+    )
+    digest.update(repr(settings).encode())
+    # By file name, not path: the same fonts installed elsewhere draw the same pixels.
+    fonts = sorted(
+        (Path(f.fname).name, f.name, f.style, f.weight, str(f.stretch))
+        for f in font_manager.fontManager.ttflist
+    )
+    digest.update(repr(fonts).encode())
+    return digest.hexdigest()
+
+
+def chart_key(chart: Chart) -> str:
+    """The hash of everything a chart's files are made from: its name, its table (values,
+    columns, index and types) and :func:`_code_digest`."""
+    frame = chart.data
+    digest = hashlib.sha256(_code_digest().encode())
+    digest.update(chart.name.encode() + b"\0")
+    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    digest.update(frame.to_csv(lineterminator="\n").encode())
+    return digest.hexdigest()
+
+
+def saved_key(stem: Path) -> str | None:
+    """The key both files of a saved chart carry, or None when they are missing, carry no
+    key or disagree."""
+    png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
+    if not (png.is_file() and svg.is_file()):
+        return None
+    with Image.open(png) as image:
+        in_png = image.text.get(KEY_FIELD, "") if hasattr(image, "text") else ""
+    found = SVG_KEY.search(svg.read_text(encoding="utf-8", errors="replace"))
+    if found is None or in_png != KEY_PREFIX + found.group(1):
+        return None
+    return found.group(1)
+
+
+def save_figure(fig: plt.Figure, stem: Path, *, key: str | None = None) -> list[Path]:
+    """Save ``fig`` as PNG and SVG, without dates or random ids, so reruns are identical;
+    ``key`` (see :func:`chart_key`) is written into both files' metadata."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    mark = {KEY_FIELD: KEY_PREFIX + key} if key else {}
+    with matplotlib.rc_context({"svg.hashsalt": "litkit", "svg.fonttype": "none"}):
+        for suffix, metadata in ((".png", {"Software": None}), (".svg", {"Date": None})):
+            path = stem.with_suffix(suffix)
+            fig.savefig(path, dpi=DPI, metadata=metadata | mark)
+            written.append(path)
+    return written
+
+
+def write_charts(tables: Mapping[str, pd.DataFrame], folder: Path) -> tuple[list[Path], int]:
+    """Save every chart to ``folder``, drawing only those whose files do not carry the key
+    of their inputs now. Returns the chart files (drawn or kept) and how many were drawn."""
+    files, drawn = [], 0
+    for chart in charts(tables):
+        stem, key = folder / chart.name, chart_key(chart)
+        if saved_key(stem) != key:
+            ax = chart.draw(chart.data)
+            save_figure(ax.figure, stem, key=key)
+            plt.close(ax.figure)
+            drawn += 1
+        files += [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    return files, drawn

@@ -1,0 +1,61 @@
+"""Chart files are drawn again exactly when what they are drawn from has changed."""
+
+import shutil
+
+import pytest
+
+from litkit.config import Paths
+from litkit.pipeline import build
+from litkit.processed import read_all
+from litkit.report import figures
+
+
+@pytest.fixture
+def tables(scratch_project):
+    build(Paths(scratch_project))
+    return read_all(paths=Paths(scratch_project))
+
+
+def test_charts_whose_inputs_are_unchanged_are_kept_byte_for_byte(tables, tmp_path):
+    files, drawn = figures.write_charts(tables, tmp_path)
+    first = {p: p.read_bytes() for p in files}
+    again, redrawn = figures.write_charts(tables, tmp_path)
+    assert drawn == 5 and redrawn == 0 and again == files
+    assert {p: p.read_bytes() for p in again} == first
+
+
+def test_a_chart_whose_data_changed_is_drawn_again(tables, tmp_path):
+    figures.write_charts(tables, tmp_path)
+    designs = tables["designs"].copy()
+    designs["year"] = designs["year"] + 1
+    changed = dict(tables, designs=designs)
+    keys = {c.name: figures.chart_key(c) for c in figures.charts(changed)}
+    _, drawn = figures.write_charts(changed, tmp_path)
+    assert drawn == 1
+    assert figures.saved_key(tmp_path / "works-over-time") == keys["works-over-time"]
+
+
+@pytest.mark.parametrize("damage", ["missing svg", "png without key", "keys disagree"])
+def test_a_chart_file_that_does_not_carry_its_key_is_drawn_again(tables, tmp_path, damage):
+    figures.write_charts(tables, tmp_path)
+    stem = tmp_path / "works-over-time"
+    if damage == "missing svg":
+        stem.with_suffix(".svg").unlink()
+    elif damage == "png without key":
+        shutil.copyfile(stem.with_suffix(".png"), tmp_path / "copy.png")
+        ax = next(c for c in figures.charts(tables) if c.name == "works-over-time")
+        figures.save_figure(ax.draw(ax.data).figure, stem)  # no key
+    else:
+        shutil.copyfile(tmp_path / "citation-counts.svg", stem.with_suffix(".svg"))
+    assert figures.saved_key(stem) is None
+    _, drawn = figures.write_charts(tables, tmp_path)
+    assert drawn == 1 and figures.saved_key(stem) is not None
+
+
+def test_the_key_covers_the_data_its_types_and_the_chart(tables):
+    chart = figures.charts(tables)[0]
+    key = figures.chart_key(chart)
+    assert figures.chart_key(chart) == key
+    other_types = figures.Chart(chart.name, chart.data.astype("object"), chart.draw)
+    renamed = figures.Chart("another", chart.data, chart.draw)
+    assert figures.chart_key(other_types) != key and figures.chart_key(renamed) != key

@@ -1,6 +1,8 @@
 """Chart files are drawn again exactly when what they are drawn from has changed."""
 
+import ast
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +61,19 @@ def test_the_key_covers_the_data_its_types_and_the_chart(tables):
     other_types = figures.Chart(chart.name, chart.data.astype("object"), chart.draw)
     renamed = figures.Chart("another", chart.data, chart.draw)
     assert figures.chart_key(other_types) != key and figures.chart_key(renamed) != key
+
+
+def test_the_key_covers_every_litkit_module_the_drawing_code_imports():
+    drawing = {module.__name__ for module in figures.DRAWING_CODE}
+    imported = set()
+    for module in figures.DRAWING_CODE:
+        for node in ast.walk(ast.parse(Path(module.__file__).read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+    used = {name for name in imported if name.split(".")[0] == "litkit"}
+    # `from litkit.report import palette, plots, views`: views only shapes the data; pages
+    # only names the headline chart, and a chart's name is in its key.
+    assert used - {"litkit", "litkit.report", "litkit.report.pages"} <= drawing
+    assert {"litkit.report.palette", "litkit.vocabulary"} <= used

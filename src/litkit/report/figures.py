@@ -2,11 +2,12 @@
 
 Each chart is drawn from one table that :mod:`litkit.report.views` shapes from the
 processed tables. Drawing is the slowest part of a report after the notebooks, and most
-reports redraw charts whose data has not changed, so every file carries the key of what
-it was drawn from: a hash of that table's data and of everything else that decides the
-pixels (litkit's code, the versions of matplotlib, Pillow, NumPy and pandas, matplotlib's
-settings and the fonts it can use). A chart is drawn again unless both of its files carry
-the key its inputs have now: a file is never kept for data or code it was not drawn from.
+reports would redraw charts whose data has not changed, so every file carries the key of
+what it was drawn from: a hash of that table's data and of everything else that decides
+the pixels (litkit's drawing code, the versions of matplotlib, Pillow, NumPy and pandas,
+matplotlib's settings and the fonts it can choose from). A chart is drawn again unless
+both of its files carry the key its inputs have now: a file is never kept for data or code
+it was not drawn from.
 
 Every file is deterministic (no date, no random id), so a rerun that draws changes nothing.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -29,8 +31,8 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from PIL import Image
 
-import litkit
-from litkit.report import plots, views
+from litkit import vocabulary
+from litkit.report import palette, plots, views
 from litkit.report.pages import HEADLINE_FIGURE
 
 HEADLINE = HEADLINE_FIGURE  # the chart the index shows
@@ -40,6 +42,10 @@ KEY_PREFIX = "litkit-figure-inputs:"
 # matplotlib settings that do not change a saved file (and the backend, which reading
 # would choose).
 NOT_DRAWING = ("backend", "interactive", "keymap.", "webagg.", "toolbar", "savefig.directory")
+# The code that turns a chart's table into pixels: the plot functions, every litkit module
+# they use (a test checks that none is missing), and this module, which saves the files.
+# The rest of litkit shapes the tables, whose data is in the key itself.
+DRAWING_CODE = (plots, palette, vocabulary, sys.modules[__name__])
 SVG_KEY = re.compile(r"<dc:identifier>" + KEY_PREFIX + r"([0-9a-f]{64})</dc:identifier>")
 
 
@@ -82,12 +88,12 @@ def charts(tables: Mapping[str, pd.DataFrame]) -> list[Chart]:
 
 @cache
 def _code_digest() -> str:
-    """What decides a chart's pixels besides its data, as one hash: litkit's source, the
-    drawing libraries' versions, matplotlib's settings and the fonts it can choose from."""
+    """What decides a chart's pixels besides its data, as one hash: the drawing code
+    (:data:`DRAWING_CODE`), the drawing libraries' versions, matplotlib's settings and the
+    fonts it can choose from."""
     digest = hashlib.sha256()
-    package = Path(litkit.__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for module in DRAWING_CODE:
+        digest.update(module.__name__.encode() + b"\0" + Path(module.__file__).read_bytes())
     versions = (matplotlib.__version__, PIL.__version__, np.__version__, pd.__version__)
     digest.update(repr(versions).encode())
     settings = sorted(

@@ -134,6 +134,21 @@ def claim_entries(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> l
     return entries
 
 
+def entries_by_claim(tables: Mapping[str, pd.DataFrame]) -> dict[str, dict]:
+    """:func:`claim_entries` for every claim, by claim id: the index and the article pages
+    show the same entries, which a report works out once."""
+    return {e["claim_id"]: e for e in claim_entries(tables["claims"], tables)}
+
+
+def _entries(
+    claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], known: Mapping[str, dict] | None
+) -> list[dict]:
+    """The entries of ``claims``, in order: from ``known`` where given, else worked out."""
+    if known is None:
+        return claim_entries(claims, tables)
+    return [known[claim_id] for claim_id in claims["claim_id"]]
+
+
 def _question(claim: Mapping, indications: Mapping[str, str], outcomes: Mapping[str, str]) -> str:
     """ "Indication · outcome" in the data's own labels."""
     indication = indications.get(claim["indication"] or GENERAL, claim["indication"])
@@ -163,6 +178,7 @@ def index_context(
     *,
     notebooks: Sequence[tuple[str, str]],
     downloads: Sequence[tuple[str, str]],
+    entries: Mapping[str, dict] | None = None,
 ) -> dict:
     """The index: per article its headline and the claims to review; trust; chart; links.
 
@@ -170,6 +186,7 @@ def index_context(
         tables: the processed tables, by name.
         notebooks: (file name, title) of each rendered notebook, in order.
         downloads: (path relative to ``reports/``, what it is) of each export.
+        entries: every claim's entry (:func:`entries_by_claim`), if already worked out.
     """
     claims, counts = tables["claims"], views.verdict_counts(tables["claims"])
     articles = []
@@ -180,7 +197,7 @@ def index_context(
             _article_facts(article, own, tables["works"])
             | {
                 "counts": list(zip(mine["verdict"], mine["n_claims"], strict=False)),
-                "review": claim_entries(views.claims_to_review(own), tables),
+                "review": _entries(views.claims_to_review(own), tables, entries),
             }
         )
     return site_context(tables["articles"]) | {
@@ -208,12 +225,19 @@ def index_context(
 # --- the annotated article ----------------------------------------------------------------
 
 
-def article_context(tables: Mapping[str, pd.DataFrame], article_id: str, text: str) -> dict:
-    """One article's own text cut into blocks, each claim highlighted, its note beside it."""
+def article_context(
+    tables: Mapping[str, pd.DataFrame],
+    article_id: str,
+    text: str,
+    *,
+    entries: Mapping[str, dict] | None = None,
+) -> dict:
+    """One article's own text cut into blocks, each claim highlighted, its note beside it
+    (``entries``: every claim's entry, if already worked out)."""
     articles = tables["articles"]
     article = _records(articles[articles["article_id"] == article_id])[0]
     own = tables["claims"][tables["claims"]["article_id"] == article_id]
-    entries = {e["claim_id"]: e for e in claim_entries(own, tables)}
+    entries = {e["claim_id"]: e for e in _entries(own, tables, entries)}
     segments = views.text_segments(text, own)
     blocks = []
     for _, block in segments.groupby("block", sort=True):

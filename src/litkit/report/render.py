@@ -78,13 +78,18 @@ def write_stylesheet(paths: Paths, *, folder: Path | None = None) -> Path:
 
 
 def write_articles(
-    paths: Paths, tables: dict[str, pd.DataFrame], *, folder: Path | None = None
+    paths: Paths,
+    tables: dict[str, pd.DataFrame],
+    *,
+    folder: Path | None = None,
+    entries: dict[str, dict] | None = None,
 ) -> list[Path]:
-    """One annotated page per article: its own text, every claim highlighted and explained."""
+    """One annotated page per article: its own text, every claim highlighted and explained
+    (``entries``: :func:`pages.entries_by_claim`, if already worked out)."""
     written = []
     for article in tables["articles"].itertuples():
         text = (paths.raw / article.text_file).read_text(encoding="utf-8")
-        context = pages.article_context(tables, article.article_id, text)
+        context = pages.article_context(tables, article.article_id, text, entries=entries)
         written.append(
             _write_page(
                 (folder or paths.reports) / pages.article_href(article.article_id),
@@ -114,10 +119,12 @@ def write_index(
     notebooks: list[tuple[str, str]],
     *,
     folder: Path | None = None,
+    entries: dict[str, dict] | None = None,
 ) -> Path:
-    """``reports/index.html``: what the report found, how far to trust it, and the links."""
+    """``reports/index.html``: what the report found, how far to trust it, and the links
+    (``entries``: :func:`pages.entries_by_claim`, if already worked out)."""
     downloads = [(f"exports/{name}", what) for name, what in EXPORTS.items()]
-    context = pages.index_context(tables, notebooks=notebooks, downloads=downloads)
+    context = pages.index_context(tables, notebooks=notebooks, downloads=downloads, entries=entries)
     return _write_page((folder or paths.reports) / "index.html", "index.html.j2", context)
 
 
@@ -180,12 +187,13 @@ def _pages_and_exports(run: Run, say: Callable[[str], None]) -> None:
             (f"{p.stem}.html", notebooks.notebook_title(nbformat.read(p, as_version=4), p.stem))
             for p in run.sources
         ]
-        articles = write_articles(run.paths, tables, folder=run.folder)
+        entries = pages.entries_by_claim(tables)
+        articles = write_articles(run.paths, tables, folder=run.folder, entries=entries)
         run.staged += [
             write_stylesheet(run.paths, folder=run.folder),
             *articles,
             write_method(run.paths, tables, folder=run.folder),
-            write_index(run.paths, tables, titles, folder=run.folder),
+            write_index(run.paths, tables, titles, folder=run.folder, entries=entries),
         ]
     say(run.line(f"pages: index, method and {len(articles)} annotated article(s)"))
     with run.step("writing the exports"):

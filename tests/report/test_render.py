@@ -185,16 +185,21 @@ def test_the_report_says_one_line_per_step(reported_project, capsys):
     assert not list(reported_project.glob(".reports*"))
 
 
-def test_one_command_makes_several_projects_reports(reported_project, tmp_path, capsys):
-    _notebook(reported_project / "notebooks/01-good.ipynb", "print('fine')")
+def test_one_command_makes_several_projects_reports_each_notebook_in_its_folder(
+    reported_project, tmp_path, capsys
+):
+    where = "import os; print(os.getcwd())"
+    mine = [_notebook(reported_project / f"notebooks/0{i}-good.ipynb", where) for i in (1, 2)]
     other = tmp_path / "other"
     shutil.copytree(reported_project / "data", other / "data")
-    _notebook(other / "notebooks/01-other.ipynb", "print('other')")
+    theirs = [_notebook(other / f"notebooks/0{i}-other.ipynb", where) for i in (1, 2, 3)]
     assert main(["report", "--root", str(reported_project), "--root", str(other)]) == 0
     out = capsys.readouterr().out
     assert f"{other}: saved" in out and f"{reported_project}: saved" in out
-    assert (reported_project / "reports/01-good.html").is_file()
-    assert (other / "reports/01-other.html").is_file()
+    for notebook in mine + theirs:
+        printed = nbformat.read(notebook, as_version=4).cells[1].outputs[0].text
+        assert printed == f"{notebook.parent.resolve()}\n"
+        assert (notebook.parent.parent / f"reports/{notebook.stem}.html").is_file()
     assert not (other / "reports/01-good.html").exists()
 
 

@@ -1,10 +1,10 @@
 """The report's notebooks: executed in a kernel, saved with their outputs, shown as HTML.
 
-A report runs every numbered notebook of a project top to bottom in one kernel, started in
-the project's ``notebooks/`` folder and cleared between notebooks, and renders each to a
-page without its code. Starting a kernel and importing pandas and matplotlib in it cost
-more than running the notebooks, so a report starts the kernel first and lets it import
-the report's modules while the tables are built (:func:`start_kernel`).
+A report runs every numbered notebook top to bottom in a kernel that it moves to the
+notebook's folder and clears before each notebook, and renders each to a page without its
+code. Starting a kernel and importing pandas and matplotlib in it cost more than running a
+notebook, so a report starts its kernels first and has them import the report's modules
+(:meth:`Kernel.warm_up`) while the tables are built.
 
 The pages share one stylesheet, ``notebook.css`` (JupyterLab's styles, about 7,000
 lines, that nbconvert's lab template would copy into every page's head), written once
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from jupyter_client import BlockingKernelClient, KernelManager
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
@@ -51,14 +51,12 @@ def kernel_environment() -> dict[str, str]:
 
 @dataclass
 class Kernel:
-    """A running kernel, and the client that asked it to import (kept open until the kernel
-    is shut down, so that the request is delivered)."""
+    """A running kernel."""
 
     manager: KernelManager
-    warm_up: BlockingKernelClient
 
     def ask(self, code: str) -> None:
-        """Run ``code`` outside any notebook; raise if it fails."""
+        """Run ``code`` outside any notebook, once the kernel is ready; raise if it fails."""
         client = self.manager.client()  # one per call: a client serves a single thread
         client.start_channels()
         try:
@@ -69,22 +67,21 @@ class Kernel:
         finally:
             client.stop_channels()
 
+    def warm_up(self) -> None:
+        """Import what the notebooks use (:data:`WARM_UP`), waiting until the kernel is ready:
+        a request sent before it is ready can hang it."""
+        self.ask(WARM_UP)
+
     def shutdown(self) -> None:
-        self.warm_up.stop_channels()
         self.manager.shutdown_kernel(now=True)
 
 
 def start_kernel(folder: Path) -> Kernel:
-    """A kernel started in ``folder``, asked at once to import what the notebooks use.
-
-    Returns without waiting: the kernel starts and imports while this process goes on.
-    """
+    """A kernel started in ``folder``. Returns at once: the kernel starts while this process
+    goes on (see :meth:`Kernel.warm_up`)."""
     manager = KernelManager(kernel_name=KERNEL)
     manager.start_kernel(env=kernel_environment(), cwd=str(folder))
-    client = manager.client()
-    client.start_channels()
-    client.execute(WARM_UP, silent=True, store_history=False)
-    return Kernel(manager, client)
+    return Kernel(manager)
 
 
 @contextmanager
@@ -100,8 +97,9 @@ def one_kernel(folder: Path) -> Iterator[Kernel]:
 def execute_notebook(path: Path, kernel: Kernel | None = None) -> nbformat.NotebookNode:
     """Run a notebook top to bottom in its own folder; return it with its outputs (unsaved).
 
-    With ``kernel`` (see :func:`one_kernel`), it runs in that kernel, cleared first: its
-    names are removed and its cell numbering restarts, as in a new kernel.
+    With ``kernel`` (see :func:`one_kernel`), it runs in that kernel, moved to the
+    notebook's folder and cleared first: its names are removed and its cell numbering
+    restarts, as in a new kernel.
     """
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -113,7 +111,9 @@ def execute_notebook(path: Path, kernel: Kernel | None = None) -> nbformat.Noteb
         resources={"metadata": {"path": str(path.parent)}},
     )
     if kernel is not None:
-        kernel.ask("get_ipython().reset(new_session=True)")
+        kernel.ask(
+            f"import os; os.chdir({str(path.parent.resolve())!r}); get_ipython().reset(new_session=True)"
+        )
     client.execute(env=kernel_environment())
     return notebook
 

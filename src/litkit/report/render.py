@@ -7,11 +7,12 @@ files in ``reports/exports/``; execute the notebooks in place so their committed
 are current, and render them to ``reports/*.html`` without code cells (sharing
 ``notebook.css``); save every chart to ``reports/figures/`` as PNG and SVG.
 
-The slow parts run side by side: each project's kernel starts, and imports what the
-notebooks use, while the tables are built; the charts are drawn in a second process while
-the notebooks run; and one ``litkit report --root A --root B`` makes several projects'
-reports in one process, each in its own kernel, running at once. A chart whose inputs have
-not changed since its files were drawn is kept as it is (:mod:`litkit.report.figures`).
+The slow parts run side by side: the kernels start, and import what the notebooks use,
+while the tables are built; the charts are drawn in a second process while the notebooks
+run; and one ``litkit report --root A --root B`` makes several projects' reports in one
+process, their notebooks shared out between two kernels, each notebook run in its own
+folder. A chart whose inputs have not changed since its files were drawn is kept as it is
+(:mod:`litkit.report.figures`).
 
 Every page opens from the file system with nothing loaded from the network, and everything
 written is deterministic: a second run changes no tracked file.
@@ -31,6 +32,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager
@@ -53,6 +55,7 @@ from litkit.report.export import EXPORTS, write_exports
 
 NO_METHOD = "# Method\n\nThis project has no method document yet (`docs/method.md`).\n"
 STYLESHEET = "report.css"  # beside the report's pages, which link it
+KERNELS = 2  # kernels running notebooks at once, at most one per project
 
 
 def write_figures(paths: Paths, *, folder: Path | None = None) -> list[Path]:
@@ -133,15 +136,16 @@ def write_index(
 
 @dataclass
 class Run:
-    """One project's report as it is made: its staging folder, its kernel, what is done."""
+    """One project's report as it is made: its staging folder, its notebooks, what is done."""
 
     paths: Paths
     folder: Path  # the staging folder, swapped in for reports/ at the end
     label: str  # the project as failures and progress name it; "" when there is one
     sources: list[Path] = field(default_factory=list)  # the notebooks, in order
-    kernel: notebooks.Kernel | None = None
     executed: list[Future] = field(default_factory=list)  # one per source, set by a thread
     charts: Future | None = None
+    built: threading.Event = field(default_factory=threading.Event)  # its tables are written
+    failed: threading.Event = field(default_factory=threading.Event)  # a notebook failed
     staged: list[Path] = field(default_factory=list)
 
     def step(self, name: str) -> AbstractContextManager[None]:
@@ -166,18 +170,36 @@ def _draw_charts(paths: Paths, folder: Path) -> tuple[list[Path], int]:
     return figures.write_charts(read_all(paths=paths), folder)
 
 
-def _execute_all(run: Run, stop: threading.Event) -> None:
-    """Execute ``run``'s notebooks in order, in its kernel, each into its future; stop at
-    the first failure or when ``stop`` is set."""
-    for path, done in zip(run.sources, run.executed, strict=True):
-        if stop.is_set():
-            done.cancel()
-            continue
+def _execute_all(
+    kernel: notebooks.Kernel, queue: deque[tuple[Run, int]], stop: threading.Event
+) -> None:
+    """Warm ``kernel`` up, then execute notebooks taken from ``queue`` (a notebook of a run,
+    by its index) until it is empty, each into its future, each once its project's tables
+    are written; stop when ``stop`` is set. A run whose notebook failed runs no more."""
+    try:
+        kernel.warm_up()
+    except BaseException as exc:  # handed to the main thread with the next notebook
+        warm_up_failed = exc
+    else:
+        warm_up_failed = None
+    while not stop.is_set():
         try:
-            done.set_result(notebooks.execute_notebook(path, run.kernel))
+            run, index = queue.popleft()
+        except IndexError:
+            return
+        done, path = run.executed[index], run.sources[index]
+        try:
+            if warm_up_failed is not None:
+                raise warm_up_failed
+            while not run.built.wait(0.05):
+                if stop.is_set():
+                    return
+            if run.failed.is_set():
+                continue
+            done.set_result(notebooks.execute_notebook(path, kernel))
         except BaseException as exc:  # handed to the main thread, which names the step
+            run.failed.set()
             done.set_exception(exc)
-            stop.set()
 
 
 def _pages_and_exports(run: Run, say: Callable[[str], None]) -> None:
@@ -272,17 +294,32 @@ def make_reports(
         )
         charts.submit(int).result()
         stop = threading.Event()
-        stack.callback(stop.set)
         runs = [Run(p, Path(), str(p.root) if len(projects) > 1 else "") for p in projects]
+        # A kernel per project (two at most: the machines this runs on have two cores or
+        # more) starts, and imports in its own thread, while the tables are built. The
+        # threads then take the notebooks of every project in turn, each in its own folder,
+        # so that a project with slow notebooks shares them out.
         for run in runs:
             run.sources = notebooks.notebook_files(run.paths.notebooks)
-            if run.sources:
-                with run.step("notebooks"):
-                    run.kernel = notebooks.start_kernel(run.paths.notebooks)
-                stack.callback(run.kernel.shutdown)
+            run.executed = [Future() for _ in run.sources]
+        queue = deque(
+            (run, index)
+            for index in range(max((len(r.sources) for r in runs), default=0))
+            for run in runs
+            if index < len(run.sources)
+        )
+        folders = [run.paths.notebooks for run in runs if run.sources][:KERNELS]
+        threads = stack.enter_context(ThreadPoolExecutor(max_workers=max(len(folders), 1)))
+        for folder in folders:
+            with _step("notebooks"):
+                kernel = notebooks.start_kernel(folder)
+            stack.callback(kernel.shutdown)
+            threads.submit(_execute_all, kernel, queue, stop)
+        stack.callback(stop.set)  # on the way out: first stop the threads, then the kernels
         for run in runs:
             with run.step("build"):
                 tables = list(build(run.paths).values())
+            run.built.set()
             say(
                 run.line(f"build: {len(tables)} tables in {_shown(run.paths, run.paths.processed)}")
             )
@@ -291,11 +328,6 @@ def make_reports(
             stack.callback(shutil.rmtree, run.folder, ignore_errors=True)
             figures_folder = run.folder / run.paths.figures.relative_to(run.paths.reports)
             run.charts = charts.submit(_draw_charts, run.paths, figures_folder)
-        threads = stack.enter_context(ThreadPoolExecutor(max_workers=len(runs)))
-        stack.callback(stop.set)  # before the threads are waited for
-        for run in runs:
-            run.executed = [Future() for _ in run.sources]
-            threads.submit(_execute_all, run, stop)
         for run in runs:
             _pages_and_exports(run, say)
         exporter = notebooks.notebook_exporter()

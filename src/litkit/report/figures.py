@@ -20,16 +20,14 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
-import PIL
 from matplotlib import font_manager
 from matplotlib.axes import Axes
-from PIL import Image
 
 from litkit import vocabulary
 from litkit.report import palette, plots, views
@@ -94,7 +92,7 @@ def _code_digest() -> str:
     digest = hashlib.sha256()
     for module in DRAWING_CODE:
         digest.update(module.__name__.encode() + b"\0" + Path(module.__file__).read_bytes())
-    versions = (matplotlib.__version__, PIL.__version__, np.__version__, pd.__version__)
+    versions = [version(name) for name in ("matplotlib", "pillow", "numpy", "pandas")]
     digest.update(repr(versions).encode())
     settings = sorted(
         (k, matplotlib.rcParams[k]) for k in matplotlib.rcParams if not k.startswith(NOT_DRAWING)
@@ -126,12 +124,15 @@ def saved_key(stem: Path) -> str | None:
     png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
     if not (png.is_file() and svg.is_file()):
         return None
-    with Image.open(png) as image:
-        in_png = image.text.get(KEY_FIELD, "") if hasattr(image, "text") else ""
     found = SVG_KEY.search(svg.read_text(encoding="utf-8", errors="replace"))
-    if found is None or in_png != KEY_PREFIX + found.group(1):
+    # In the PNG the key is a tEXt chunk, stored as written: keyword, NUL, text.
+    if found is None or _png_text(found.group(1)) not in png.read_bytes():
         return None
     return found.group(1)
+
+
+def _png_text(key: str) -> bytes:
+    return f"{KEY_FIELD}\0{KEY_PREFIX}{key}".encode("latin-1")
 
 
 def save_figure(fig: plt.Figure, stem: Path, *, key: str | None = None) -> list[Path]:

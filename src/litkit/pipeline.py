@@ -18,6 +18,7 @@ from litkit.analysis.claims import assess_claims
 from litkit.analysis.designs import curated_designs, tabulate_designs
 from litkit.analysis.evidence import evidence_by_outcome, gap_map, grade_appraisals
 from litkit.analysis.works import cited_works, works_to_check
+from litkit.collector import collector_paused
 from litkit.config import Paths
 from litkit.crossref.cache import CrossrefCache
 from litkit.crossref.records import slim, to_frame
@@ -72,12 +73,11 @@ def read_inputs(paths: Paths) -> Inputs:
     cache = CrossrefCache(paths.crossref_cache)
     # Keyed by the DOI asked for (the cache's key), not the record's own DOI field, so that a
     # record Crossref returns under an alias still joins its citation.
-    wanted = sorted(cache.cached(dois | set(best["doi"])))
     records, fetched_at = {}, {}
-    for doi in wanted:
-        cached = cache.read(doi)
-        records[doi] = slim(cached.message)
-        fetched_at[doi] = cached.provenance.get("fetched_at")
+    with collector_paused():
+        for doi, cached in cache.read_cached(dois | set(best["doi"])):
+            records[doi] = slim(cached.message)
+            fetched_at[doi] = cached.provenance.get("fetched_at")
     return Inputs(
         articles,
         citations,
@@ -275,6 +275,11 @@ def flag_cited(table: pd.DataFrame, flags: dict[str, str], *, column: str) -> pd
 
 
 def build(paths: Paths) -> dict[str, Path]:
-    """Run the pipeline for the project at ``paths``; return the tables written."""
-    tables = compute_tables(read_inputs(paths))
+    """Run the pipeline for the project at ``paths``; return the tables written.
+
+    The cyclic garbage collector is paused meanwhile: the records and the tables made from
+    them are millions of long-lived objects that it would otherwise scan again and again.
+    """
+    with collector_paused():
+        tables = compute_tables(read_inputs(paths))
     return {name: write_processed(frame, name, paths=paths) for name, frame in tables.items()}

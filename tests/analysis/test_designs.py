@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from itertools import pairwise
 
 import pandas as pd
 import pytest
 
-from litkit.analysis.design_rules import RULE_ORDER, RULES
+from litkit.analysis.design_rules import ANCHOR, RULE_ORDER, RULES, required_literals
 from litkit.analysis.designs import (
     classify_design,
     classify_designs,
@@ -546,13 +547,37 @@ def texts(crossref_records) -> list[str]:
     return texts
 
 
-def test_every_rule_match_contains_one_of_the_rules_cues(texts):
+def _holds(text: str, cue: str) -> bool:
+    """Whether ``text`` holds a cue as the prefilter reads it (``^`` opens the text)."""
+    lowered = text.lower()
+    if cue.startswith(ANCHOR):
+        return lowered.startswith(cue.removeprefix(ANCHOR))
+    return cue in lowered
+
+
+def test_every_rule_match_contains_one_cue_of_each_of_the_rules_sets(texts):
     """The cue prefilter never hides a match: checked on real titles and abstracts."""
     for rule in RULES:
         assert rule.cues, f"{rule.name} has no cue to prefilter on"
         for text in texts:
             if rule.pattern.search(text):
-                assert any(cue in text.lower() for cue in rule.cues), (rule.name, text[:80])
+                for clause in rule.cues:
+                    assert any(_holds(text, cue) for cue in clause), (rule.name, clause, text[:80])
+
+
+def test_the_cues_of_a_rule_are_each_required_by_its_pattern():
+    """Every set of cues is necessary: an alternation's sets combine one set of each branch."""
+    pattern = re.compile(r"\bwe (?:describe|report) (?:two|\d+) cases\b|case series", re.I)
+    cues = required_literals(pattern)
+    assert frozenset({"we ", "case series"}) in cues
+    assert frozenset({"describe", "report", "case series"}) in cues
+
+    def passes(text: str) -> bool:
+        return all(any(cue in text.lower() for cue in clause) for clause in cues)
+
+    for text in ("We describe 3 cases", "A case series of ten", "we report two cases"):
+        assert pattern.search(text) and passes(text)
+    assert not passes("We found 3 cases")  # " cases" and "we ", but neither verb
 
 
 def test_the_cue_prefilter_gives_the_same_answer_as_the_regex_alone(texts):

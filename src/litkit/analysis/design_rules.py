@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import re._parser as sre_parse  # the standard library's own regex parser (stable since 3.11)
 from dataclasses import dataclass, field
+from itertools import product
 
 from litkit.vocabulary import validate_design
 
@@ -22,19 +23,26 @@ _C = sre_parse  # opcodes: LITERAL, SUBPATTERN, BRANCH, MAX_REPEAT, MIN_REPEAT
 
 # A cue that must open the text ("Re: …") is marked with this prefix.
 ANCHOR = "^"
+# How many sets of cues a rule keeps: the most selective ones.
+_MOST_CLAUSES = 4
+_SHORTEST_CUE = 3
 
 
-def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Lower-case strings of which every match of ``pattern`` contains at least one.
+def required_literals(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...]:
+    """Sets of lower-case strings: every match of ``pattern`` contains one string of each set.
 
-    A cheap ``in`` test on these rules a pattern out before its regex runs, which is what
-    makes classifying tens of thousands of abstracts fast. A cue that must open the text
-    starts with :data:`ANCHOR`. ``None`` when no such set exists.
+    Cheap ``in`` tests on these rule a pattern out before its regex runs, which is what
+    makes classifying tens of thousands of abstracts fast. Each set is a necessary condition,
+    so a text that lacks every string of any one set cannot match; the most selective sets
+    come first. A cue that must open the text starts with :data:`ANCHOR`. An empty tuple
+    when nothing is required.
 
-    >>> sorted(required_literals(re.compile(r"\\brandomi[sz]ed (?:trial|study)", re.I)))
-    ['randomi']
-    >>> sorted(required_literals(re.compile(r"cohort|registr(?:y|ies)|^re:", re.I)))
-    ['^re:', 'cohort', 'registr']
+    >>> [sorted(c) for c in required_literals(re.compile(r"\\brandomi[sz]ed (?:trial|study)", re.I))]
+    [['randomi'], ['study', 'trial'], ['ed ']]
+    >>> [sorted(c) for c in required_literals(re.compile(r"cohort|registr(?:y|ies)|^re:", re.I))]
+    [['^re:', 'cohort', 'registr']]
+    >>> [sorted(c) for c in required_literals(re.compile(r"\\bwe (?:describe|report) a case", re.I))]
+    [[' a case'], ['describe', 'report'], ['we ']]
     """
     return _required(sre_parse.parse(pattern.pattern, pattern.flags))
 
@@ -43,9 +51,31 @@ def _selectivity(options: frozenset[str]) -> tuple[int, int]:
     return min(len(o) + 50 * o.startswith(ANCHOR) for o in options), -len(options)
 
 
-def _required(items) -> frozenset[str] | None:
-    """The best requirement of a sequence: the most selective of its items' requirements."""
-    candidates: list[frozenset[str]] = []
+def _implies(cue: str, other: str) -> bool:
+    """Whether a text that holds ``cue`` always holds ``other`` too."""
+    if other.startswith(ANCHOR):
+        return cue.startswith(other)
+    return other in cue.removeprefix(ANCHOR)
+
+
+def _simplest(clause: frozenset[str]) -> frozenset[str]:
+    """``clause`` without the cues that another of its cues is found in ("a or ab" is "a")."""
+    return frozenset(
+        cue for cue in clause if not any(o != cue and _implies(cue, o) for o in clause)
+    )
+
+
+def _most_selective(clauses) -> tuple[frozenset[str], ...]:
+    """The most selective few of ``clauses``; beyond the first, none that a short cue
+    (a letter, a space) would let through almost every text."""
+    unique = dict.fromkeys(_simplest(clause) for clause in clauses)
+    ranked = sorted(unique, key=_selectivity, reverse=True)[:_MOST_CLAUSES]
+    return tuple(ranked[:1] + [c for c in ranked[1:] if _selectivity(c)[0] >= _SHORTEST_CUE])
+
+
+def _required(items) -> tuple[frozenset[str], ...]:
+    """What a sequence requires: what each of its items requires (its literal runs, its groups)."""
+    clauses: list[frozenset[str]] = []
     run: list[str] = []
     items = list(items)
     if (
@@ -61,28 +91,27 @@ def _required(items) -> frozenset[str] | None:
             run.append(chr(arg))
             continue
         if run:
-            candidates.append(frozenset(["".join(run).lower()]))
+            clauses.append(frozenset(["".join(run).lower()]))
             run = []
-        need = _required_of(op, arg)
-        if need:
-            candidates.append(need)
+        clauses.extend(_required_of(op, arg))
     if run:
-        candidates.append(frozenset(["".join(run).lower()]))
-    return max(candidates, key=_selectivity, default=None)
+        clauses.append(frozenset(["".join(run).lower()]))
+    return _most_selective(clauses)
 
 
-def _required_of(op, arg) -> frozenset[str] | None:
-    """The requirement of one regex item (a group, an alternation, a repeat), if it has one."""
+def _required_of(op, arg) -> tuple[frozenset[str], ...]:
+    """What one regex item (a group, an alternation, a repeat) requires, if anything."""
     if op is _C.SUBPATTERN:
         return _required(arg[-1])
     if op is _C.BRANCH:
+        # (a1 and a2) or (b1 and b2) is (a1 or b1) and (a1 or b2) and (a2 or b1) and (a2 or b2).
         branches = [_required(branch) for branch in arg[1]]
-        if any(b is None for b in branches):
-            return None
-        return frozenset().union(*branches)
+        if not all(branches):
+            return ()
+        return _most_selective(frozenset().union(*pick) for pick in product(*branches))
     if op in (_C.MAX_REPEAT, _C.MIN_REPEAT) and arg[0] >= 1:
         return _required(arg[2])
-    return None  # anchors, look-arounds, classes, optional parts: no requirement
+    return ()  # anchors, look-arounds, classes, optional parts: no requirement
 
 
 @dataclass(frozen=True)
@@ -90,6 +119,7 @@ class Rule:
     """A named cue: if ``pattern`` is found (and ``unless`` is not), the work is ``design``.
 
     ``where`` says which text the rule reads: ``"title"``, ``"abstract"`` or ``"both"``.
+    ``cues`` are the sets of strings of :func:`required_literals`.
     """
 
     name: str
@@ -97,13 +127,26 @@ class Rule:
     pattern: re.Pattern[str]
     where: str = "both"
     unless: re.Pattern[str] | None = None
-    cues: frozenset[str] | None = field(default=None, compare=False)
+    cues: tuple[frozenset[str], ...] = field(default=(), compare=False)
+    # Each set of cues split for quick tests: (strings found anywhere, strings opening the text).
+    _tests: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = field(
+        default=(), compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         validate_design(self.design)
         if self.where not in WHERE:
             raise ValueError(f"unknown where {self.where!r}; expected one of: {', '.join(WHERE)}")
-        object.__setattr__(self, "cues", required_literals(self.pattern))
+        cues = required_literals(self.pattern)
+        tests = tuple(
+            (
+                tuple(sorted(c for c in clause if not c.startswith(ANCHOR))),
+                tuple(sorted(c.removeprefix(ANCHOR) for c in clause if c.startswith(ANCHOR))),
+            )
+            for clause in cues
+        )
+        object.__setattr__(self, "cues", cues)
+        object.__setattr__(self, "_tests", tests)
 
     def reads(self, where: str) -> bool:
         return self.where in (where, "both")
@@ -111,19 +154,18 @@ class Rule:
     def fires(self, text: str, lowered: str | None = None) -> bool:
         """Whether the rule fires on ``text`` (``lowered`` is ``text.lower()``, if known).
 
-        A text that holds none of the rule's cues is ruled out without running the regex.
+        A text that lacks every cue of one of the rule's sets of cues is ruled out without
+        running the regex.
         """
-        if self.cues is not None:
+        if self._tests:
             lowered = text.lower() if lowered is None else lowered
-            if not any(_found(cue, lowered) for cue in self.cues):
-                return False
+            holds = lowered.__contains__
+            for anywhere, opening in self._tests:
+                if not (any(map(holds, anywhere)) or (opening and lowered.startswith(opening))):
+                    return False
         if not self.pattern.search(text):
             return False
         return self.unless is None or not self.unless.search(text)
-
-
-def _found(cue: str, lowered: str) -> bool:
-    return lowered.startswith(cue[1:]) if cue.startswith(ANCHOR) else cue in lowered
 
 
 def _rule(

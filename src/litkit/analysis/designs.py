@@ -126,10 +126,14 @@ def classify_design(title: str | None, abstract: str | None = None) -> tuple[str
         if not text:
             continue
         lowered = text.lower()
-        for rule in RULES:
-            if rule.reads(where) and rule.fires(text, lowered):
+        for rule in _READING[where]:
+            if rule.fires(text, lowered):
                 return rule.design, f"{where}:{rule.name}"
     return UNCLASSIFIED, NO_CUE
+
+
+# The rules that read each text, in order.
+_READING = {where: tuple(r for r in RULES if r.reads(where)) for where in ("title", "abstract")}
 
 
 # Below this many works one process is quicker than starting others.

@@ -180,15 +180,20 @@ class CrossrefCache:
 
     def cached(self, dois: Iterable[str]) -> set[str]:
         """Those of ``dois`` that have a record, from one listing of the folder (no stat each)."""
+        return set(self._cached_files(dois))
+
+    def _cached_files(self, dois: Iterable[str]) -> dict[str, str]:
+        """The file name of each of ``dois`` that has a record, from one listing of the folder."""
         try:
             names = {entry.name for entry in _scandir(self.folder)}
         except FileNotFoundError:
-            return set()
+            return {}
         except NotADirectoryError:
             raise CacheError(
                 f"{self.folder}: is a file; the Crossref cache must be a folder"
             ) from None
-        return {doi for doi in dois if cache_filename(doi) in names}
+        files = {doi: cache_filename(doi) for doi in dois}
+        return {doi: name for doi, name in files.items() if name in names}
 
     def write(
         self,
@@ -242,6 +247,17 @@ class CrossrefCache:
     def read(self, doi: str) -> CachedRecord:
         """The cached record for ``doi``; raises ``FileNotFoundError`` if there is none."""
         return self._read_file(self.path_for(doi))
+
+    def read_cached(self, dois: Iterable[str]) -> Iterator[tuple[str, CachedRecord]]:
+        """Each of ``dois`` that has a record, in sorted order, with its record.
+
+        One listing of the folder finds the files, so DOIs without a record cost no look-up;
+        each record is read when the caller asks for it, so a caller that keeps only part of
+        each record never holds all of them whole.
+        """
+        files = self._cached_files(dois)
+        for doi in sorted(files):
+            yield doi, self._read_file(self.folder / files[doi])
 
     def records(self) -> Iterator[CachedRecord]:
         """Every cached record, in file-name order (temporary files are skipped)."""

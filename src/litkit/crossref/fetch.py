@@ -22,7 +22,6 @@ Typical use (the ``litkit fetch`` command does this)::
 from __future__ import annotations
 
 import email.utils
-import gc
 import inspect
 import json
 import sys
@@ -41,6 +40,7 @@ from habanero import Crossref, RequestError
 from pyrate_limiter import Limiter
 from tqdm import tqdm
 
+from litkit.collector import collector_paused
 from litkit.config import MAILTO_VARIABLE
 from litkit.crossref.api import CrossrefApi, Limits
 from litkit.crossref.cache import CrossrefCache
@@ -445,36 +445,6 @@ def pooled_connections():
                 for module in _HABANERO_SENDERS:
                     module.httpx2 = httpx2
                 shared._client.close()
-
-
-# Runs in this process that have paused the cyclic garbage collector, and whether it ran.
-_GC_LOCK = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def collector_paused():
-    """Pause Python's cyclic garbage collector while this is open (reference counting goes on).
-
-    Parsing a list answer makes about 100,000 objects that all live until their records are
-    stored, and the collector would scan them again and again (a third of the parse time,
-    more in a large process such as a notebook's) though parsed JSON cannot hold a cycle.
-    Nested and concurrent uses share the pause; the last to leave restores the collector.
-    """
-    global _gc_pausers, _gc_was_enabled
-    with _GC_LOCK:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 # -- the fetcher ---------------------------------------------------------------------------

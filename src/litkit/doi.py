@@ -38,6 +38,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from urllib.parse import unquote
 
 # The look-behind sits after the literal "10." so the regex engine can jump from one "10."
@@ -244,6 +245,9 @@ def extract_dois(text: str) -> list[str]:
     return list(dict.fromkeys(iter_dois([text])))
 
 
+# A build checks each cited DOI several times over (its column, its identifier, the text that
+# prints it); remembering recent answers makes the second and third look-ups free.
+@lru_cache(maxsize=1 << 16)
 def normalize_doi(value: str) -> str:
     """The one DOI in ``value`` (a bare DOI, URL or labelled DOI), normalised.
 

@@ -75,9 +75,9 @@ def read_inputs(paths: Paths) -> Inputs:
     # record Crossref returns under an alias still joins its citation.
     records, fetched_at = {}, {}
     with collector_paused():
-        for doi, cached in cache.read_cached(dois | set(best["doi"])):
-            records[doi] = slim(cached.message)
-            fetched_at[doi] = cached.provenance.get("fetched_at")
+        for doi, message, provenance in cache.read_many(dois | set(best["doi"]), keep=slim):
+            records[doi] = message
+            fetched_at[doi] = provenance.get("fetched_at")
     return Inputs(
         articles,
         citations,
@@ -217,7 +217,8 @@ def _attempt(problems: list[RawDataError], read: Callable[..., T], *args, **kwar
 
 def work_labels(works: pd.DataFrame) -> dict[str, str]:
     """A short label per DOI, "Author Year", for reasons and charts."""
-    return {w.doi: f"{w.first_author} {w.year}" for w in works.itertuples() if pd.notna(w.doi)}
+    columns = (works[c].tolist() for c in ("doi", "first_author", "year"))
+    return {d: f"{a} {y}" for d, a, y in zip(*columns, strict=True) if pd.notna(d)}
 
 
 def graded(inputs: Inputs, labels: dict[str, str], excluded: dict[str, str]) -> pd.DataFrame:

@@ -580,6 +580,16 @@ def test_the_cues_of_a_rule_are_each_required_by_its_pattern():
     assert not passes("We found 3 cases")  # " cases" and "we ", but neither verb
 
 
+def test_a_rules_core_is_found_wherever_its_whole_pattern_is(texts):
+    """A self-reference rule first looks for its noun alone: that must never hide a match."""
+    cored = [rule for rule in RULES if rule.core is not None]
+    assert {rule.name for rule in cored} >= {"this-meta-analysis", "this-case-report"}
+    for rule in cored:
+        for text in texts:
+            if rule.pattern.search(text):
+                assert rule.core.search(text), (rule.name, text[:80])
+
+
 def test_the_cue_prefilter_gives_the_same_answer_as_the_regex_alone(texts):
     for rule in RULES:
         for text in texts:

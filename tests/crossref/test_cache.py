@@ -153,3 +153,41 @@ def test_refusing_to_cache_what_is_not_a_work(tmp_path):
         ):
             cache.write("10.1000/x", message, message_version=None, api_url="u", via="single")
     assert list(tmp_path.iterdir()) == []
+
+
+def _slim_title(message):
+    """Keep only the DOI and title (module level, so worker processes can use it)."""
+    return {k: v for k, v in message.items() if k in ("DOI", "title")}
+
+
+@pytest.mark.parametrize("parallel_from", [10**9, 5])
+def test_read_many_gives_each_cached_doi_in_order_cut_as_asked(
+    tmp_path, monkeypatch, parallel_from
+):
+    import litkit.crossref.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "READ_PARALLEL_FROM", parallel_from)
+    cache = CrossrefCache(tmp_path)
+    dois = [f"10.1000/w{i:02d}" for i in range(40)]
+    for doi in dois:
+        cache.write(doi, _work(doi), message_version="1.0.0", api_url="u", via="list")
+    asked = [*reversed(dois), "10.1000/not-cached"]
+    read = list(cache.read_many(asked, keep=_slim_title))
+    assert [doi for doi, _, _ in read] == dois
+    assert all(message == {"DOI": d, "title": ["Work 1"]} for d, message, _ in read)
+    assert all(provenance["requested_doi"] == d for d, _, provenance in read)
+
+
+@pytest.mark.parametrize("parallel_from", [10**9, 5])
+def test_read_many_names_the_first_corrupt_file(tmp_path, monkeypatch, parallel_from):
+    import litkit.crossref.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "READ_PARALLEL_FROM", parallel_from)
+    cache = CrossrefCache(tmp_path)
+    dois = [f"10.1000/w{i:02d}" for i in range(40)]
+    for doi in dois:
+        cache.write(doi, _work(doi), message_version="1.0.0", api_url="u", via="list")
+    cache.path_for(dois[30]).write_text("{not json")
+    cache.path_for(dois[35]).write_text("[]")
+    with pytest.raises(CacheError, match=r"w30\.json: not valid JSON"):
+        list(cache.read_many(dois))

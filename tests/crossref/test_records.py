@@ -116,3 +116,14 @@ def test_cited_works_uses_printed_fields_where_no_record_is_cached(project_root,
         "PAIN Reports",
         2018,
     )
+
+
+def test_plain_text_collapses_every_kind_of_white_space_as_the_regex_does():
+    import re
+    import sys
+
+    spaces = "".join(chr(i) for i in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(i)))
+    assert all(c.isspace() for c in spaces)
+    text = f"{spaces}A{spaces}&amp;{spaces}b <jats:p>c{spaces}d</jats:p>{spaces}"
+    assert plain_text(text.replace("<jats:p>", "").replace("</jats:p>", "")) == "A & b c d"
+    assert plain_text(text) == "A & b c d"

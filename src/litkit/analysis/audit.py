@@ -354,19 +354,29 @@ def audit_citations(
     not_found = not_found or {}
     rows = [
         audit_citation(c, records.get(c["doi"]), not_found.get(c["doi"]))
-        for c in citations.to_dict("records")
+        for c in _as_records(citations)
     ]
     return conform(pd.DataFrame(rows, columns=columns("citation_audit")), "citation_audit")
 
 
+def _as_records(table: pd.DataFrame) -> list[dict]:
+    """The rows of ``table`` as dicts, the values ``to_dict("records")`` gives, made column by
+    column: ``tolist`` converts a whole column at once, where pandas boxes each row's values."""
+    names = list(table.columns)
+    columns = [table[name].tolist() for name in names]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
 def flags_by_doi(audit: pd.DataFrame) -> dict[str, str]:
     """DOIs whose record carries a retraction or an expression of concern, in words."""
+    flagged = audit.loc[
+        audit["retracted"].fillna(False).astype(bool) | audit["concern"].fillna(False).astype(bool),
+        ["doi", "retracted", "notice_dois"],
+    ]
     flags = {}
-    for row in audit.itertuples():
-        if row.retracted:
-            flags[row.doi] = f"retracted ({row.notice_dois})"
-        elif row.concern:
-            flags[row.doi] = f"expression of concern ({row.notice_dois})"
+    for doi, retracted, notice_dois in zip(*(flagged[c].tolist() for c in flagged), strict=True):
+        kind = "retracted" if retracted else "expression of concern"
+        flags[doi] = f"{kind} ({notice_dois})"
     return flags
 
 

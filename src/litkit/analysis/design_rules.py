@@ -12,6 +12,7 @@ import re
 import re._parser as sre_parse  # the standard library's own regex parser (stable since 3.11)
 from dataclasses import dataclass, field
 from itertools import product
+from typing import NamedTuple
 
 from litkit.vocabulary import validate_design
 
@@ -127,6 +128,8 @@ class Rule:
     pattern: re.Pattern[str]
     where: str = "both"
     unless: re.Pattern[str] | None = None
+    # A quicker pattern that every match of ``pattern`` holds a match of, tried first.
+    core: re.Pattern[str] | None = field(default=None, compare=False)
     cues: tuple[frozenset[str], ...] = field(default=(), compare=False)
     # Each set of cues split for quick tests: (strings found anywhere, strings opening the text).
     _tests: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = field(
@@ -154,8 +157,8 @@ class Rule:
     def fires(self, text: str, lowered: str | None = None) -> bool:
         """Whether the rule fires on ``text`` (``lowered`` is ``text.lower()``, if known).
 
-        A text that lacks every cue of one of the rule's sets of cues is ruled out without
-        running the regex.
+        A text that lacks every cue of one of the rule's sets of cues, or any match of its
+        ``core``, is ruled out without running the whole regex.
         """
         if self._tests:
             lowered = text.lower() if lowered is None else lowered
@@ -163,18 +166,40 @@ class Rule:
             for anywhere, opening in self._tests:
                 if not (any(map(holds, anywhere)) or (opening and lowered.startswith(opening))):
                     return False
+        if self.core is not None and not self.core.search(text):
+            return False
         if not self.pattern.search(text):
             return False
         return self.unless is None or not self.unless.search(text)
 
 
+class _SelfReference(NamedTuple):
+    """A pattern for a design noun used by an abstract about its own study (see :func:`_self`)."""
+
+    pattern: str
+    noun: str
+
+
 def _rule(
-    name: str, design: str, *patterns: str, where: str = "both", unless: str | None = None
+    name: str,
+    design: str,
+    *patterns: str | _SelfReference,
+    where: str = "both",
+    unless: str | None = None,
 ) -> Rule:
-    """A :class:`Rule` whose case-insensitive pattern matches any of ``patterns``."""
+    """A :class:`Rule` whose case-insensitive pattern matches any of ``patterns``.
+
+    When some of them are self-references, the rule's ``core`` looks for their nouns alone
+    (every match holds one), which rules most abstracts out far sooner than the whole pattern.
+    """
     compiled_unless = re.compile(unless, re.IGNORECASE) if unless else None
-    pattern = re.compile("|".join(patterns), re.IGNORECASE)
-    return Rule(name, design, pattern, where, compiled_unless)
+    whole = [p.pattern if isinstance(p, _SelfReference) else p for p in patterns]
+    pattern = re.compile("|".join(whole), re.IGNORECASE)
+    core = None
+    if any(isinstance(p, _SelfReference) for p in patterns):
+        parts = [p.noun if isinstance(p, _SelfReference) else p for p in patterns]
+        core = re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE)
+    return Rule(name, design, pattern, where, compiled_unless, core)
 
 
 # --- building blocks --------------------------------------------------------------------
@@ -215,9 +240,9 @@ _NOT_NEEDED = (
 _NOT_PLURAL = r"(?!\s+(?:studies|trials|surveys|analyses|designs|reports|data|evidence)\b)"
 
 
-def _self(noun: str) -> str:
+def _self(noun: str) -> _SelfReference:
     """A pattern for ``noun`` used by an abstract to describe its own study."""
-    return rf"{_LEAD}{_WINDOW}(?:{noun}){_NOT_PLURAL}{_NOT_NEEDED}"
+    return _SelfReference(rf"{_LEAD}{_WINDOW}(?:{noun}){_NOT_PLURAL}{_NOT_NEEDED}", noun)
 
 
 # Words before "review" that make it a review of records, not of literature.

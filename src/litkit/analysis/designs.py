@@ -80,7 +80,6 @@ _BACKGROUND = re.compile(
     r"|setting|participants|results)\s*:)",
     re.IGNORECASE | re.DOTALL,
 )
-_SPACE = re.compile(r"\s+")
 
 
 def clean_text(text: object) -> str:
@@ -98,8 +97,10 @@ def clean_text(text: object) -> str:
     """
     if not isinstance(text, str):
         return ""
-    labelled = _SECTION_TITLE_END.sub(r":\g<0>", text)
-    return (plain_text(labelled) or "").translate(_PUNCTUATION)
+    # Each step is skipped where it cannot change the text: most texts are plain ASCII.
+    labelled = _SECTION_TITLE_END.sub(r":\g<0>", text) if "<" in text else text
+    plain = plain_text(labelled) or ""
+    return plain if plain.isascii() else plain.translate(_PUNCTUATION)
 
 
 def _abstract_text(abstract: object) -> str:
@@ -108,7 +109,8 @@ def _abstract_text(abstract: object) -> str:
     >>> _abstract_text("Background: A meta-analysis found X. Methods: We randomised 80 adults.")
     'Methods: We randomised 80 adults.'
     """
-    return _BACKGROUND.sub("", clean_text(abstract)).strip()
+    text = clean_text(abstract)
+    return (_BACKGROUND.sub("", text) if ":" in text else text).strip()
 
 
 def classify_design(title: str | None, abstract: str | None = None) -> tuple[str, str]:

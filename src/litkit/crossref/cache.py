@@ -31,9 +31,11 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -248,16 +250,29 @@ class CrossrefCache:
         """The cached record for ``doi``; raises ``FileNotFoundError`` if there is none."""
         return self._read_file(self.path_for(doi))
 
-    def read_cached(self, dois: Iterable[str]) -> Iterator[tuple[str, CachedRecord]]:
-        """Each of ``dois`` that has a record, in sorted order, with its record.
+    def read_many(
+        self, dois: Iterable[str], *, keep: Callable[[dict], dict] | None = None
+    ) -> Iterator[tuple[str, dict, dict]]:
+        """``(doi, message, provenance)`` for each of ``dois`` that has a record, by DOI.
 
-        One listing of the folder finds the files, so DOIs without a record cost no look-up;
-        each record is read when the caller asks for it, so a caller that keeps only part of
-        each record never holds all of them whole.
+        One listing of the folder finds the files, so DOIs without a record cost no look-up.
+        ``keep`` (a module-level function, such as :func:`~litkit.crossref.records.slim`)
+        cuts each message as its file is read, so that a build never holds tens of thousands
+        of whole records (most of whose bytes are reference lists). From :data:`READ_PARALLEL_FROM` records on, the files are read
+        on every core, in order. Raises :class:`CacheError` for the first unreadable file.
         """
         files = self._cached_files(dois)
-        for doi in sorted(files):
-            yield doi, self._read_file(self.folder / files[doi])
+        named = [(doi, files[doi]) for doi in sorted(files)]
+        workers = min(os.cpu_count() or 1, 8)
+        if len(named) < READ_PARALLEL_FROM or workers < 2:
+            yield from _read_named(self.folder, named, keep)
+            return
+        size = -(-len(named) // (workers * 4))
+        chunks = [named[i : i + size] for i in range(0, len(named), size)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            reads = pool.map(_read_chunk, repeat(self.folder), chunks, repeat(keep))
+            for chunk in reads:
+                yield from chunk
 
     def records(self) -> Iterator[CachedRecord]:
         """Every cached record, in file-name order (temporary files are skipped)."""
@@ -385,6 +400,27 @@ def encode_record(envelope: dict) -> bytes:
     except orjson.JSONEncodeError:
         text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         return (text + "\n").encode("utf-8")
+
+
+# Below this many records one process reads them sooner than several.
+READ_PARALLEL_FROM = 4000
+
+
+def _read_named(
+    folder: Path, named: list[tuple[str, str]], keep: Callable[[dict], dict] | None
+) -> Iterator[tuple[str, dict, dict]]:
+    """``(doi, message, provenance)`` of each ``(doi, file name)``, messages cut by ``keep``."""
+    for doi, name in named:
+        cached = CrossrefCache._read_file(folder / name)
+        message = cached.message if keep is None else keep(cached.message)
+        yield doi, message, cached.provenance
+
+
+def _read_chunk(
+    folder: Path, named: list[tuple[str, str]], keep: Callable[[dict], dict] | None
+) -> list[tuple[str, dict, dict]]:
+    """:func:`_read_named` in a worker process, whole."""
+    return list(_read_named(folder, named, keep))
 
 
 def _scandir(folder: Path) -> list[os.DirEntry]:

@@ -65,7 +65,6 @@ def slim(record: dict) -> dict:
 # Crossref's date fields, in the order that best gives the year of publication.
 DATE_FIELDS = ("issued", "published-print", "published-online", "published", "created")
 
-_SPACE = re.compile(r"\s+")
 # The end of a block of JATS or HTML text: its text must not run into the next block's.
 _BLOCK_END = re.compile(
     r"</(?:jats:)?(?:p|title|sec|list-item|li|div|h\d|tr|td|label)\s*>|<br\s*/?>", re.IGNORECASE
@@ -89,13 +88,24 @@ def plain_text(markup: str | None) -> str | None:
         return None
     markup = str(markup)
     if "<" not in markup:
-        return _SPACE.sub(" ", html.unescape(markup)).strip() or None
+        return _collapse(html.unescape(markup)) or None
     try:
-        body = lxml_html.document_fromstring(_BLOCK_END.sub(r"\g<0> ", markup)).body
+        body = lxml_html.document_fromstring(_BLOCK_END.sub(_space_after, markup)).body
     except etree.ParserError:  # nothing but comments or processing instructions
         return None
-    text = _SPACE.sub(" ", body.text_content() if body is not None else "").strip()
-    return text or None
+    return _collapse(body.text_content() if body is not None else "") or None
+
+
+def _collapse(text: str) -> str:
+    """``text`` with each run of white space one space, and none at either end.
+
+    ``str.split`` and the regex ``\\s`` know the same white space; splitting is much faster.
+    """
+    return " ".join(text.split())
+
+
+def _space_after(match: re.Match[str]) -> str:
+    return match.group() + " "
 
 
 def _first(values) -> str | None:

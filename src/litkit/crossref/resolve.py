@@ -115,15 +115,15 @@ def fill_resolved_dois(citations: pd.DataFrame, resolved: pd.DataFrame) -> pd.Da
     """
     done = resolved[resolved["status"] == "resolved"]
     dois = {(t, i): d for t, i, d in done[["type", "identifier", "doi"]].itertuples(index=False)}
+    # Whole columns as lists: pandas boxes each value of a row apart, slowly.
+    parts = citations[["type", "identifier", "article_id", "ref_no"]].fillna("")
     keys = [
         (t, f"{a}:{n}" if t == "reference" else i)
-        for t, i, a, n in citations[["type", "identifier", "article_id", "ref_no"]]
-        .fillna("")
-        .itertuples(index=False)
+        for t, i, a, n in zip(*(parts[c].tolist() for c in parts), strict=True)
     ]
     filled = [
         d if isinstance(d, str) and d else dois.get(k, d)
-        for d, k in zip(citations["doi"], keys, strict=False)
+        for d, k in zip(citations["doi"].tolist(), keys, strict=False)
     ]
     return citations.assign(doi=pd.Series(filled, index=citations.index, dtype="string"))
 

@@ -57,9 +57,35 @@ USED_FIELDS = frozenset(
 )
 
 
+# Within those fields, the keys read from each item (authors carry affiliations, ORCIDs and
+# more; licences and dates carry timestamps).
+_USED_KEYS = {
+    "author": ("family", "given", "name"),
+    "license": ("URL", "content-version"),
+}
+_DATE_KEYS = ("date-parts",)
+
+
 def slim(record: dict) -> dict:
-    """``record`` with only the fields litkit's tables read (:data:`USED_FIELDS`)."""
-    return {k: v for k, v in record.items() if k in USED_FIELDS}
+    """``record`` with only the fields litkit's tables read (:data:`USED_FIELDS`), and of
+    authors, licences and dates only the parts they read.
+
+    >>> slim({"DOI": "10.1/x", "reference": [{"key": "r1"}],
+    ...       "author": [{"family": "Bell", "affiliation": [{"name": "U"}]}],
+    ...       "created": {"date-parts": [[2019]], "timestamp": 1546300800000}})
+    {'DOI': '10.1/x', 'author': [{'family': 'Bell'}], 'created': {'date-parts': [[2019]]}}
+    """
+    kept = {}
+    for name, value in record.items():
+        if name not in USED_FIELDS:
+            continue
+        if name in _USED_KEYS and isinstance(value, list):
+            keys = _USED_KEYS[name]
+            value = [{k: item[k] for k in keys if k in item} for item in value]
+        elif name in DATE_FIELDS and isinstance(value, dict):
+            value = {k: value[k] for k in _DATE_KEYS if k in value}
+        kept[name] = value
+    return kept
 
 
 # Crossref's date fields, in the order that best gives the year of publication.

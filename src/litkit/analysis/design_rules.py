@@ -418,7 +418,9 @@ _SYSTEMATIC_REVIEW = (
 )
 
 _GUIDELINE = (
-    _rule("guideline", "guideline", r"\bguidelines?\b", where="title", unless=_GUIDELINE_USE),
+    _rule(
+        "guideline", "guideline", r"\bguidelines?\b", where="title", unless=_GUIDELINE_USE
+    ),  # not "adherence to guidelines"
     # "Consensus" alone ("consensus clustering") is not a guideline; it needs context.
     _rule(
         "consensus",

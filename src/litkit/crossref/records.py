@@ -189,10 +189,21 @@ def _license_url(record: dict) -> str | None:
     return preferred[0].get("URL") if preferred else None
 
 
+def first_author(record: dict) -> str | None:
+    """The family name of a record's first author, or the organisation's name.
+
+    >>> first_author({"author": [{"family": "Bell", "given": "Rae"}, {"family": "Ng"}]})
+    'Bell'
+    >>> first_author({"author": [{"given": "Rae"}]}) is None
+    True
+    """
+    first = (record.get("author") or [{}])[0]
+    return first.get("family") or first.get("name") or None
+
+
 def flatten(record: dict) -> dict:
     """One Crossref work record as a flat dict with the columns of :data:`~litkit.processed.RECORD`."""
     authors = _authors(record)
-    first_author = (record.get("author") or [{}])[0]
     return {
         "doi": str(record.get("DOI", "")).lower() or None,
         "title": plain_text(_first(record.get("title"))),
@@ -204,11 +215,7 @@ def flatten(record: dict) -> dict:
         "issue": record.get("issue"),
         "page": record.get("page") or record.get("article-number"),
         "authors": "; ".join(authors) or None,
-        "first_author": (
-            first_author.get("family")
-            or first_author.get("name")
-            or first_family_name(authors[0] if authors else None)
-        ),
+        "first_author": first_author(record) or first_family_name(authors[0] if authors else None),
         "n_authors": len(authors),
         "abstract": plain_text(record.get("abstract")),
         "references_count": record.get("references-count", record.get("reference-count")),

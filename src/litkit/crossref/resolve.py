@@ -37,7 +37,7 @@ from rapidfuzz import fuzz
 from litkit.crossref.api import CrossrefApi
 from litkit.crossref.cache import CrossrefCache, utc_now
 from litkit.crossref.fetch import describe_failure
-from litkit.crossref.records import first_family_name, plain_text, year_of
+from litkit.crossref.records import first_author, first_family_name, plain_text, year_of
 from litkit.errors import FetchError
 from litkit.files import atomic_write
 from litkit.ncbi import IdConverter
@@ -160,8 +160,7 @@ def check_candidate(item: dict, want: Wanted, *, min_score: float) -> str:
     year = year_of(item)
     if want.year and (year is None or abs(year - int(want.year)) > 1):
         return f"year {year}, printed {want.year}"
-    authors = item.get("author") or []
-    first = (authors[0].get("family") or authors[0].get("name") or "") if authors else ""
+    first = first_author(item) or ""
     if want.first_author and fuzz.ratio(_fold(first), _fold(want.first_author)) < AUTHOR_CLOSE:
         return f"first author {first or 'none'}, printed {want.first_author}"
     return ""

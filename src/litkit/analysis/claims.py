@@ -185,15 +185,28 @@ def verdict(
     )
 
 
-def claim_evidence(claim: pd.Series, grades: pd.DataFrame, *, role: str) -> pd.DataFrame:
+def evidence_by_question(grades: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+    """The graded rows split once by role and outcome, each part in the table's order.
+
+    Every claim then looks up its own few rows instead of filtering the whole table again.
+    """
+    return dict(iter(grades.groupby(["role", "outcome"], sort=False)))
+
+
+def claim_evidence(
+    claim: pd.Series, grades: pd.DataFrame, *, role: str, by_question: Mapping | None = None
+) -> pd.DataFrame:
     """The graded evidence of one role bearing on a claim's indication and outcome.
 
     Cited evidence is limited to the works the claim cites. A claim about no single
     indication (``general``) rests on each work once, at its strongest for the outcome.
+    ``by_question``, the rows of ``grades`` split by :func:`evidence_by_question`, saves
+    filtering the whole table when many claims are looked up.
     """
+    if by_question is None:
+        by_question = evidence_by_question(grades)
     rows = matching(
-        grades[(grades["role"] == role) & (grades["outcome"] == claim["outcome"])],
-        claim["comparator"],
+        by_question.get((role, claim["outcome"]), grades.iloc[0:0]), claim["comparator"]
     )
     if role == "cited":
         rows = rows[rows["doi"].isin(split_list(claim["cited_dois"]))]
@@ -202,19 +215,22 @@ def claim_evidence(claim: pd.Series, grades: pd.DataFrame, *, role: str) -> pd.D
     return rows[rows["indication"] == claim["indication"]]
 
 
-def _assess(claim: pd.Series, grades: pd.DataFrame, kinds: Mapping[str, str]) -> dict:
+def _assess(
+    claim: pd.Series, grades: pd.DataFrame, kinds: Mapping[str, str], by_question: Mapping
+) -> dict:
     graded = claim["outcome"] not in ("", UNASSIGNED) and pd.notna(claim["outcome"])
     empty = EMPTY_BODY | {"reasons": ""}
     cited = (
         combine(
-            claim_evidence(claim, grades, role="cited"), empty_reason="no cited work addresses it"
+            claim_evidence(claim, grades, role="cited", by_question=by_question),
+            empty_reason="no cited work addresses it",
         )
         if graded
         else empty
     )
     best = (
         combine(
-            claim_evidence(claim, grades, role="best-evidence"),
+            claim_evidence(claim, grades, role="best-evidence", by_question=by_question),
             empty_reason="no best-evidence row curated",
             single=True,
         )
@@ -253,6 +269,7 @@ def assess_claims(
 ) -> pd.DataFrame:
     """Each claim with its cited and best certainty, its verdict and the reason."""
     kinds = dict(zip(outcomes["outcome_id"], outcomes["kind"], strict=False))
-    rows = [_assess(claim, grades, kinds) for _, claim in claims.iterrows()]
+    by_question = evidence_by_question(grades)
+    rows = [_assess(claim, grades, kinds, by_question) for _, claim in claims.iterrows()]
     frame = pd.DataFrame(rows, columns=[c for c in columns("claims") if c != "citation_flags"])
     return conform(frame.assign(citation_flags=pd.NA), "claims")

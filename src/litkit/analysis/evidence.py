@@ -256,11 +256,17 @@ def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
     ).sort_values(_ORDER, ascending=[False, True, False, False, False, False, True])
 
 
+def _rows(frame: pd.DataFrame, *names: str) -> list:
+    """The rows of ``frame`` as named tuples of only the columns read: a frame's
+    ``itertuples`` reads every one of its columns, which dominated grading the claims."""
+    return list(frame[list(names)].itertuples(index=False))
+
+
 def _shared_authors(top: pd.DataFrame) -> list[tuple[str, str]]:
     """Pairs of top-rated works flagged as not independent of each other (shared authors)."""
     dois = set(top["doi"])
     pairs = []
-    for row in top.itertuples():
+    for row in _rows(top, "doi", "independent_of"):
         for other in split_list(row.independent_of):
             if other in dois and (other, row.doi) not in pairs:
                 pairs.append((row.doi, other))
@@ -271,7 +277,7 @@ def _independent_directions(top: pd.DataFrame) -> list[str]:
     """The directions of the top works, each group of dependent works counted once."""
     seen: set[str] = set()
     directions = []
-    for row in top.itertuples():
+    for row in _rows(top, "doi", "independent_of", "direction"):
         if row.doi in seen:
             continue
         seen |= {row.doi, *split_list(row.independent_of)}
@@ -308,14 +314,14 @@ def combine(
     counted_mask = _counted(grades)
     left_out = [
         f"{r.work} not counted ({r.not_counted_because})"
-        for r in grades[~counted_mask].itertuples()
+        for r in _rows(grades[~counted_mask], "work", "not_counted_because")
     ]
     counted = grades[counted_mask]
     outranked = _outranked_guidelines(counted)
     left_out += [
         f"{r.work} not counted (a consensus guideline's grade does not outrank the "
         f"systematic reviews and trials on the same question)"
-        for r in counted[outranked].itertuples()
+        for r in _rows(counted[outranked], "work")
     ]
     counted = counted[~outranked]
     if counted.empty:
@@ -326,7 +332,9 @@ def combine(
     directions = _independent_directions(top)
     distinct = sorted(set(directions), key=DIRECTIONS.index)
     certainty = best["certainty"]
-    reasons = [f"best: {w.work} ({w.design}): {w.reasons}" for w in top.itertuples()]
+    reasons = [
+        f"best: {w.work} ({w.design}): {w.reasons}" for w in _rows(top, "work", "design", "reasons")
+    ]
     for a, b in _shared_authors(top):
         reasons.append(f"{_label(top, a)} and {_label(top, b)} share authors: counted once")
     if len(distinct) > 1:
@@ -338,7 +346,10 @@ def combine(
     if not others.empty:
         reasons.append(
             ("also: " if single else "also, rated lower: ")
-            + ", ".join(f"{w.work} ({w.design}, {w.certainty})" for w in others.itertuples())
+            + ", ".join(
+                f"{w.work} ({w.design}, {w.certainty})"
+                for w in _rows(others, "work", "design", "certainty")
+            )
         )
     return {
         "certainty": certainty,
@@ -416,8 +427,12 @@ def evidence_by_outcome(
     )
     labels_i = dict(zip(indications["indication_id"], indications["label"], strict=False))
     outcome_rows = outcomes.set_index("outcome_id")
+    by_pair = dict(iter(grades.groupby(["indication", "outcome"], sort=False)))
     rows = [
-        _outcome_row(i, o, grades, specific, labels_i[i], outcome_rows.loc[o]) for i, o in pairs
+        _outcome_row(
+            i, o, by_pair.get((i, o), grades.iloc[0:0]), specific, labels_i[i], outcome_rows.loc[o]
+        )
+        for i, o in pairs
     ]
     return conform(
         pd.DataFrame(rows, columns=columns("evidence_by_outcome")), "evidence_by_outcome"
@@ -427,12 +442,12 @@ def evidence_by_outcome(
 def _outcome_row(
     indication: str,
     outcome: str,
-    grades: pd.DataFrame,
+    here: pd.DataFrame,
     claims: pd.DataFrame,
     indication_label: str,
     outcome_row: pd.Series,
 ) -> dict:
-    here = grades[(grades["indication"] == indication) & (grades["outcome"] == outcome)]
+    """One indication × outcome's row, from ``here``: its graded rows of both roles."""
     cited = combine(
         absolute(here[here["role"] == "cited"]), empty_reason="no cited work addresses it"
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from litkit.analysis.claims import claim_evidence
+from litkit.analysis.claims import claim_evidence, evidence_by_question
 from litkit.schema import split_list
 from litkit.vocabulary import (
     ASSERTED,
@@ -513,10 +513,11 @@ def cited_evidence(
     """
     labels = work_labels(grades, works)
     design = dict(zip(designs["doi"], designs["final_design"], strict=False))
+    by_question = evidence_by_question(grades)
     rows = []
     for _, claim in claims.iterrows():
         dois = split_list(claim["cited_dois"])
-        graded = _claim_rows(claim, grades, "cited")
+        graded = _claim_rows(claim, grades, "cited", by_question)
         for doi in dois:
             row = graded[graded["doi"] == doi]
             hit = row.iloc[0] if not row.empty else None
@@ -539,11 +540,13 @@ def cited_evidence(
     )
 
 
-def _claim_rows(claim: pd.Series, grades: pd.DataFrame, role: str) -> pd.DataFrame:
+def _claim_rows(
+    claim: pd.Series, grades: pd.DataFrame, role: str, by_question: Mapping
+) -> pd.DataFrame:
     """The graded rows of one role bearing on a claim's question (none without an outcome)."""
     if is_missing(claim.get("outcome")):
         return grades.iloc[0:0]
-    return claim_evidence(claim, grades, role=role)
+    return claim_evidence(claim, grades, role=role, by_question=by_question)
 
 
 def best_evidence(
@@ -555,9 +558,10 @@ def best_evidence(
     direction of the best evidence, and the effect where one is recorded.
     """
     design = dict(zip(designs["doi"], designs["final_design"], strict=False))
+    by_question = evidence_by_question(grades)
     rows = []
     for _, claim in claims[claims["best_work"].notna()].iterrows():
-        graded = _claim_rows(claim, grades, "best-evidence")
+        graded = _claim_rows(claim, grades, "best-evidence", by_question)
         hit = graded[graded["work"] == claim["best_work"]]
         doi = hit.iloc[0]["doi"] if not hit.empty else pd.NA
         rows.append(

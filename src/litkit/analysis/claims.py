@@ -193,6 +193,14 @@ def evidence_by_question(grades: pd.DataFrame) -> dict[tuple[str, str], pd.DataF
     return dict(iter(grades.groupby(["role", "outcome"], sort=False)))
 
 
+def question_key(claim: pd.Series, role: str) -> tuple:
+    """What decides a claim's :func:`claim_evidence` of ``role``: claims with the same key
+    rest on the same rows, so the rows (and their combined body) are worked out once."""
+    comparator = claim["comparator"] if isinstance(claim["comparator"], str) else None
+    cited = frozenset(split_list(claim["cited_dois"])) if role == "cited" else None
+    return (role, claim["outcome"], comparator, claim["indication"], cited)
+
+
 def claim_evidence(
     claim: pd.Series, grades: pd.DataFrame, *, role: str, by_question: Mapping | None = None
 ) -> pd.DataFrame:
@@ -215,28 +223,38 @@ def claim_evidence(
     return rows[rows["indication"] == claim["indication"]]
 
 
+_EMPTY_REASON = {
+    "cited": "no cited work addresses it",
+    "best-evidence": "no best-evidence row curated",
+}
+
+
+def _body(
+    claim: pd.Series, grades: pd.DataFrame, role: str, by_question: Mapping, bodies: dict
+) -> dict:
+    """The body of evidence of one role on a claim's question, combined once per question
+    (many claims share an indication, outcome, comparison and cited works) into ``bodies``."""
+    key = question_key(claim, role)
+    if key not in bodies:
+        bodies[key] = combine(
+            claim_evidence(claim, grades, role=role, by_question=by_question),
+            empty_reason=_EMPTY_REASON[role],
+            single=role == "best-evidence",
+        )
+    return bodies[key]
+
+
 def _assess(
-    claim: pd.Series, grades: pd.DataFrame, kinds: Mapping[str, str], by_question: Mapping
+    claim: pd.Series,
+    grades: pd.DataFrame,
+    kinds: Mapping[str, str],
+    by_question: Mapping,
+    bodies: dict,
 ) -> dict:
     graded = claim["outcome"] not in ("", UNASSIGNED) and pd.notna(claim["outcome"])
     empty = EMPTY_BODY | {"reasons": ""}
-    cited = (
-        combine(
-            claim_evidence(claim, grades, role="cited", by_question=by_question),
-            empty_reason="no cited work addresses it",
-        )
-        if graded
-        else empty
-    )
-    best = (
-        combine(
-            claim_evidence(claim, grades, role="best-evidence", by_question=by_question),
-            empty_reason="no best-evidence row curated",
-            single=True,
-        )
-        if graded
-        else empty
-    )
+    cited = _body(claim, grades, "cited", by_question, bodies) if graded else empty
+    best = _body(claim, grades, "best-evidence", by_question, bodies) if graded else empty
     value, reason, short = verdict(
         asserted=claim["asserted"],
         direction=claim["direction"] or None,
@@ -270,6 +288,7 @@ def assess_claims(
     """Each claim with its cited and best certainty, its verdict and the reason."""
     kinds = dict(zip(outcomes["outcome_id"], outcomes["kind"], strict=False))
     by_question = evidence_by_question(grades)
-    rows = [_assess(claim, grades, kinds, by_question) for _, claim in claims.iterrows()]
+    bodies: dict = {}
+    rows = [_assess(claim, grades, kinds, by_question, bodies) for _, claim in claims.iterrows()]
     frame = pd.DataFrame(rows, columns=[c for c in columns("claims") if c != "citation_flags"])
     return conform(frame.assign(citation_flags=pd.NA), "claims")

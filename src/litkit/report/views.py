@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from litkit.analysis.claims import claim_evidence, evidence_by_question
+from litkit.analysis.claims import claim_evidence, evidence_by_question, question_key
 from litkit.schema import split_list
 from litkit.vocabulary import (
     ASSERTED,
@@ -513,11 +513,11 @@ def cited_evidence(
     """
     labels = work_labels(grades, works)
     design = dict(zip(designs["doi"], designs["final_design"], strict=False))
-    by_question = evidence_by_question(grades)
+    by_question, found = evidence_by_question(grades), {}
     rows = []
     for _, claim in claims.iterrows():
         dois = split_list(claim["cited_dois"])
-        graded = _claim_rows(claim, grades, "cited", by_question)
+        graded = _claim_rows(claim, grades, "cited", by_question, found)
         for doi in dois:
             row = graded[graded["doi"] == doi]
             hit = row.iloc[0] if not row.empty else None
@@ -541,12 +541,16 @@ def cited_evidence(
 
 
 def _claim_rows(
-    claim: pd.Series, grades: pd.DataFrame, role: str, by_question: Mapping
+    claim: pd.Series, grades: pd.DataFrame, role: str, by_question: Mapping, found: dict
 ) -> pd.DataFrame:
-    """The graded rows of one role bearing on a claim's question (none without an outcome)."""
+    """The graded rows of one role bearing on a claim's question (none without an outcome),
+    looked up in ``found`` when another claim asked the same question."""
     if is_missing(claim.get("outcome")):
         return grades.iloc[0:0]
-    return claim_evidence(claim, grades, role=role, by_question=by_question)
+    key = question_key(claim, role)
+    if key not in found:
+        found[key] = claim_evidence(claim, grades, role=role, by_question=by_question)
+    return found[key]
 
 
 def best_evidence(
@@ -558,10 +562,10 @@ def best_evidence(
     direction of the best evidence, and the effect where one is recorded.
     """
     design = dict(zip(designs["doi"], designs["final_design"], strict=False))
-    by_question = evidence_by_question(grades)
+    by_question, found = evidence_by_question(grades), {}
     rows = []
     for _, claim in claims[claims["best_work"].notna()].iterrows():
-        graded = _claim_rows(claim, grades, "best-evidence", by_question)
+        graded = _claim_rows(claim, grades, "best-evidence", by_question, found)
         hit = graded[graded["work"] == claim["best_work"]]
         doi = hit.iloc[0]["doi"] if not hit.empty else pd.NA
         rows.append(

@@ -709,6 +709,17 @@ def test_legends_sit_outside_the_plotting_area():
         plt.close("all")
 
 
+def test_question_headings_stay_inside_the_plotting_area_clear_of_the_legend():
+    rows = many_indications()
+    rows["beyond_best"] = 3  # the longest note: "— claimed 3 levels above the best evidence"
+    ax = plot_evidence_by_outcome(rows)
+    ax.figure.canvas.draw()
+    right = ax.get_window_extent().x1
+    headings = [t for t in ax.texts if t.get_fontweight() == "bold"]
+    assert headings and all(t.get_window_extent().x1 <= right for t in headings)
+    plt.close("all")
+
+
 def test_gap_map_legends_do_not_overlap_with_a_single_row():
     ax = plot_evidence_gap_map(gap_table().iloc[[0]])
     ax.figure.canvas.draw()

@@ -24,6 +24,7 @@ The functions never change the table they are given, write no files and leave th
 
 from __future__ import annotations
 
+import io
 import textwrap
 from collections.abc import Sequence
 
@@ -233,7 +234,7 @@ BARS = (
     ("best_certainty", "best evidence"),
 )
 GROUP_GAP = 0.7  # bar heights between two questions
-HEADING_WIDTH = 72  # characters per heading line
+HEADING_WIDTH = 64  # characters per heading line
 HEADING_LINE = 0.75  # bar heights per heading line
 
 
@@ -701,17 +702,37 @@ def plot_citation_counts(rows: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 # --- Showing a chart in a notebook ---------------------------------------------------
 
 
-def shown(ax: Axes) -> Figure:
-    """``ax``'s figure, for a notebook cell to show as its result, drawn once.
+class Chart:
+    """A finished chart as a notebook cell's result: a PNG drawn once; its title as text."""
+
+    def __init__(self, figure: Figure):
+        self.figure = figure
+
+    def _repr_png_(self) -> bytes:
+        # The charts are laid out to fit their figure (constrained layout, legends inside),
+        # so no tight-bounding-box pass is needed: one draw makes the PNG.
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+
+    def __repr__(self) -> str:
+        titles = [ax.get_title() for ax in self.figure.axes if ax.get_title()]
+        return f"Chart: {titles[0]}" if titles else "Chart"
+
+
+def shown(ax: Axes) -> Chart:
+    """``ax``'s figure as a notebook cell's result, drawn once.
 
     A figure left open in pyplot is drawn three times after its cell: by pyplot's own
     post-execute hook, then by the inline backend for the tight bounding box and again for
-    the PNG. Closed here, it is left to Jupyter's formatter, which lays it out for the
-    bounding box and draws it once for the PNG; the charts are the notebooks' slowest part.
+    the PNG. Closed here and wrapped, it is drawn once, as a PNG; the charts are the
+    notebooks' slowest part.
 
-    >>> fig = shown(plt.subplots()[1])
-    >>> fig in map(plt.figure, plt.get_fignums())
+    >>> chart = shown(plt.subplots()[1])
+    >>> chart.figure in map(plt.figure, plt.get_fignums())
     False
+    >>> chart._repr_png_()[:4]
+    b'\\x89PNG'
     """
     plt.close(ax.figure)
-    return ax.figure
+    return Chart(ax.figure)

@@ -14,7 +14,12 @@ from litkit.config import Paths
 from litkit.pipeline import build
 from litkit.processed import read_all, read_processed
 from litkit.report.figures import save_figure
-from litkit.report.notebooks import kernel_environment, notebook_exporter, write_stylesheet
+from litkit.report.notebooks import (
+    kernel_environment,
+    notebook_exporter,
+    start_kernel,
+    write_stylesheet,
+)
 from litkit.report.render import make_report, write_figures, write_index
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -78,6 +83,17 @@ def test_notebook_pages_link_one_stylesheet_that_holds_the_lab_styles(tmp_path):
     css = write_stylesheet(exporter, tmp_path).read_text()
     assert "--jp-content-font-color1" in css and ".highlight" in css and ".litkit-nav" in css
     assert "<style" not in css and "</style" not in css
+
+
+def test_report_kernels_talk_over_private_local_sockets_and_print_no_warning(tmp_path, capfd):
+    kernel = start_kernel(tmp_path)
+    try:
+        kernel.ask("x = 1")
+        assert kernel.manager.transport == "ipc" and kernel.sockets.is_dir()
+    finally:
+        kernel.shutdown()
+    assert not kernel.sockets.exists() and list(tmp_path.iterdir()) == []
+    assert "WARNING" not in capfd.readouterr().err
 
 
 def test_the_kernel_does_not_inherit_a_script_backend_that_hides_charts(monkeypatch):

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,6 +61,7 @@ class Kernel:
     """
 
     manager: KernelManager
+    sockets: Path | None = None
     client: KernelClient | None = None
 
     def ready_client(self) -> KernelClient:
@@ -92,14 +95,23 @@ class Kernel:
         if self.client is not None:
             self.client.stop_channels()
         self.manager.shutdown_kernel(now=True)
+        if self.sockets is not None:
+            shutil.rmtree(self.sockets, ignore_errors=True)
 
 
 def start_kernel(folder: Path) -> Kernel:
     """A kernel started in ``folder``. Returns at once: the kernel starts while this process
     goes on (see :meth:`Kernel.warm_up`)."""
-    manager = KernelManager(kernel_name=KERNEL)
-    manager.start_kernel(env=kernel_environment(), cwd=str(folder))
-    return Kernel(manager)
+    # Local sockets in a private folder rather than TCP on 127.0.0.1: nothing else on the
+    # machine can reach the kernel, and ipykernel has no plain-text warning to print.
+    sockets = Path(tempfile.mkdtemp(prefix="litkit-kernel-"))
+    manager = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(sockets / "kernel"))
+    try:
+        manager.start_kernel(env=kernel_environment(), cwd=str(folder))
+    except BaseException:
+        shutil.rmtree(sockets, ignore_errors=True)
+        raise
+    return Kernel(manager, sockets)
 
 
 @contextmanager

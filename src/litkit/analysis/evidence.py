@@ -233,12 +233,6 @@ def _counted(grades: pd.DataFrame) -> pd.Series:
     return grades["counted"].fillna(False).astype(bool)
 
 
-def _outranked_guidelines(counted: pd.DataFrame) -> pd.Series:
-    """Guideline rows beside a systematic review or trial: a consensus grade never wins."""
-    has_primary = counted["design"].isin(_PRIMARY).any()
-    return counted["design"].eq("guideline") & has_primary
-
-
 _TIERS = {"systematic-review": 0, "rct": 1}
 _ORDER = ["_rank", "_tier", "_own", "_year", "_n", "_k", "work"]
 
@@ -256,33 +250,88 @@ def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
     ).sort_values(_ORDER, ascending=[False, True, False, False, False, False, True])
 
 
-def _rows(frame: pd.DataFrame, *names: str) -> list:
-    """The rows of ``frame`` as named tuples of only the columns read: a frame's
-    ``itertuples`` reads every one of its columns, which dominated grading the claims."""
-    return list(frame[list(names)].itertuples(index=False))
-
-
-def _shared_authors(top: pd.DataFrame) -> list[tuple[str, str]]:
+def _shared_authors(top: list[dict]) -> list[tuple[str, str]]:
     """Pairs of top-rated works flagged as not independent of each other (shared authors)."""
-    dois = set(top["doi"])
+    dois = {row["doi"] for row in top}
     pairs = []
-    for row in _rows(top, "doi", "independent_of"):
-        for other in split_list(row.independent_of):
-            if other in dois and (other, row.doi) not in pairs:
-                pairs.append((row.doi, other))
+    for row in top:
+        for other in split_list(row["independent_of"]):
+            if other in dois and (other, row["doi"]) not in pairs:
+                pairs.append((row["doi"], other))
     return pairs
 
 
-def _independent_directions(top: pd.DataFrame) -> list[str]:
+def _independent_directions(top: list[dict]) -> list[str]:
     """The directions of the top works, each group of dependent works counted once."""
     seen: set[str] = set()
     directions = []
-    for row in _rows(top, "doi", "independent_of", "direction"):
-        if row.doi in seen:
+    for row in top:
+        if row["doi"] in seen:
             continue
-        seen |= {row.doi, *split_list(row.independent_of)}
-        directions.append(row.direction)
+        seen |= {row["doi"], *split_list(row["independent_of"])}
+        directions.append(row["direction"])
     return directions
+
+
+# The columns a body of evidence is combined from: read once, as plain records.
+_BODY_COLUMNS = [
+    "doi",
+    "work",
+    "design",
+    "certainty",
+    "direction",
+    "reasons",
+    "effect",
+    "counted",
+    "not_counted_because",
+    "independent_of",
+    "own_grade",
+    "year",
+    "n_participants",
+    "n_studies",
+]
+
+
+def _records(grades: pd.DataFrame) -> list[dict]:
+    return grades[_BODY_COLUMNS].to_dict("records")
+
+
+def _is_counted(row: dict) -> bool:
+    return not _missing(row["counted"]) and bool(row["counted"])
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _number_or_zero(value: object) -> float:
+    """A number, or 0 for what is not one (as ``pd.to_numeric(errors="coerce")`` then 0)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return 0.0 if number != number else number
+
+
+def _rank_of(row: dict) -> float:
+    return RANK.get(row["certainty"], -1) if not _missing(row["certainty"]) else -1
+
+
+def _ranked_records(rows: list[dict]) -> list[dict]:
+    """:func:`_ranked` on records: best first, ties kept in their order (a stable sort)."""
+    keys = (
+        (lambda r: (_missing(r["work"]), "" if _missing(r["work"]) else r["work"]), False),
+        (lambda r: _number_or_zero(r["n_studies"]), True),
+        (lambda r: _number_or_zero(r["n_participants"]), True),
+        (lambda r: _number_or_zero(r["year"]), True),
+        (lambda r: not _missing(r["own_grade"]) and bool(r["own_grade"]), True),
+        (lambda r: _TIERS.get(r["design"], 2), False),
+        (_rank_of, True),
+    )
+    ranked = list(rows)
+    for key, descending in keys:  # least significant first: stable sorts compose
+        ranked.sort(key=key, reverse=descending)
+    return ranked
 
 
 EMPTY_BODY = {
@@ -311,53 +360,50 @@ def combine(
     other, so one is taken: the highest certainty, then reviews before trials, a review's own
     GRADE rating before litkit's, the newest, the most participants; the others are listed.
     """
-    counted_mask = _counted(grades)
+    rows = _records(grades)
     left_out = [
-        f"{r.work} not counted ({r.not_counted_because})"
-        for r in _rows(grades[~counted_mask], "work", "not_counted_because")
+        f"{r['work']} not counted ({r['not_counted_because']})" for r in rows if not _is_counted(r)
     ]
-    counted = grades[counted_mask]
-    outranked = _outranked_guidelines(counted)
-    left_out += [
-        f"{r.work} not counted (a consensus guideline's grade does not outrank the "
-        f"systematic reviews and trials on the same question)"
-        for r in _rows(counted[outranked], "work")
-    ]
-    counted = counted[~outranked]
-    if counted.empty:
+    counted = [r for r in rows if _is_counted(r)]
+    if any(r["design"] in _PRIMARY for r in counted):
+        left_out += [
+            f"{r['work']} not counted (a consensus guideline's grade does not outrank the "
+            f"systematic reviews and trials on the same question)"
+            for r in counted
+            if r["design"] == "guideline"
+        ]
+        counted = [r for r in counted if r["design"] != "guideline"]
+    if not counted:
         return EMPTY_BODY | {"reasons": "; ".join([empty_reason, *left_out])}
-    ranked = _ranked(counted)
-    top = ranked.head(1) if single else ranked[ranked["_rank"] == ranked["_rank"].max()]
-    best = top.iloc[0]
-    directions = _independent_directions(top)
-    distinct = sorted(set(directions), key=DIRECTIONS.index)
+    ranked = _ranked_records(counted)
+    best_rank = _rank_of(ranked[0])
+    top = ranked[:1] if single else [r for r in ranked if _rank_of(r) == best_rank]
+    others = ranked[1:] if single else [r for r in ranked if _rank_of(r) < best_rank]
+    best = top[0]
+    distinct = sorted(set(_independent_directions(top)), key=DIRECTIONS.index)
     certainty = best["certainty"]
-    reasons = [
-        f"best: {w.work} ({w.design}): {w.reasons}" for w in _rows(top, "work", "design", "reasons")
-    ]
+    reasons = [f"best: {w['work']} ({w['design']}): {w['reasons']}" for w in top]
+    work_of = {r["doi"]: r["work"] for r in reversed(top)}
     for a, b in _shared_authors(top):
-        reasons.append(f"{_label(top, a)} and {_label(top, b)} share authors: counted once")
+        reasons.append(f"{work_of[a]} and {work_of[b]} share authors: counted once")
     if len(distinct) > 1:
         certainty = step_down(certainty, 1)
         reasons.append(
             f"−1 the best-rated independent works disagree ({' vs '.join(distinct)}) → {certainty}"
         )
-    others = ranked.iloc[1:] if single else ranked[ranked["_rank"] < ranked["_rank"].max()]
-    if not others.empty:
+    if others:
         reasons.append(
             ("also: " if single else "also, rated lower: ")
-            + ", ".join(
-                f"{w.work} ({w.design}, {w.certainty})"
-                for w in _rows(others, "work", "design", "certainty")
-            )
+            + ", ".join(f"{w['work']} ({w['design']}, {w['certainty']})" for w in others)
         )
+    dois = list(dict.fromkeys(r["doi"] for r in counted))
     return {
         "certainty": certainty,
         "direction": distinct[0] if len(distinct) == 1 else "mixed",
-        "n_works": counted["doi"].nunique(),
+        "n_works": len(dois),
         "best_work": best["work"],
         "best_design": best["design"],
-        "dois": "; ".join(counted["doi"].drop_duplicates()),
+        "dois": "; ".join(dois),
         "effect": best["effect"],
         "reasons": "; ".join([*reasons, *left_out]),
     }
@@ -378,10 +424,6 @@ def matching(grades: pd.DataFrame, comparator: object) -> pd.DataFrame:
     if not isinstance(comparator, str) or not comparator.strip():
         return absolute(grades)
     return grades[grades["comparator"].fillna("").str.lower() == comparator.strip().lower()]
-
-
-def _label(frame: pd.DataFrame, doi: str) -> str:
-    return frame.loc[frame["doi"] == doi, "work"].iloc[0]
 
 
 def best_per_work(grades: pd.DataFrame) -> pd.DataFrame:

@@ -77,6 +77,20 @@ class Table:
         return [c.name for c in self.columns]
 
 
+def is_missing(value: object) -> bool:
+    """Whether a cell is empty: None, NA, NaN or blank text.
+
+    >>> [is_missing(v) for v in (None, pd.NA, float("nan"), "  ", "x", 0, False)]
+    [True, True, True, True, False, False, False]
+    """
+    return (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and value != value)
+        or (isinstance(value, str) and not value.strip())
+    )
+
+
 def split_list(cell: str | None) -> list[str]:
     """The values of a multi-valued cell, stripped, empties dropped.
 

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from litkit.crossref.records import first_family_name, plain_text, year_of
 from litkit.processed import AUDIT_CHECKS as CHECKS
 from litkit.processed import columns, conform
+from litkit.schema import is_missing
 from litkit.vocabulary import (
     AUDIT_LEVELS as LEVELS,
 )
@@ -41,16 +42,10 @@ _AHEAD_OF_PRINT = re.compile(r"ahead of print|online first|early view|epub|in pr
 
 def _fold(text: object) -> str:
     """Lower case, accents and punctuation removed, white space collapsed."""
-    text = "" if _blank(text) else (plain_text(str(text)) or "")
+    text = "" if is_missing(text) else (plain_text(str(text)) or "")
     text = unicodedata.normalize("NFKD", text.replace("&", " and "))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
-
-
-def _blank(value: object) -> bool:
-    return (
-        value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip()
-    )
 
 
 def check_title(printed: str, record: dict) -> tuple[str, str]:
@@ -77,7 +72,7 @@ def check_first_author(printed_first: str | None, record: dict) -> tuple[str, st
     if not authors:
         return "ok", "record lists no authors"
     first = authors[0].get("family") or authors[0].get("name") or ""
-    if _blank(printed_first):
+    if is_missing(printed_first):
         return "minor", "first author missing in the citation"
     cited, actual = _fold(printed_first), _fold(first)
     if cited == actual:
@@ -129,7 +124,7 @@ def _date_years(record: dict) -> dict[str, int]:
 def check_year(printed: str, record: dict) -> tuple[str, str]:
     """The year; an online-first year where the issue year differs is minor, not major."""
     year = year_of(record)
-    if year is None or _blank(printed):
+    if year is None or is_missing(printed):
         return "ok", "no year to compare"
     if int(printed) == year:
         return "ok", "year matches"
@@ -143,9 +138,9 @@ def check_year(printed: str, record: dict) -> tuple[str, str]:
 
 
 def _field(name: str, printed: object, actual: object) -> tuple[str, str]:
-    if _blank(actual):
+    if is_missing(actual):
         return "ok", f"record has no {name}"
-    if _blank(printed):
+    if is_missing(printed):
         return "minor", f"{name} missing in the citation (record: {actual})"
     if str(printed).strip().lower() == str(actual).strip().lower():
         return "ok", f"{name} matches"
@@ -169,9 +164,9 @@ def normalise_pages(pages: object) -> str:
 def check_pages(printed: object, record: dict) -> tuple[str, str]:
     """Pages or article number; ranges compared after expanding abbreviations."""
     actual = record.get("page") or record.get("article-number")
-    if _blank(actual):
+    if is_missing(actual):
         return "ok", "record has no pages"
-    if _blank(printed):
+    if is_missing(printed):
         return "minor", f"pages missing in the citation (record: {actual})"
     cited, real = normalise_pages(printed), normalise_pages(actual)
     if cited == real:
@@ -281,7 +276,7 @@ def audit_citation(
                 "reasons": "no Crossref record cached for this DOI yet: run `litkit fetch` with network access",
             }
         )
-    if _blank(citation["title"]) and _blank(citation["authors"]):
+    if is_missing(citation["title"]) and is_missing(citation["authors"]):
         return base | _audit_link(citation["doi"], record)
     first = first_family_name(citation["authors"])
     results = {

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from litkit.processed import columns, conform
-from litkit.schema import split_list
+from litkit.schema import is_missing, split_list
 from litkit.vocabulary import (
     ABSOLUTE_COMPARATORS,
     ASSERTION_NEEDS,
@@ -81,10 +81,7 @@ def starting_certainty(
 
 
 def _number(value: object) -> float | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return None
-    text = str(value).strip()
-    return float(text) if text else None
+    return None if is_missing(value) else float(str(value).strip())
 
 
 def crosses_no_effect(measure: object, low: object, high: object) -> bool | None:
@@ -297,11 +294,7 @@ def _records(grades: pd.DataFrame) -> list[dict]:
 
 
 def _is_counted(row: dict) -> bool:
-    return not _missing(row["counted"]) and bool(row["counted"])
-
-
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+    return not is_missing(row["counted"]) and bool(row["counted"])
 
 
 def _number_or_zero(value: object) -> float:
@@ -314,17 +307,17 @@ def _number_or_zero(value: object) -> float:
 
 
 def _rank_of(row: dict) -> float:
-    return RANK.get(row["certainty"], -1) if not _missing(row["certainty"]) else -1
+    return RANK.get(row["certainty"], -1) if not is_missing(row["certainty"]) else -1
 
 
 def _ranked_records(rows: list[dict]) -> list[dict]:
     """:func:`_ranked` on records: best first, ties kept in their order (a stable sort)."""
     keys = (
-        (lambda r: (_missing(r["work"]), "" if _missing(r["work"]) else r["work"]), False),
+        (lambda r: (is_missing(r["work"]), "" if is_missing(r["work"]) else r["work"]), False),
         (lambda r: _number_or_zero(r["n_studies"]), True),
         (lambda r: _number_or_zero(r["n_participants"]), True),
         (lambda r: _number_or_zero(r["year"]), True),
-        (lambda r: not _missing(r["own_grade"]) and bool(r["own_grade"]), True),
+        (lambda r: not is_missing(r["own_grade"]) and bool(r["own_grade"]), True),
         (lambda r: _TIERS.get(r["design"], 2), False),
         (_rank_of, True),
     )

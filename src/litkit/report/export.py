@@ -35,7 +35,8 @@ from litkit.config import Paths
 from litkit.crossref.cache import CrossrefCache
 from litkit.files import atomic_write
 from litkit.processed import TABLES, read_all
-from litkit.report.views import DOI_URL, is_missing
+from litkit.report.views import DOI_URL
+from litkit.schema import is_missing
 
 # File name → what it holds, in the order the index lists them.
 EXPORTS = {

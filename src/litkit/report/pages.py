@@ -27,6 +27,7 @@ from litkit.report.palette import (
     ink_on,
     tint,
 )
+from litkit.schema import is_missing
 from litkit.vocabulary import (
     ASSERTION_NEEDS,
     BEST_SCOPE,
@@ -100,7 +101,7 @@ def site_context(articles: pd.DataFrame) -> dict:
 def _records(frame: pd.DataFrame) -> list[dict]:
     """Rows as dicts, with missing values as None (templates test them as false)."""
     return [
-        {k: (None if views.is_missing(v) else v) for k, v in row.items()}
+        {k: (None if is_missing(v) else v) for k, v in row.items()}
         for row in frame.to_dict("records")
     ]
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from litkit.analysis.claims import claim_evidence, evidence_by_question, question_key
-from litkit.schema import split_list
+from litkit.schema import is_missing, split_list
 from litkit.vocabulary import (
     ASSERTED,
     AUDIT_VERDICTS,
@@ -133,16 +133,6 @@ def words(value: object) -> str:
     if is_missing(value):
         return ""
     return SPELLED.get(str(value), str(value).replace("-", " "))
-
-
-def is_missing(value: object) -> bool:
-    """Whether a cell is empty: None, NA, NaN or blank text."""
-    return (
-        value is None
-        or value is pd.NA
-        or (isinstance(value, float) and pd.isna(value))
-        or (isinstance(value, str) and not value.strip())
-    )
 
 
 # --- the notebooks' tables ---------------------------------------------------------------------

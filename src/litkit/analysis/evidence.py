@@ -231,20 +231,6 @@ def _counted(grades: pd.DataFrame) -> pd.Series:
 
 
 _TIERS = {"systematic-review": 0, "rct": 1}
-_ORDER = ["_rank", "_tier", "_own", "_year", "_n", "_k", "work"]
-
-
-def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
-    """Best first: certainty; then reviews before trials before the rest; a review's own
-    GRADE rating before a grade litkit worked out; the newest; the most participants."""
-    return frame.assign(
-        _rank=frame["certainty"].map(RANK).fillna(-1),
-        _tier=frame["design"].map(_TIERS).fillna(2),
-        _own=frame["own_grade"].fillna(False).astype(bool),
-        _year=pd.to_numeric(frame["year"], errors="coerce").fillna(0),
-        _n=pd.to_numeric(frame["n_participants"], errors="coerce").fillna(0),
-        _k=pd.to_numeric(frame["n_studies"], errors="coerce").fillna(0),
-    ).sort_values(_ORDER, ascending=[False, True, False, False, False, False, True])
 
 
 def _shared_authors(top: list[dict]) -> list[tuple[str, str]]:
@@ -311,7 +297,9 @@ def _rank_of(row: dict) -> float:
 
 
 def _ranked_records(rows: list[dict]) -> list[dict]:
-    """:func:`_ranked` on records: best first, ties kept in their order (a stable sort)."""
+    """Best first: certainty; then reviews before trials before the rest; a review's own
+    GRADE rating before a grade litkit worked out; the newest; the most participants, the
+    most studies; then by name. Ties keep their order (the sorts are stable)."""
     keys = (
         (lambda r: (is_missing(r["work"]), "" if is_missing(r["work"]) else r["work"]), False),
         (lambda r: _number_or_zero(r["n_studies"]), True),
@@ -425,7 +413,11 @@ def best_per_work(grades: pd.DataFrame) -> pd.DataFrame:
     A work's findings for different indications are not a disagreement, so a claim about
     no single indication rests on each work once, at its strongest.
     """
-    return _ranked(grades).drop_duplicates("doi").drop(columns=_ORDER[:-1]).sort_index()
+    rows = [row | {"_at": at} for at, row in enumerate(_records(grades))]
+    best: dict[str, int] = {}
+    for row in _ranked_records(rows):
+        best.setdefault(row["doi"], row["_at"])
+    return grades.iloc[sorted(best.values())]
 
 
 # --- tables --------------------------------------------------------------------------------

@@ -229,7 +229,7 @@ def to_bibtex(items: list[dict]) -> str:
     library = bibtexparser.Library()
     for item in items:
         authors = " and ".join(_names(item)) + (" and others" if item.get("_et_al") else "")
-        pages = (item.get("page") or "").replace("–", "--").replace("-", "--").replace("----", "--")
+        pages = re.sub(r"\s*[-–]+\s*", "--", item.get("page") or "")  # BibTeX ranges: "--"
         values = {
             "author": authors,
             "title": item.get("title"),
@@ -345,15 +345,20 @@ def _fixed_zip(data: bytes) -> bytes:
 
 def cached_records(works: pd.DataFrame, cache_folder: Path) -> dict[str, dict]:
     """The cached Crossref record (its ``message``) of each work's DOI, where there is one."""
-    cache = CrossrefCache(cache_folder)
-    return {
-        doi: cache.read(doi).message for doi in sorted(set(works["doi"].dropna())) if cache.has(doi)
-    }
+    dois = set(works["doi"].dropna())
+    return {doi: message for doi, message, _ in CrossrefCache(cache_folder).read_many(dois)}
 
 
-def write_exports(paths: Paths, *, folder: Path | None = None) -> list[Path]:
-    """Write every take-away file to ``folder`` (``reports/exports`` by default); return them."""
-    tables = read_all(paths=paths)
+def write_exports(
+    paths: Paths,
+    *,
+    folder: Path | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+) -> list[Path]:
+    """Write every take-away file to ``folder`` (``reports/exports`` by default); return them.
+
+    ``tables`` are the processed tables, when the caller has them already read."""
+    tables = tables if tables is not None else read_all(paths=paths)
     items = csl_items(tables["works"], cached_records(tables["works"], paths.crossref_cache))
     folder = folder or paths.reports / "exports"
     texts = {

@@ -58,13 +58,6 @@ STYLESHEET = "report.css"  # beside the report's pages, which link it
 KERNELS = 2  # kernels running notebooks at once, at most one per project
 
 
-def write_figures(paths: Paths, *, folder: Path | None = None) -> list[Path]:
-    """Save every chart, from the processed tables, to ``folder`` (``reports/figures`` by
-    default), drawing those whose files are not already drawn from the same inputs."""
-    files, _ = figures.write_charts(read_all(paths=paths), folder or paths.figures)
-    return files
-
-
 # --- the report's own pages ----------------------------------------------------------------
 
 
@@ -219,7 +212,7 @@ def _pages_and_exports(run: Run, say: Callable[[str], None]) -> None:
         ]
     say(run.line(f"pages: index, method and {len(articles)} annotated article(s)"))
     with run.step("writing the exports"):
-        files = write_exports(run.paths, folder=run.folder / "exports")
+        files = write_exports(run.paths, folder=run.folder / "exports", tables=tables)
         run.staged += files
     say(run.line(f"exports: {', '.join(f.name for f in files)}"))
 

@@ -13,14 +13,14 @@ from litkit.cli import main
 from litkit.config import Paths
 from litkit.pipeline import build
 from litkit.processed import read_all, read_processed
-from litkit.report.figures import save_figure
+from litkit.report.figures import save_figure, write_charts
 from litkit.report.notebooks import (
     kernel_environment,
     notebook_exporter,
     start_kernel,
     write_stylesheet,
 )
-from litkit.report.render import make_report, write_figures, write_index
+from litkit.report.render import make_report, write_index
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
@@ -38,7 +38,7 @@ def test_figures_are_saved_as_png_and_svg_identically_twice(tmp_path):
 
 def test_every_chart_is_written_from_the_project_tables(built_project):
     paths = Paths(built_project)
-    written = write_figures(paths)
+    written, _ = write_charts(read_all(paths=paths), paths.figures)
     assert len(written) == 10 and all(p.stat().st_size > 1000 for p in written)
 
 

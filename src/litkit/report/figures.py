@@ -33,7 +33,6 @@ from litkit import vocabulary
 from litkit.report import palette, plots, views
 from litkit.report.pages import HEADLINE_FIGURE
 
-HEADLINE = HEADLINE_FIGURE  # the chart the index shows
 DPI = 150
 KEY_FIELD = "Identifier"  # the metadata field that holds the key, in the PNG and the SVG
 KEY_PREFIX = "litkit-figure-inputs:"
@@ -61,7 +60,7 @@ def charts(tables: Mapping[str, pd.DataFrame]) -> list[Chart]:
     labels = views.indication_labels(tables["indications"])
     return [
         Chart(
-            HEADLINE,
+            HEADLINE_FIGURE,  # the chart the index shows
             views.outcome_rows(tables["evidence_by_outcome"]),
             plots.plot_evidence_by_outcome,
         ),

@@ -170,3 +170,28 @@ def test_a_claims_table_without_the_draft_columns_is_named(project):
     paths.claims.write_text("claim_id,article_id\n", encoding="utf-8")
     with pytest.raises(RawDataError, match="claims.csv, line 1, column 'section': missing column"):
         add_article(source, paths=paths, article_id="post")
+
+
+def test_dois_resolved_before_are_read_from_a_resolved_table_saved_with_a_bom(project):
+    paths, source = project
+    paths.resolved.write_text(
+        "\ufefftype,identifier,doi,method,score,checked_at,status,reason\n"
+        "pmid,32927735,10.1000/trial,ncbi-idconv,,2024-05-01T00:00:00Z,resolved,\n",
+        encoding="utf-8",
+    )
+    add_article(source, paths=paths, article_id="post", accessed="2024-05-01")
+    cited = {(r["type"], r["identifier"]): r["doi"] for r in rows(paths.citations)}
+    assert cited[("pmid", "32927735")] == "10.1000/trial"
+
+
+def test_a_reviewed_row_with_a_non_ascii_digit_is_not_a_number_to_continue_from(project):
+    paths, source = project
+    add_article(source, paths=paths, article_id="post", accessed="2024-05-01")
+    claims = rows(paths.claims)
+    claims[0] |= {"status": "reviewed", "start": "\u00b2", "outcome": "infection"}
+    with open(paths.claims, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(claims[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(claims)
+    add_article(source, paths=paths, article_id="post")  # no ValueError on "²"
+    assert rows(paths.claims)[0]["start"] == "\u00b2"

@@ -28,7 +28,14 @@ from litkit.config import Paths
 from litkit.errors import RawDataError, UsageError
 from litkit.files import atomic_write
 from litkit.project import require_project
-from litkit.raw import ARTICLES, CITATIONS, CLAIMS, read_indications, read_outcomes
+from litkit.raw import (
+    ARTICLES,
+    CITATIONS,
+    CLAIMS,
+    read_indications,
+    read_outcomes,
+    read_resolved,
+)
 from litkit.schema import Table
 from litkit.vocabulary import DRAFT, SOURCE_KINDS
 
@@ -85,15 +92,16 @@ def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> Pat
 
 
 def known_dois(paths: Paths) -> dict[tuple[str, str], str]:
-    """DOIs ``litkit resolve`` found before, by (type, identifier)."""
-    if not paths.resolved.is_file():
-        return {}
-    with open(paths.resolved, newline="", encoding="utf-8") as handle:
-        return {
-            (r["type"], r["identifier"]): r["doi"]
-            for r in csv.DictReader(handle)
-            if r.get("status") == "resolved" and r.get("doi")
-        }
+    """DOIs ``litkit resolve`` found before, by (type, identifier) (the table checked)."""
+    resolved = read_resolved(paths.resolved)
+    found = resolved[resolved["status"].eq("resolved") & resolved["doi"].notna()]
+    return {
+        (kind, identifier): doi
+        for kind, identifier, doi in zip(
+            found["type"], found["identifier"], found["doi"], strict=True
+        )
+        if doi
+    }
 
 
 # --- the article's row ------------------------------------------------------------------------------
@@ -223,6 +231,11 @@ def add_article(
     )
 
 
+def _whole(text: str | None) -> int | None:
+    """A cell's whole number (ASCII digits only: ``"²".isdigit()`` is true), else None."""
+    return int(text) if text and re.fullmatch(r"[0-9]+", text) else None
+
+
 def _reviewed(
     article_id: str,
     citations: list[dict[str, str]],
@@ -230,13 +243,14 @@ def _reviewed(
     dois: Mapping[tuple[str, str], str],
 ) -> Reviewed:
     """What the article's reviewed rows hold, so a rerun drafts only what is new."""
-    numbers = [int(r["ref_no"]) for r in citations if r.get("ref_no", "").isdigit()]
+    numbers = [n for r in citations if (n := _whole(r.get("ref_no"))) is not None]
     spans = tuple(
-        (int(r["start"]), int(r["end"]))
+        (start, end)
         for r in claims
-        if r.get("start", "").isdigit() and r.get("end", "").isdigit()
+        if (start := _whole(r.get("start"))) is not None
+        and (end := _whole(r.get("end"))) is not None
     )
-    draft_id = re.compile(rf"{re.escape(article_id)}-draft-(\d+)")
+    draft_id = re.compile(rf"{re.escape(article_id)}-draft-([0-9]+)")
     used = [int(m.group(1)) for r in claims if (m := draft_id.fullmatch(r["claim_id"]))]
     return Reviewed(
         known_dois=dois,

@@ -8,6 +8,7 @@ resolver both make their habanero clients here, so they introduce themselves the
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -18,6 +19,11 @@ from litkit import __version__
 from litkit.config import URL_VARIABLE, settings
 from litkit.crossref.cache import public_url
 from litkit.errors import UsageError
+
+# habanero's next release renames `works`' `filter` to `filters`; ask the installed one.
+FILTER_ARGUMENT = (
+    "filters" if "filters" in inspect.signature(Crossref.works).parameters else "filter"
+)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ Typical use (the ``litkit fetch`` command does this)::
 from __future__ import annotations
 
 import email.utils
-import inspect
 import json
 import sys
 import threading
@@ -36,13 +35,13 @@ from urllib.parse import quote, quote_plus
 import habanero.request
 import habanero.request_class
 import httpx2
-from habanero import Crossref, RequestError
+from habanero import RequestError
 from pyrate_limiter import Limiter
 from tqdm import tqdm
 
 from litkit.collector import collector_paused
 from litkit.config import MAILTO_VARIABLE
-from litkit.crossref.api import CrossrefApi, Limits
+from litkit.crossref.api import FILTER_ARGUMENT, CrossrefApi, Limits
 from litkit.crossref.cache import CrossrefCache
 from litkit.crossref.records import work_problem, worse_record
 from litkit.doi import normalize_doi
@@ -686,7 +685,7 @@ class Fetcher:
         request = lambda: work_items(
             _habanero(
                 lambda: self.client.works(  # noqa: E731
-                    **{_FILTER_ARGUMENT: {"doi": list(batch)}}, limit=len(batch)
+                    **{FILTER_ARGUMENT: {"doi": list(batch)}}, limit=len(batch)
                 )
             )
         )
@@ -788,9 +787,3 @@ class Fetcher:
         if worse:
             return True, f"kept the cached record: the new answer {worse}"
         return False, ""
-
-
-# habanero's next release renames `filter` to `filters`; ask the installed one.
-_FILTER_ARGUMENT = (
-    "filters" if "filters" in inspect.signature(Crossref.works).parameters else "filter"
-)

@@ -25,37 +25,35 @@ from lxml import html as lxml_html
 
 from litkit.processed import RECORD, conform
 
-# The fields of a Crossref record that litkit's tables read. A build keeps only these, so
-# that tens of thousands of records (most of whose bytes are reference lists) fit in memory.
-USED_FIELDS = frozenset(
-    {
-        "DOI",
-        "title",
-        "subtitle",
-        "container-title",
-        "short-container-title",
-        "publisher",
-        "type",
-        "issued",
-        "published-print",
-        "published-online",
-        "published",
-        "created",
-        "volume",
-        "issue",
-        "page",
-        "article-number",
-        "author",
-        "abstract",
-        "references-count",
-        "reference-count",
-        "is-referenced-by-count",
-        "license",
-        "updated-by",
-        "update-to",
-    }
-)
-
+# The fields of a Crossref work record that litkit reads, and the JSON type each has when
+# present. A build keeps only these, so that tens of thousands of records (most of whose
+# bytes are reference lists) fit in memory.
+WORK_FIELD_TYPES = {
+    "DOI": str,
+    "type": str,
+    "title": list,
+    "subtitle": list,
+    "container-title": list,
+    "short-container-title": list,
+    "author": list,
+    "publisher": str,
+    "volume": str,
+    "issue": str,
+    "page": str,
+    "article-number": str,
+    "abstract": str,
+    "updated-by": list,
+    "license": list,
+    "issued": dict,
+    "published-print": dict,
+    "published-online": dict,
+    "published": dict,
+    "created": dict,
+    "references-count": int,
+    "reference-count": int,
+    "is-referenced-by-count": int,
+}
+USED_FIELDS = frozenset(WORK_FIELD_TYPES)
 
 # Within those fields, the keys read from each item (authors carry affiliations, ORCIDs and
 # more; licences and dates carry timestamps).
@@ -232,35 +230,8 @@ def to_frame(records: Iterable[dict]) -> pd.DataFrame:
     return conform(pd.DataFrame(rows, columns=list(RECORD)), RECORD)
 
 
-# The fields litkit reads from a work record, and the JSON type each has when present.
-WORK_FIELD_TYPES = {
-    "DOI": str,
-    "type": str,
-    "title": list,
-    "subtitle": list,
-    "container-title": list,
-    "short-container-title": list,
-    "author": list,
-    "editor": list,
-    "publisher": str,
-    "volume": str,
-    "issue": str,
-    "page": str,
-    "article-number": str,
-    "abstract": str,
-    "updated-by": list,
-    "license": list,
-    "issued": dict,
-    "published-print": dict,
-    "published-online": dict,
-    "published": dict,
-    "created": dict,
-    "references-count": int,
-    "reference-count": int,
-    "is-referenced-by-count": int,
-}
 # List fields whose items are objects (the others hold strings).
-_OBJECT_LISTS = ("author", "editor", "updated-by", "license")
+_OBJECT_LISTS = ("author", "updated-by", "license")
 _JSON_NAMES = {
     str: "a string",
     list: "a list",

@@ -23,7 +23,6 @@ Key of a printed reference: ``<article_id>:<ref_no>`` (it has no identifier of i
 from __future__ import annotations
 
 import csv
-import inspect
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -31,10 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from habanero import Crossref
 from rapidfuzz import fuzz
 
-from litkit.crossref.api import CrossrefApi
+from litkit.crossref.api import FILTER_ARGUMENT, CrossrefApi
 from litkit.crossref.cache import CrossrefCache, utc_now
 from litkit.crossref.fetch import describe_failure
 from litkit.crossref.records import first_author, first_family_name, plain_text, year_of
@@ -55,10 +53,6 @@ MIN_SCORE = 50.0
 CANDIDATES = 5
 AUTHOR_CLOSE = 85
 OFFLINE = "offline: not looked up (run `litkit resolve` with network access)"
-
-_FILTER_ARGUMENT = (
-    "filters" if "filters" in inspect.signature(Crossref.works).parameters else "filter"
-)
 
 
 @dataclass(frozen=True)
@@ -307,7 +301,7 @@ class Resolver:
         try:
             answer = self._ask(
                 lambda: self.crossref.works(
-                    **{_FILTER_ARGUMENT: {"alternative_id": want.identifier}}, limit=2
+                    **{FILTER_ARGUMENT: {"alternative_id": want.identifier}}, limit=2
                 )
             )
         except Exception as exc:  # noqa: BLE001 - sorted by describe_failure, else re-raised

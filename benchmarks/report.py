@@ -83,7 +83,7 @@ def stages(root: Path) -> list[tuple[str, float]]:
     from litkit.config import Paths
     from litkit.pipeline import build
     from litkit.processed import read_all
-    from litkit.report import figures, notebooks, render
+    from litkit.report import figures, kernels, notebooks, render
     from litkit.report.export import write_exports
 
     paths, out = Paths(root), root / "bench-out"
@@ -100,12 +100,12 @@ def stages(root: Path) -> list[tuple[str, float]]:
     timed("charts (kept: inputs unchanged)", lambda: figures.write_charts(tables, paths.figures))
     timed("charts (all drawn)", lambda: figures.write_charts(tables, out / "figures"))
     kernel = timed(
-        "kernel start and imports", lambda: _ready(notebooks.start_kernel(paths.notebooks))
+        "kernel start and imports", lambda: _ready(kernels.start_kernel(paths.notebooks))
     )
     try:
         executed = [
             (p, timed(f"  {p.name}", lambda p=p: notebooks.execute_notebook(p, kernel)))
-            for p in notebooks.notebook_files(paths.notebooks)
+            for p in paths.notebook_files
         ]
     finally:
         kernel.shutdown()

@@ -12,21 +12,23 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from litkit import __version__
 from litkit.config import DEFAULT_CROSSREF_URL as DEFAULT_BASE_URL
 from litkit.config import IDCONV_URL_VARIABLE, MAILTO_VARIABLE, URL_VARIABLE, Paths
-from litkit.crossref.api import CrossrefApi, Limits, check_http_url
-from litkit.crossref.cache import CrossrefCache
-from litkit.crossref.fetch import Fetcher
 from litkit.doi import iter_dois
 from litkit.errors import LitkitError, RawDataError, UsageError
 from litkit.textfile import iter_text, read_text
 from litkit.vocabulary import AUDIT_VERDICTS as VERDICTS
 from litkit.vocabulary import RESOLVE_STATUSES, SOURCE_KINDS
+
+if TYPE_CHECKING:  # imported where used: `litkit report` starts faster without them
+    from litkit.crossref.api import Limits
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
 
@@ -191,6 +193,8 @@ def positive_float(text: str) -> float:
 
 def http_url(text: str) -> str:
     """An option's value that must be an http(s) URL with a host."""
+    from litkit.crossref.api import check_http_url
+
     try:
         return check_http_url(text)
     except ValueError as exc:
@@ -294,7 +298,8 @@ def _requested_dois(args: argparse.Namespace, paths: Paths) -> list[str]:
 
 def _limits(args: argparse.Namespace, pool: Limits) -> Limits:
     """The pool's limits, with any the options set instead."""
-    return Limits(
+    return dataclasses.replace(
+        pool,
         single_per_second=args.single_rate or pool.single_per_second,
         list_per_second=args.list_rate or pool.list_per_second,
         concurrency=args.concurrency or pool.concurrency,
@@ -306,6 +311,10 @@ def _say(message: str) -> None:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
+    from litkit.crossref.api import CrossrefApi
+    from litkit.crossref.cache import CrossrefCache
+    from litkit.crossref.fetch import Fetcher
+
     paths = Paths(args.root)
     api = CrossrefApi.configured(args.base_url, args.mailto)
     requested = _requested_dois(args, paths)
@@ -324,6 +333,8 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 def run_resolve(args: argparse.Namespace) -> int:
+    from litkit.crossref.api import CrossrefApi
+    from litkit.crossref.cache import CrossrefCache
     from litkit.crossref.resolve import Resolver, wanted, write_resolved
     from litkit.raw import read_articles, read_citations, read_resolved
 
@@ -414,18 +425,25 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    # jsonschema, which nbformat imports, imports rfc3987-syntax where it is installed
-    # (JupyterLab's dependencies bring it), and that compiles a grammar of IRIs on import:
-    # 2.5 s, a third of a report. The report validates notebooks, whose schema checks no
-    # IRI, so it tells Python the module is absent; jsonschema then skips that one format.
-    sys.modules.setdefault("rfc3987_syntax", None)
-    from litkit.report.render import make_reports
-
     projects = [Paths(root) for root in args.roots or [None]]
     folders = [paths.root.resolve() for paths in projects]
     if len(set(folders)) < len(folders):
         raise UsageError("each --root must be a different project folder")
-    written = make_reports(projects, say=print)
+    # The kernels start first: each then spends a second or more starting Python and
+    # importing pandas and matplotlib, while this process imports what builds the tables
+    # and renders the pages (kernels imports only jupyter_client).
+    from litkit.report.kernels import started_kernels
+
+    with started_kernels([p.notebooks for p in projects if p.notebook_files]) as kernels:
+        # jsonschema, which nbformat imports, imports rfc3987-syntax where it is installed
+        # (JupyterLab's dependencies bring it), and that compiles a grammar of IRIs on
+        # import: 2.5 s, a third of a report. The report validates notebooks, whose schema
+        # checks no IRI, so it tells Python the module is absent; jsonschema then skips
+        # that one format.
+        sys.modules.setdefault("rfc3987_syntax", None)
+        from litkit.report.render import make_reports
+
+        written = make_reports(projects, say=print, kernels=kernels)
     opened = " and ".join(str(paths.reports / "index.html") for paths in projects)
     print(f"wrote {len(written)} files; open {opened}")
     return EXIT_OK

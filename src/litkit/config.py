@@ -28,6 +28,13 @@ IDCONV_URL_VARIABLE = "LITKIT_IDCONV_URL"
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 # NCBI's PMC ID converter (PMIDs and PMCIDs to DOIs).
 DEFAULT_IDCONV_URL = "https://www.ncbi.nlm.nih.gov/pmc/utils/idconv/v1.0/"
+# A project's notebooks are numbered, run and shown in that order: 01-cited-works.ipynb, …
+NOTEBOOK_FILES = "[0-9][0-9]-*.ipynb"
+
+
+def numbered_notebooks(folder: Path) -> list[Path]:
+    """The numbered notebooks of ``folder`` (:data:`NOTEBOOK_FILES`), in order."""
+    return sorted(folder.glob(NOTEBOOK_FILES))
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,11 @@ class Paths:
     @property
     def notebooks(self) -> Path:
         return self.root / "notebooks"
+
+    @property
+    def notebook_files(self) -> list[Path]:
+        """The project's numbered notebooks, in order."""
+        return numbered_notebooks(self.notebooks)
 
     @property
     def reports(self) -> Path:

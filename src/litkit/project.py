@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from litkit.config import PROJECT_FILE, Paths
+from litkit.config import PROJECT_FILE, Paths, numbered_notebooks
 from litkit.errors import RawDataError, UsageError
 from litkit.files import atomic_write
 from litkit.raw import RAW_TABLES, RUNTIME_VOCABULARIES
@@ -192,7 +192,7 @@ def notebook_templates() -> list[Path]:
     """The numbered notebooks that ship with litkit (package data, or the source checkout)."""
     shipped = Path(str(files("litkit").joinpath("notebooks")))
     folder = shipped if shipped.is_dir() else Path(__file__).resolve().parents[2] / "notebooks"
-    return sorted(folder.glob("[0-9][0-9]-*.ipynb"))
+    return numbered_notebooks(folder)
 
 
 def _write_clean_notebook(source: Path, target: Path) -> None:

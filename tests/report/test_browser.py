@@ -39,7 +39,7 @@ def _name(root: Path) -> str:
 def _expected_pages(root: Path) -> list[str]:
     """The pages a project's report must have: index, method, one per article and notebook."""
     articles = read_articles(Paths(root).articles)["article_id"]
-    notebooks = [p.stem for p in sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb"))]
+    notebooks = [p.stem for p in Paths(root).notebook_files]
     names = ["index", "method", *(f"article-{a}" for a in articles), *notebooks]
     return [f"{_name(root)}/reports/{n}.html" for n in sorted(names)]
 

@@ -1,28 +1,33 @@
 """The report: figures saved reproducibly, notebooks whose outputs are clean and complete."""
 
+import base64
 import json
 import re
 import shutil
 from pathlib import Path
 
+import lxml.html
 import matplotlib.pyplot as plt
 import nbformat
 import pytest
+from nbconvert import HTMLExporter
 
 from litkit.cli import main
-from litkit.config import Paths
+from litkit.config import Paths, numbered_notebooks
 from litkit.pipeline import build
 from litkit.processed import read_all, read_processed
 from litkit.report.figures import save_figure, write_charts
+from litkit.report.kernels import kernel_environment, start_kernel
 from litkit.report.notebooks import (
-    kernel_environment,
+    NO_ALT,
+    NOTEBOOK_TEMPLATE,
+    TEMPLATES,
     notebook_exporter,
-    start_kernel,
     write_stylesheet,
 )
 from litkit.report.render import make_report, write_index
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+NOTEBOOKS = numbered_notebooks(Path(__file__).resolve().parents[2] / "notebooks")
 
 
 def test_figures_are_saved_as_png_and_svg_identically_twice(tmp_path):
@@ -52,20 +57,23 @@ def test_index_links_each_notebook_and_shows_the_headline_chart(built_project):
     assert "the best available evidence" in page
 
 
-def test_notebook_pages_show_no_code_and_load_nothing_from_the_network():
-    notebook = nbformat.v4.new_notebook(
+def _executed(markdown: str, code: str, *outputs) -> nbformat.NotebookNode:
+    """A notebook of one Markdown cell and one executed code cell with ``outputs``."""
+    return nbformat.v4.new_notebook(
         cells=[
-            nbformat.v4.new_markdown_cell("# Title"),
-            nbformat.v4.new_code_cell(
-                "secret_code_line = 1",
-                outputs=[
-                    nbformat.v4.new_output(
-                        "execute_result", data={"text/plain": "shown output"}, execution_count=1
-                    )
-                ],
-                execution_count=1,
-            ),
+            nbformat.v4.new_markdown_cell(markdown),
+            nbformat.v4.new_code_cell(code, outputs=list(outputs), execution_count=1),
         ]
+    )
+
+
+def test_notebook_pages_show_no_code_and_load_nothing_from_the_network():
+    notebook = _executed(
+        "# Title",
+        "secret_code_line = 1",
+        nbformat.v4.new_output(
+            "execute_result", data={"text/plain": "shown output"}, execution_count=1
+        ),
     )
     body, _ = notebook_exporter().from_notebook_node(notebook)
     assert "shown output" in body and "secret_code_line" not in body
@@ -75,10 +83,57 @@ def test_notebook_pages_show_no_code_and_load_nothing_from_the_network():
     assert 'href="index.html"' in body
 
 
+def _page_elements(html: str) -> list[tuple[str, dict]]:
+    """Every element of a page, in order, with its attributes (alt texts aside; an empty
+    class is no class, and the order and spacing of classes do not count)."""
+    page = lxml.html.document_fromstring(html)
+    return [
+        (
+            e.tag,
+            {
+                k: sorted(v.split()) if k == "class" else v
+                for k, v in e.attrib.items()
+                if k != "alt" and (k != "class" or v.strip())
+            },
+        )
+        for e in page.iter()
+        if isinstance(e.tag, str)
+    ]
+
+
+def test_notebook_pages_are_what_nbconvert_makes_each_chart_with_its_title_as_alt_text():
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
+    notebook = _executed(
+        "# Title\n\nSome *words*.",
+        "plots.shown(...)",
+        nbformat.v4.new_output(
+            "execute_result",
+            data={"image/png": png, "text/plain": "Chart: Claims by verdict"},
+            execution_count=1,
+        ),
+        nbformat.v4.new_output("display_data", data={"image/png": png}),
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": "<table><tr><td>1</td></tr></table>"}
+        ),
+    )
+    ours, _ = notebook_exporter().from_notebook_node(notebook)
+    theirs, _ = HTMLExporter(
+        template_name=NOTEBOOK_TEMPLATE,
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    ).from_notebook_node(notebook)
+    assert _page_elements(ours) == _page_elements(theirs)
+    assert 'tabindex="0"' in ours
+    alts = lxml.html.document_fromstring(ours).xpath("//img/@alt")
+    assert alts == ["Chart: Claims by verdict", NO_ALT]
+
+
 def test_notebook_pages_link_one_stylesheet_that_holds_the_lab_styles(tmp_path):
     exporter = notebook_exporter()
     body, _ = exporter.from_notebook_node(nbformat.v4.new_notebook())
-    assert '<link href="notebook.css" rel="stylesheet"/>' in body
+    assert re.search(r'<link rel="stylesheet" href="notebook.css"/?>', body)
     assert "<style" not in body and "--jp-" not in body
     css = write_stylesheet(exporter, tmp_path).read_text()
     assert "--jp-content-font-color1" in css and ".highlight" in css and ".litkit-nav" in css

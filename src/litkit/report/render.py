@@ -52,10 +52,10 @@ from litkit.pipeline import build
 from litkit.processed import read_all
 from litkit.report import figures, notebooks, pages
 from litkit.report.export import EXPORTS, write_exports
+from litkit.report.kernels import Kernel, started_kernels
 
 NO_METHOD = "# Method\n\nThis project has no method document yet (`docs/method.md`).\n"
 STYLESHEET = "report.css"  # beside the report's pages, which link it
-KERNELS = 2  # kernels running notebooks at once, at most one per project
 
 
 # --- the report's own pages ----------------------------------------------------------------
@@ -163,9 +163,7 @@ def _draw_charts(paths: Paths, folder: Path) -> tuple[list[Path], int]:
     return figures.write_charts(read_all(paths=paths), folder)
 
 
-def _execute_all(
-    kernel: notebooks.Kernel, queue: deque[tuple[Run, int]], stop: threading.Event
-) -> None:
+def _execute_all(kernel: Kernel, queue: deque[tuple[Run, int]], stop: threading.Event) -> None:
     """Warm ``kernel`` up, then execute notebooks taken from ``queue`` (a notebook of a run,
     by its index) until it is empty, each into its future, each once its project's tables
     are written; stop when ``stop`` is set. A run whose notebook failed runs no more."""
@@ -269,31 +267,39 @@ def make_report(paths: Paths, *, say: Callable[[str], None] = lambda line: None)
 
 
 def make_reports(
-    projects: Sequence[Paths], *, say: Callable[[str], None] = lambda line: None
+    projects: Sequence[Paths],
+    *,
+    say: Callable[[str], None] = lambda line: None,
+    kernels: Sequence[Kernel] | None = None,
 ) -> list[Path]:
     """:func:`make_report` for each project, at once, in one process; the lines ``say``
     gets start with the project's folder when there are several.
+
+    ``kernels`` are kernels already started in the projects' notebook folders (``litkit report``
+    starts them before it imports this module); they are started here where not given.
 
     Raises:
         ReportError: naming the project and the step that failed; that project's report
             and notebooks are as they were, and so are those of projects not finished.
     """
+    if kernels is None:
+        with started_kernels([p.notebooks for p in projects if p.notebook_files]) as kernels:
+            return make_reports(projects, say=say, kernels=kernels)
     written: list[Path] = []
     with ExitStack() as stack:
-        # The chart process is forked first, while this process has no other thread and
-        # no kernel: it draws while the notebooks run, so the two use both cores.
+        # The chart process draws while the notebooks run, so the two use both cores. It
+        # is forked before this process has a thread.
         charts = stack.enter_context(
             ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"))
         )
         charts.submit(int).result()
         stop = threading.Event()
         runs = [Run(p, Path(), str(p.root) if len(projects) > 1 else "") for p in projects]
-        # A kernel per project (two at most: the machines this runs on have two cores or
-        # more) starts, and imports in its own thread, while the tables are built. The
-        # threads then take the notebooks of every project in turn, each in its own folder,
-        # so that a project with slow notebooks shares them out.
+        # Each kernel warms up in its own thread while the tables are built. The threads
+        # then take the notebooks of every project in turn, each in its own folder, so
+        # that a project with slow notebooks shares them out.
         for run in runs:
-            run.sources = notebooks.notebook_files(run.paths.notebooks)
+            run.sources = run.paths.notebook_files
             run.executed = [Future() for _ in run.sources]
         queue = deque(
             (run, index)
@@ -301,14 +307,10 @@ def make_reports(
             for run in runs
             if index < len(run.sources)
         )
-        folders = [run.paths.notebooks for run in runs if run.sources][:KERNELS]
-        threads = stack.enter_context(ThreadPoolExecutor(max_workers=max(len(folders), 1)))
-        for folder in folders:
-            with _step("notebooks"):
-                kernel = notebooks.start_kernel(folder)
-            stack.callback(kernel.shutdown)
+        threads = stack.enter_context(ThreadPoolExecutor(max_workers=max(len(kernels), 1)))
+        for kernel in kernels:
             threads.submit(_execute_all, kernel, queue, stop)
-        stack.callback(stop.set)  # on the way out: first stop the threads, then the kernels
+        stack.callback(stop.set)  # on the way out: stop the threads, then the kernels
         for run in runs:
             with run.step("build"):
                 tables = list(build(run.paths).values())

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from litkit.errors import NotTextError, RawDataError
-from litkit.schema import Column, Table, read_table
+from litkit.schema import Column, Table, read_rows, read_table
 
 DEMO = Table("demo", (Column("id", unique=True), Column("kind", allowed=("a", "b"))))
 
@@ -21,6 +21,19 @@ def test_a_good_table_is_read_with_extra_columns_after_the_schemas(tmp_path):
     frame = read_table(_write(tmp_path, "kind,id,note\na,1,x\n\nb,2,y\n"), DEMO)
     assert frame.columns.tolist() == ["id", "kind", "note"]
     assert frame["id"].tolist() == ["1", "2"]
+
+
+def test_rows_read_to_be_written_back_keep_the_header_and_cells_as_the_file_has_them(tmp_path):
+    many = Table("many", (Column("id"), Column("tags", many=True)))
+    path = _write(tmp_path, "tags,id\nx;y , 1\n")
+    assert read_rows(path, many) == (["tags", "id"], [{"tags": "x;y ", "id": " 1"}])
+    assert read_table(path, many).values.tolist() == [["1", "x; y"]]
+
+
+def test_rows_read_to_be_written_back_are_checked_as_a_table_is(tmp_path):
+    path = _write(tmp_path, "id,kind\n1,a\n1,b\n")
+    with pytest.raises(RawDataError, match="line 3, column 'id': duplicate '1'"):
+        read_rows(path, DEMO)
 
 
 def test_rows_can_be_indexed_by_their_line_in_the_file(tmp_path):

@@ -16,7 +16,7 @@ import pandas as pd
 from litkit.analysis.audit import audit_citations, flags_by_doi, retracted_dois
 from litkit.analysis.claims import assess_claims
 from litkit.analysis.designs import curated_designs, tabulate_designs
-from litkit.analysis.evidence import evidence_by_outcome, gap_map, grade_appraisals
+from litkit.analysis.evidence import Questions, evidence_by_outcome, gap_map, grade_appraisals
 from litkit.analysis.works import cited_works, works_to_check
 from litkit.collector import collector_paused
 from litkit.config import Paths
@@ -245,9 +245,11 @@ def compute_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
     works = cited_works(printed, records.astype({"doi": "string"}), inputs.fetched_at)
     audit = audit_citations(printed, inputs.records, inputs.not_found)
     grades = graded(inputs, work_labels(works), retracted_dois(audit))
-    flags = flags_by_doi(audit)
+    questions = Questions(grades)  # the claims and evidence_by_outcome share each body
     claims = flag_cited(
-        assess_claims(inputs.claims, grades, inputs.outcomes), flags, column="cited_dois"
+        assess_claims(inputs.claims, grades, inputs.outcomes, questions=questions),
+        flags_by_doi(audit),
+        column="cited_dois",
     )
     curated = curated_designs(pd.concat([inputs.appraisals, inputs.best_evidence]))
     return {
@@ -259,7 +261,7 @@ def compute_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
         "designs": tabulate_designs(works, curated),
         "evidence_by_work": grades,
         "evidence_by_outcome": evidence_by_outcome(
-            grades, claims, inputs.indications, inputs.outcomes
+            grades, claims, inputs.indications, inputs.outcomes, questions=questions
         ),
         "evidence_gap_map": gap_map(grades, inputs.indications),
         "claims": claims,

@@ -47,6 +47,17 @@ def test_a_draft_claim_is_not_graded():
     )
 
 
+def test_a_claim_without_an_outcome_is_not_graded_for_want_of_one():
+    assert judge(best=body("high"), has_outcome=False) == (
+        "not-graded",
+        "no outcome assigned yet",
+        0,
+    )
+    assert judge(status="draft", has_outcome=False)[1] == (
+        "a draft claim: not reviewed yet, so not graded"
+    )
+
+
 def test_best_evidence_the_other_way_contradicts():
     value, reason, _ = judge(
         asserted="possible",
@@ -227,3 +238,24 @@ def test_a_general_claim_takes_each_works_best_row_so_indications_do_not_disagre
     claims = pd.DataFrame([claim(indication="general", cited_dois="10.1/gl", asserted="probable")])
     assessed = assess_claims(claims, grades, outcomes()).iloc[0]
     assert (assessed["cited_certainty"], assessed["cited_direction"]) == ("moderate", "favours")
+
+
+def test_a_claim_without_an_outcome_is_weighed_against_no_evidence():
+    grades = pd.concat(
+        [grade(appraisal()), grade(review("moderate"), role="best-evidence")], ignore_index=True
+    )
+    claims = pd.DataFrame(
+        [
+            claim(claim_id="U1", outcome="unassigned"),
+            claim(claim_id="U2", outcome="unassigned", status="draft", topic="mechanism"),
+        ]
+    )
+    assessed = assess_claims(claims, grades, outcomes()).set_index("claim_id")
+    assert assessed.loc["U1", ["verdict", "verdict_reason", "overstated_by"]].tolist() == [
+        "not-graded",
+        "no outcome assigned yet",
+        0,
+    ]
+    assert assessed.loc["U2", "verdict_reason"] == "a draft claim: not reviewed yet, so not graded"
+    assert (assessed["best_certainty"] == "none").all()
+    assert (assessed["evidence_reasons"] == "cited:  | best: ").all()

@@ -3,7 +3,10 @@
 import pandas as pd
 import pytest
 
+from litkit.analysis import evidence
+from litkit.analysis.claims import assess_claims
 from litkit.analysis.evidence import (
+    Questions,
     combine,
     crosses_no_effect,
     evidence_by_outcome,
@@ -13,7 +16,7 @@ from litkit.analysis.evidence import (
     step_down,
 )
 from litkit.vocabulary import CERTAINTIES, validate_certainty
-from rows import appraisal, grade, indications, outcomes, review
+from rows import appraisal, claim, grade, indications, outcomes, review
 
 
 @pytest.mark.parametrize(
@@ -279,6 +282,36 @@ def test_evidence_by_outcome_sets_cited_and_best_side_by_side():
     )
     assert (first["cited_dois"], first["best_dois"], first["claims"]) == ("10.1/c", "10.1/b", "A01")
     assert table.iloc[1]["outcome_kind"] == "harm" and table.iloc[1]["cited_certainty"] == "none"
+
+
+def test_a_body_of_evidence_the_claims_and_the_outcome_table_share_is_combined_once(monkeypatch):
+    graded = pd.concat(
+        [grade(appraisal()), grade(review("moderate", doi="10.1/b"), role="best-evidence")],
+        ignore_index=True,
+    )
+    claims = pd.DataFrame([claim(), claim(claim_id="A02", claim="again", asserted="probable")])
+    combined = []
+    real = evidence.combine
+    monkeypatch.setattr(
+        evidence,
+        "combine",
+        lambda rows, **options: combined.append(options) or real(rows, **options),
+    )
+    questions = Questions(graded)
+    assessed = assess_claims(claims, graded, outcomes(), questions=questions)
+    table = evidence_by_outcome(graded, assessed, indications(), outcomes(), questions=questions)
+    # The claims' cited works (both cite the one trial), the best evidence (asked by both
+    # claims and the table), every cited work (the table): three questions, three bodies.
+    assert len(combined) == 3
+    assert table.loc[0, "best_work"] == assessed.loc[0, "best_work"] == "10.1/b"
+
+
+def test_a_work_without_counts_or_year_ranks_as_zero_not_as_an_error():
+    graded = grade(
+        review("moderate", doi="10.1/old", year=2010, n_participants=9000),
+        review("moderate", doi="10.1/blank", year=pd.NA, n_participants=pd.NA),
+    )
+    assert combine(graded, single=True)["best_work"] == "10.1/old"
 
 
 def test_gap_map_counts_works_by_design_and_keeps_empty_indications():

@@ -118,6 +118,7 @@ def test_a_rerun_keeps_reviewed_rows_and_replaces_only_drafts(project):
     claims[0] |= {
         "claim": "Vitamin X prevents colds, in our words",
         "outcome": "infection",
+        "direction": "favours",
         "status": "reviewed",
     }
     with open(paths.claims, "w", newline="", encoding="utf-8") as handle:
@@ -184,14 +185,54 @@ def test_dois_resolved_before_are_read_from_a_resolved_table_saved_with_a_bom(pr
     assert cited[("pmid", "32927735")] == "10.1000/trial"
 
 
-def test_a_reviewed_row_with_a_non_ascii_digit_is_not_a_number_to_continue_from(project):
+def test_a_bad_cell_in_a_raw_table_is_named_in_one_line_and_nothing_is_written(project, capsys):
+    """add-article reads the raw tables through their schemas, as the build does."""
     paths, source = project
     add_article(source, paths=paths, article_id="post", accessed="2024-05-01")
     claims = rows(paths.claims)
     claims[0] |= {"status": "reviewed", "start": "\u00b2", "outcome": "infection"}
-    with open(paths.claims, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(claims[0]), lineterminator="\n")
+    write(paths.claims, claims)
+    before = files(paths.raw)
+    assert main(["add-article", str(source), "--id", "again", "--root", str(paths.root)]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "claims.csv, line 2, column 'start': '\u00b2' is not a whole number" in error
+    assert files(paths.raw) == before
+
+
+def test_rows_it_keeps_are_written_back_as_the_file_has_them(project):
+    """Not in the form the schema check cleans them to (a DOI in lower case, a list's
+    values joined by "; "): curated cells are never rewritten."""
+    paths, source = project
+    add_article(source, paths=paths, article_id="post", accessed="2024-05-01")
+    cites = rows(paths.citations)
+    cites[0] |= {"doi": "10.1000/TRIAL", "status": "reviewed"}
+    write(paths.citations, cites)
+    claims = rows(paths.claims)
+    claims[1] |= {
+        "cited_dois": "10.1136/bmj.i6583;10.1000/trial",
+        "direction": "favours",
+        "status": "reviewed",
+    }
+    write(paths.claims, claims)
+    before = files(paths.raw)
+    add_article(source, paths=paths, article_id="again", accessed="2024-05-02")
+    after = files(paths.raw)
+    for name in ("articles.csv", "citations.csv", "claims.csv"):
+        assert after[name].startswith(before[name]) and len(after[name]) > len(before[name])
+
+
+def write(path, table):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(table[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(claims)
-    add_article(source, paths=paths, article_id="post")  # no ValueError on "²"
-    assert rows(paths.claims)[0]["start"] == "\u00b2"
+        writer.writerows(table)
+
+
+def files(folder):
+    """Every file under ``folder`` and its bytes, by path relative to it."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 from litkit.crossref.records import first_family_name, plain_text, year_of
 from litkit.processed import AUDIT_CHECKS as CHECKS
 from litkit.processed import columns, conform
-from litkit.schema import is_missing
+from litkit.schema import is_missing, row_dicts
 from litkit.vocabulary import (
     AUDIT_LEVELS as LEVELS,
 )
@@ -349,37 +349,27 @@ def audit_citations(
     not_found = not_found or {}
     rows = [
         audit_citation(c, records.get(c["doi"]), not_found.get(c["doi"]))
-        for c in _as_records(citations)
+        for c in row_dicts(citations)
     ]
     return conform(pd.DataFrame(rows, columns=columns("citation_audit")), "citation_audit")
 
 
-def _as_records(table: pd.DataFrame) -> list[dict]:
-    """The rows of ``table`` as dicts, the values ``to_dict("records")`` gives, made column by
-    column: ``tolist`` converts a whole column at once, where pandas boxes each row's values."""
-    names = list(table.columns)
-    columns = [table[name].tolist() for name in names]
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-
-
 def flags_by_doi(audit: pd.DataFrame) -> dict[str, str]:
     """DOIs whose record carries a retraction or an expression of concern, in words."""
-    flagged = audit.loc[
-        audit["retracted"].fillna(False).astype(bool) | audit["concern"].fillna(False).astype(bool),
-        ["doi", "retracted", "notice_dois"],
+    flagged = audit[
+        audit["retracted"].fillna(False).astype(bool) | audit["concern"].fillna(False).astype(bool)
     ]
     flags = {}
-    for doi, retracted, notice_dois in zip(*(flagged[c].tolist() for c in flagged), strict=True):
-        kind = "retracted" if retracted else "expression of concern"
-        flags[doi] = f"{kind} ({notice_dois})"
+    for row in row_dicts(flagged, ["doi", "retracted", "notice_dois"]):
+        kind = "retracted" if row["retracted"] else "expression of concern"
+        flags[row["doi"]] = f"{kind} ({row['notice_dois']})"
     return flags
 
 
 def retracted_dois(audit: pd.DataFrame) -> dict[str, str]:
     """Retracted DOIs with the reason they are left out of the certainty."""
+    retracted = audit[audit["retracted"].fillna(False).astype(bool)]
     return {
-        d: f"retracted ({n})"
-        for d, n in audit.loc[
-            audit["retracted"].fillna(False).astype(bool), ["doi", "notice_dois"]
-        ].itertuples(index=False)
+        row["doi"]: f"retracted ({row['notice_dois']})"
+        for row in row_dicts(retracted, ["doi", "notice_dois"])
     }

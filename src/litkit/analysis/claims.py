@@ -20,12 +20,17 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from litkit.analysis.evidence import EMPTY_BODY, best_per_work, combine, matching
+from litkit.analysis.evidence import (
+    EMPTY_BODY,
+    Questions,
+    evidence_by_question,  # noqa: F401 (the report's views import it from here)
+    question,
+    question_rows,
+)
 from litkit.processed import columns, conform
-from litkit.schema import split_list
+from litkit.schema import is_missing, row_dicts, split_list
 from litkit.vocabulary import (
     ASSERTION_NEEDS,
-    GENERAL,
     NO_EVIDENCE,
     RANK,
     UNASSIGNED,
@@ -102,6 +107,7 @@ def verdict(
     cited: Mapping,
     best: Mapping,
     has_citations: bool,
+    has_outcome: bool = True,
 ) -> tuple[str, str, int]:
     """A claim's verdict, its reason in words, and by how many levels it is overstated.
 
@@ -113,8 +119,9 @@ def verdict(
         cited: the body of evidence the article cites for it (see :func:`combine`).
         best: the best available evidence on its indication and outcome.
         has_citations: whether the article cites any work for it.
+        has_outcome: whether it names its outcome yet (without one, it is not graded).
     """
-    why_not = _not_graded(topic, status)
+    why_not = _not_graded(topic, status) or (None if has_outcome else "no outcome assigned yet")
     if why_not:
         return "not-graded", why_not, 0
     reference = best if best["certainty"] != NO_EVIDENCE else cited
@@ -185,24 +192,18 @@ def verdict(
     )
 
 
-def evidence_by_question(grades: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
-    """The graded rows split once by role and outcome, each part in the table's order.
-
-    Every claim then looks up its own few rows instead of filtering the whole table again.
-    """
-    return dict(iter(grades.groupby(["role", "outcome"], sort=False)))
-
-
-def question_key(claim: pd.Series, role: str) -> tuple:
-    """What decides a claim's :func:`claim_evidence` of ``role``: claims with the same key
-    rest on the same rows, so the rows (and their combined body) are worked out once."""
-    comparator = claim["comparator"] if isinstance(claim["comparator"], str) else None
-    cited = frozenset(split_list(claim["cited_dois"])) if role == "cited" else None
-    return (role, claim["outcome"], comparator, claim["indication"], cited)
+def question_key(claim: Mapping, role: str) -> tuple:
+    """A claim's question of ``role`` (see :func:`~litkit.analysis.evidence.question`):
+    claims with the same key rest on the same rows, so their body of evidence is combined
+    once. The cited evidence is limited to the works the claim cites."""
+    cited = split_list(claim["cited_dois"]) if role == "cited" else None
+    return question(
+        role, claim["outcome"], claim["indication"], comparator=claim["comparator"], cited=cited
+    )
 
 
 def claim_evidence(
-    claim: pd.Series, grades: pd.DataFrame, *, role: str, by_question: Mapping | None = None
+    claim: Mapping, grades: pd.DataFrame, *, role: str, by_question: Mapping | None = None
 ) -> pd.DataFrame:
     """The graded evidence of one role bearing on a claim's indication and outcome.
 
@@ -211,50 +212,19 @@ def claim_evidence(
     ``by_question``, the rows of ``grades`` split by :func:`evidence_by_question`, saves
     filtering the whole table when many claims are looked up.
     """
-    if by_question is None:
-        by_question = evidence_by_question(grades)
-    rows = matching(
-        by_question.get((role, claim["outcome"]), grades.iloc[0:0]), claim["comparator"]
-    )
-    if role == "cited":
-        rows = rows[rows["doi"].isin(split_list(claim["cited_dois"]))]
-    if claim["indication"] == GENERAL:
-        return best_per_work(rows)
-    return rows[rows["indication"] == claim["indication"]]
+    return question_rows(question_key(claim, role), grades, by_question)
 
 
-_EMPTY_REASON = {
-    "cited": "no cited work addresses it",
-    "best-evidence": "no best-evidence row curated",
-}
-
-
-def _body(
-    claim: pd.Series, grades: pd.DataFrame, role: str, by_question: Mapping, bodies: dict
-) -> dict:
-    """The body of evidence of one role on a claim's question, combined once per question
-    (many claims share an indication, outcome, comparison and cited works) into ``bodies``."""
-    key = question_key(claim, role)
-    if key not in bodies:
-        bodies[key] = combine(
-            claim_evidence(claim, grades, role=role, by_question=by_question),
-            empty_reason=_EMPTY_REASON[role],
-            single=role == "best-evidence",
-        )
-    return bodies[key]
-
-
-def _assess(
-    claim: pd.Series,
-    grades: pd.DataFrame,
-    kinds: Mapping[str, str],
-    by_question: Mapping,
-    bodies: dict,
-) -> dict:
-    graded = claim["outcome"] not in ("", UNASSIGNED) and pd.notna(claim["outcome"])
-    empty = EMPTY_BODY | {"reasons": ""}
-    cited = _body(claim, grades, "cited", by_question, bodies) if graded else empty
-    best = _body(claim, grades, "best-evidence", by_question, bodies) if graded else empty
+def _assess(claim: dict, kinds: Mapping[str, str], questions: Questions) -> dict:
+    """One claim with its bodies of evidence and its verdict. A claim with no outcome yet
+    has no evidence to weigh: it is not graded, for the reason its topic or status gives,
+    or else for want of an outcome."""
+    has_outcome = not is_missing(claim["outcome"]) and claim["outcome"] != UNASSIGNED
+    if has_outcome:
+        cited = questions.body(question_key(claim, "cited"))
+        best = questions.body(question_key(claim, "best-evidence"))
+    else:
+        cited = best = EMPTY_BODY | {"reasons": ""}
     value, reason, short = verdict(
         asserted=claim["asserted"],
         direction=claim["direction"] or None,
@@ -263,11 +233,10 @@ def _assess(
         cited=cited,
         best=best,
         has_citations=bool(claim["cited_dois"]),
+        has_outcome=has_outcome,
     )
-    if value != "not-graded" and not graded:
-        value, reason, short = "not-graded", "no outcome assigned yet", 0
     return {
-        **claim.to_dict(),
+        **claim,
         "outcome_kind": kinds.get(claim["outcome"], pd.NA),
         "cited_certainty": cited["certainty"],
         "cited_direction": cited["direction"],
@@ -283,12 +252,20 @@ def _assess(
 
 
 def assess_claims(
-    claims: pd.DataFrame, grades: pd.DataFrame, outcomes: pd.DataFrame
+    claims: pd.DataFrame,
+    grades: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    *,
+    questions: Questions | None = None,
 ) -> pd.DataFrame:
-    """Each claim with its cited and best certainty, its verdict and the reason."""
+    """Each claim with its cited and best certainty, its verdict and the reason.
+
+    ``questions``: ``grades`` looked up by question, shared with the evidence-by-outcome
+    table so that a body of evidence both ask for is combined once.
+    """
     kinds = dict(zip(outcomes["outcome_id"], outcomes["kind"], strict=False))
-    by_question = evidence_by_question(grades)
-    bodies: dict = {}
-    rows = [_assess(claim, grades, kinds, by_question, bodies) for _, claim in claims.iterrows()]
+    if questions is None:
+        questions = Questions(grades)
+    rows = [_assess(claim, kinds, questions) for claim in row_dicts(claims)]
     frame = pd.DataFrame(rows, columns=[c for c in columns("claims") if c != "citation_flags"])
     return conform(frame.assign(citation_flags=pd.NA), "claims")

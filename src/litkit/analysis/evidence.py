@@ -5,7 +5,9 @@ by the work's design, or at the review's own GRADE rating where it gives one, an
 downgraded for risk of bias, inconsistency, indirectness and imprecision. The works on one
 indication × outcome are then combined by their best-rated evidence. The same rules grade
 the evidence an article cites and the best available evidence (curated whether or not the
-article cites it); ``docs/method.md`` says them in full for reviewers.
+article cites it); ``docs/method.md`` says them in full for reviewers. A question (a role,
+an outcome, an indication, a comparison, and the works cited) is combined once, in
+:class:`Questions`, for every claim and table that asks it.
 
 >>> starting_certainty("rct", None)
 ('high', 'randomised trial: starts high')
@@ -16,18 +18,19 @@ article cites it); ``docs/method.md`` says them in full for reviewers.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 
 from litkit.processed import columns, conform
-from litkit.schema import is_missing, split_list
+from litkit.schema import is_missing, row_dicts, split_list
 from litkit.vocabulary import (
     ABSOLUTE_COMPARATORS,
     ASSERTION_NEEDS,
     CERTAINTY_LEVELS,
     DESIGNS,
     DIRECTIONS,
+    GENERAL,
     NO_EVIDENCE,
     RANK,
 )
@@ -81,7 +84,16 @@ def starting_certainty(
 
 
 def _number(value: object) -> float | None:
-    return None if is_missing(value) else float(str(value).strip())
+    """A cell's number, or None for an empty cell or one that is not a number.
+
+    >>> _number(" 0.23"), _number(12), _number(pd.NA), _number(float("nan")), _number("")
+    (0.23, 12.0, None, None, None)
+    """
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):  # pd.NA and None are TypeErrors, "" a ValueError
+        return None
+    return None if number != number else number
 
 
 def crosses_no_effect(measure: object, low: object, high: object) -> bool | None:
@@ -97,7 +109,7 @@ def crosses_no_effect(measure: object, low: object, high: object) -> bool | None
     return lo <= null <= hi
 
 
-def _imprecision(row: pd.Series) -> list[tuple[int, str]]:
+def _imprecision(row: Mapping) -> list[tuple[int, str]]:
     """Imprecision from the CI where reported, else from the number of participants.
 
     A number of participants the source does not state is not imprecision by itself.
@@ -111,7 +123,7 @@ def _imprecision(row: pd.Series) -> list[tuple[int, str]]:
     return []
 
 
-def _rated_downgrades(row: pd.Series, start: str) -> list[tuple[int, str]]:
+def _rated_downgrades(row: Mapping, start: str) -> list[tuple[int, str]]:
     """GRADE's domains for designs rated through them: (levels, reason) per concern."""
     concerns = []
     bias = row["risk_of_bias"]
@@ -128,7 +140,7 @@ def _rated_downgrades(row: pd.Series, start: str) -> list[tuple[int, str]]:
     return concerns + _imprecision(row)
 
 
-def downgrades(row: pd.Series, start: str, *, own_grade: bool = False) -> list[tuple[int, str]]:
+def downgrades(row: Mapping, start: str, *, own_grade: bool = False) -> list[tuple[int, str]]:
     """The downgrades one appraisal earns, each with its number of levels and reason.
 
     Trials, reviews and observational studies can lose levels in each of GRADE's domains;
@@ -144,7 +156,7 @@ def downgrades(row: pd.Series, start: str, *, own_grade: bool = False) -> list[t
     return concerns
 
 
-def effect_text(row: pd.Series) -> str | None:
+def effect_text(row: Mapping) -> str | None:
     """The effect estimate in words: ``"MD -1.83 (95% CI -2.35 to -1.31)"``, if reported."""
     estimate = _number(row.get("estimate"))
     if estimate is None:
@@ -171,12 +183,12 @@ def grade_appraisals(
         excluded: DOIs left out of the grading, with the reason (e.g. a retraction).
     """
     work_labels, excluded = work_labels or {}, excluded or {}
-    rows = [_grade_row(row, role, work_labels, excluded) for _, row in appraisals.iterrows()]
+    rows = [_grade_row(row, role, work_labels, excluded) for row in row_dicts(appraisals)]
     return conform(pd.DataFrame(rows, columns=columns("evidence_by_work")), "evidence_by_work")
 
 
 def _grade_row(
-    row: pd.Series, role: str, labels: Mapping[str, str], excluded: Mapping[str, str]
+    row: Mapping, role: str, labels: Mapping[str, str], excluded: Mapping[str, str]
 ) -> dict:
     stated = row["stated_certainty_level"] if pd.notna(row["stated_certainty_level"]) else None
     start, why = starting_certainty(row["design"], row["review_of"] or None, stated=stated)
@@ -256,7 +268,7 @@ def _independent_directions(top: list[dict]) -> list[str]:
     return directions
 
 
-# The columns a body of evidence is combined from: read once, as plain records.
+# The columns a body of evidence is combined from: read once, as plain dicts.
 _BODY_COLUMNS = [
     "doi",
     "work",
@@ -275,21 +287,8 @@ _BODY_COLUMNS = [
 ]
 
 
-def _records(grades: pd.DataFrame) -> list[dict]:
-    return grades[_BODY_COLUMNS].to_dict("records")
-
-
 def _is_counted(row: dict) -> bool:
     return not is_missing(row["counted"]) and bool(row["counted"])
-
-
-def _number_or_zero(value: object) -> float:
-    """A number, or 0 for what is not one (as ``pd.to_numeric(errors="coerce")`` then 0)."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return 0.0 if number != number else number
 
 
 def _rank_of(row: dict) -> float:
@@ -302,9 +301,9 @@ def _ranked_records(rows: list[dict]) -> list[dict]:
     most studies; then by name. Ties keep their order (the sorts are stable)."""
     keys = (
         (lambda r: (is_missing(r["work"]), "" if is_missing(r["work"]) else r["work"]), False),
-        (lambda r: _number_or_zero(r["n_studies"]), True),
-        (lambda r: _number_or_zero(r["n_participants"]), True),
-        (lambda r: _number_or_zero(r["year"]), True),
+        (lambda r: _number(r["n_studies"]) or 0.0, True),
+        (lambda r: _number(r["n_participants"]) or 0.0, True),
+        (lambda r: _number(r["year"]) or 0.0, True),
         (lambda r: not is_missing(r["own_grade"]) and bool(r["own_grade"]), True),
         (lambda r: _TIERS.get(r["design"], 2), False),
         (_rank_of, True),
@@ -341,7 +340,7 @@ def combine(
     other, so one is taken: the highest certainty, then reviews before trials, a review's own
     GRADE rating before litkit's, the newest, the most participants; the others are listed.
     """
-    rows = _records(grades)
+    rows = row_dicts(grades, _BODY_COLUMNS)
     left_out = [
         f"{r['work']} not counted ({r['not_counted_because']})" for r in rows if not _is_counted(r)
     ]
@@ -413,11 +412,98 @@ def best_per_work(grades: pd.DataFrame) -> pd.DataFrame:
     A work's findings for different indications are not a disagreement, so a claim about
     no single indication rests on each work once, at its strongest.
     """
-    rows = [row | {"_at": at} for at, row in enumerate(_records(grades))]
+    rows = [row | {"_at": at} for at, row in enumerate(row_dicts(grades, _BODY_COLUMNS))]
     best: dict[str, int] = {}
     for row in _ranked_records(rows):
         best.setdefault(row["doi"], row["_at"])
     return grades.iloc[sorted(best.values())]
+
+
+# --- questions: the evidence that answers one ------------------------------------------------
+
+_EMPTY_REASON = {
+    "cited": "no cited work addresses it",
+    "best-evidence": "no best-evidence row curated",
+}
+
+
+def evidence_by_question(grades: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+    """The graded rows split once by role and outcome, each part in the table's order.
+
+    Every question then looks up its own few rows instead of filtering the whole table again.
+    """
+    return dict(iter(grades.groupby(["role", "outcome"], sort=False)))
+
+
+def question(
+    role: str,
+    outcome: str,
+    indication: str,
+    *,
+    comparator: object = None,
+    cited: Collection[str] | None = None,
+) -> tuple:
+    """The key of one question: the evidence of ``role`` on an outcome, an indication and a
+    comparison, limited to the ``cited`` works (None: every work of the role). Questions
+    with the same key rest on the same rows, so their body of evidence is the same.
+
+    A comparator is compared as :func:`matching` compares it: case and blanks aside.
+
+    >>> question("cited", "pain-relief", "neuropathic-pain", comparator=" Placebo", cited=["10.1/a"])
+    ('cited', 'pain-relief', 'placebo', 'neuropathic-pain', frozenset({'10.1/a'}))
+    """
+    asked = comparator.strip().lower() if isinstance(comparator, str) else ""
+    works = None if cited is None else frozenset(cited)
+    return (role, outcome, asked or None, indication, works)
+
+
+def question_rows(
+    key: tuple, grades: pd.DataFrame, by_question: Mapping | None = None
+) -> pd.DataFrame:
+    """The graded rows that answer the question ``key`` (see :func:`question`).
+
+    A question about no single indication (``general``) rests on each work once, at its
+    strongest for the outcome. ``by_question``, the rows of ``grades`` split by
+    :func:`evidence_by_question`, saves filtering the whole table for each question.
+    """
+    role, outcome, comparator, indication, cited = key
+    if by_question is None:
+        by_question = evidence_by_question(grades)
+    rows = matching(by_question.get((role, outcome), grades.iloc[0:0]), comparator)
+    if cited is not None:
+        rows = rows[rows["doi"].isin(cited)]
+    if indication == GENERAL:
+        return best_per_work(rows)
+    return rows[rows["indication"] == indication]
+
+
+class Questions:
+    """The graded evidence looked up by question: each question's body of evidence is
+    combined once, however many claims and tables ask it (the claims and the
+    evidence-by-outcome table share one).
+
+    >>> from litkit.processed import columns
+    >>> questions = Questions(pd.DataFrame(columns=columns("evidence_by_work")))
+    >>> questions.body(question("best-evidence", "pain-relief", "neuropathic-pain"))["reasons"]
+    'no best-evidence row curated'
+    """
+
+    def __init__(self, grades: pd.DataFrame):
+        self.grades = grades
+        self.by_question = evidence_by_question(grades)
+        self._bodies: dict[tuple, dict] = {}
+
+    def body(self, key: tuple) -> dict:
+        """The body of evidence on ``key`` (see :func:`combine`): the best available
+        evidence is the one best work, the cited evidence all the works cited."""
+        if key not in self._bodies:
+            role = key[0]
+            self._bodies[key] = combine(
+                question_rows(key, self.grades, self.by_question),
+                empty_reason=_EMPTY_REASON[role],
+                single=role == "best-evidence",
+            )
+        return self._bodies[key]
 
 
 # --- tables --------------------------------------------------------------------------------
@@ -434,7 +520,12 @@ def _pairs(*frames: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def evidence_by_outcome(
-    grades: pd.DataFrame, claims: pd.DataFrame, indications: pd.DataFrame, outcomes: pd.DataFrame
+    grades: pd.DataFrame,
+    claims: pd.DataFrame,
+    indications: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    *,
+    questions: Questions | None = None,
 ) -> pd.DataFrame:
     """One row per indication × outcome: what is asserted, cited and best, with reasons.
 
@@ -443,7 +534,11 @@ def evidence_by_outcome(
         claims: the assessed claims (their ``asserted`` and certainty needs).
         indications: the indications vocabulary (for labels and order).
         outcomes: the outcomes vocabulary (for labels, kinds and order).
+        questions: ``grades`` looked up by question, shared with the claims' assessment
+            so that a body of evidence both ask for is combined once.
     """
+    if questions is None:
+        questions = Questions(grades)
     specific = claims[claims["indication"].isin(indications["indication_id"])]
     pairs = _pairs(specific[specific["verdict"] != "not-graded"], grades)
     order_i = {v: i for i, v in enumerate(indications["indication_id"])}
@@ -454,12 +549,8 @@ def evidence_by_outcome(
     )
     labels_i = dict(zip(indications["indication_id"], indications["label"], strict=False))
     outcome_rows = outcomes.set_index("outcome_id")
-    by_pair = dict(iter(grades.groupby(["indication", "outcome"], sort=False)))
     rows = [
-        _outcome_row(
-            i, o, by_pair.get((i, o), grades.iloc[0:0]), specific, labels_i[i], outcome_rows.loc[o]
-        )
-        for i, o in pairs
+        _outcome_row(i, o, questions, specific, labels_i[i], outcome_rows.loc[o]) for i, o in pairs
     ]
     return conform(
         pd.DataFrame(rows, columns=columns("evidence_by_outcome")), "evidence_by_outcome"
@@ -469,20 +560,15 @@ def evidence_by_outcome(
 def _outcome_row(
     indication: str,
     outcome: str,
-    here: pd.DataFrame,
+    questions: Questions,
     claims: pd.DataFrame,
     indication_label: str,
     outcome_row: pd.Series,
 ) -> dict:
-    """One indication × outcome's row, from ``here``: its graded rows of both roles."""
-    cited = combine(
-        absolute(here[here["role"] == "cited"]), empty_reason="no cited work addresses it"
-    )
-    best = combine(
-        absolute(here[here["role"] == "best-evidence"]),
-        empty_reason="no best-evidence row curated",
-        single=True,
-    )
+    """One indication × outcome's row: every cited work on it and the best evidence, both
+    against placebo, usual care or nothing named (no comparator)."""
+    cited = questions.body(question("cited", outcome, indication))
+    best = questions.body(question("best-evidence", outcome, indication))
     graded = claims[
         (claims["indication"] == indication)
         & (claims["outcome"] == outcome)
@@ -524,13 +610,13 @@ def gap_map(grades: pd.DataFrame, indications: pd.DataFrame) -> pd.DataFrame:
     """
     counted = grades[_counted(grades) & grades["role"].eq("cited")]
     rows = []
-    for ind in indications.itertuples():
-        here = counted[counted["indication"] == ind.indication_id]
+    for ind in row_dicts(indications, ["indication_id", "label"]):
+        here = counted[counted["indication"] == ind["indication_id"]]
         if here.empty:
             rows.append(
                 {
-                    "indication": ind.indication_id,
-                    "label": ind.label,
+                    "indication": ind["indication_id"],
+                    "label": ind["label"],
                     "design": pd.NA,
                     "n_works": 0,
                     "direction": pd.NA,
@@ -541,8 +627,8 @@ def gap_map(grades: pd.DataFrame, indications: pd.DataFrame) -> pd.DataFrame:
             directions = set(cell["direction"])
             rows.append(
                 {
-                    "indication": ind.indication_id,
-                    "label": ind.label,
+                    "indication": ind["indication_id"],
+                    "label": ind["label"],
                     "design": design,
                     "n_works": cell["doi"].nunique(),
                     "direction": directions.pop() if len(directions) == 1 else "mixed",

@@ -5,7 +5,9 @@ text is written to ``data/raw/articles/<ID>.txt`` (what claims' offsets point in
 to ``articles.csv``, and draft rows to ``citations.csv`` and ``claims.csv``
 (:mod:`litkit.articles.drafts`). Reviewed rows are never touched: a rerun replaces only the
 article's drafts, skips works and sentences its reviewed rows already cover, and refuses
-a different text under an id already used.
+a different text under an id already used. The tables are read against their schemas, as
+the build reads them, so a bad cell stops it with the file, line, column and value before
+anything is written; rows it keeps are written back as the file had them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from litkit.articles.drafts import Reviewed, draft_citations, draft_claims
 from litkit.articles.extract import Document, read_document
 from litkit.articles.references import inline_markers, reference_list
 from litkit.config import Paths
-from litkit.errors import RawDataError, UsageError
+from litkit.errors import UsageError
 from litkit.files import atomic_write
 from litkit.project import require_project
 from litkit.raw import (
@@ -36,7 +38,7 @@ from litkit.raw import (
     read_outcomes,
     read_resolved,
 )
-from litkit.schema import Table
+from litkit.schema import Table, read_rows, row_dicts
 from litkit.vocabulary import DRAFT, SOURCE_KINDS
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
@@ -65,19 +67,12 @@ class Added:
 # --- raw tables as rows, header kept --------------------------------------------------------------
 
 
-def read_rows(path: Path, table: Table) -> tuple[list[str], list[dict[str, str]]]:
-    """A raw table's header and rows as text, or the schema's header and no rows if absent."""
+def existing_rows(path: Path, table: Table) -> tuple[list[str], list[dict[str, str]]]:
+    """A raw table's header and rows, checked against its schema and each cell as the file
+    has it (:func:`~litkit.schema.read_rows`); the schema's header and no rows if absent."""
     if not path.is_file():
         return list(table.names), []
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in reader.fieldnames or []]
-        missing = [c for c in table.names if c not in header]
-        if missing:
-            raise RawDataError(
-                str(path), 1, missing[0], f"missing column (header has: {', '.join(header)})"
-            )
-        return header, [{k.strip(): (v or "") for k, v in row.items() if k} for row in reader]
+    return read_rows(path, table)
 
 
 def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
@@ -184,7 +179,7 @@ def add_article(
     references = reference_list(document)
     markers = inline_markers(document, references)
 
-    header, articles = read_rows(paths.articles, ARTICLES)
+    header, articles = existing_rows(paths.articles, ARTICLES)
     new_article = not any(r["article_id"] == article_id for r in articles)
     if new_article:
         articles.append(
@@ -200,9 +195,9 @@ def add_article(
             )
         )
 
-    cite_header, citations = read_rows(paths.citations, CITATIONS)
+    cite_header, citations = existing_rows(paths.citations, CITATIONS)
     other_cites, reviewed_cites = _mine(citations, article_id)
-    claim_header, claims = read_rows(paths.claims, CLAIMS)
+    claim_header, claims = existing_rows(paths.claims, CLAIMS)
     other_claims, reviewed_claims = _mine(claims, article_id)
     reviewed = _reviewed(article_id, reviewed_cites, reviewed_claims, known_dois(paths))
     cites = draft_citations(document, references, article_id=article_id, reviewed=reviewed)
@@ -220,8 +215,8 @@ def add_article(
 
     atomic_write(text_path, lambda out: out.write(document.text))
     write_rows(paths.articles, header, articles)
-    write_rows(paths.citations, cite_header, other_cites + reviewed_cites + _records(cites))
-    write_rows(paths.claims, claim_header, other_claims + reviewed_claims + _records(drafts))
+    write_rows(paths.citations, cite_header, other_cites + reviewed_cites + _cells(cites))
+    write_rows(paths.claims, claim_header, other_claims + reviewed_claims + _cells(drafts))
     return Added(
         text_path,
         new_article,
@@ -231,11 +226,6 @@ def add_article(
     )
 
 
-def _whole(text: str | None) -> int | None:
-    """A cell's whole number (ASCII digits only: ``"²".isdigit()`` is true), else None."""
-    return int(text) if text and re.fullmatch(r"[0-9]+", text) else None
-
-
 def _reviewed(
     article_id: str,
     citations: list[dict[str, str]],
@@ -243,13 +233,9 @@ def _reviewed(
     dois: Mapping[tuple[str, str], str],
 ) -> Reviewed:
     """What the article's reviewed rows hold, so a rerun drafts only what is new."""
-    numbers = [n for r in citations if (n := _whole(r.get("ref_no"))) is not None]
-    spans = tuple(
-        (start, end)
-        for r in claims
-        if (start := _whole(r.get("start"))) is not None
-        and (end := _whole(r.get("end"))) is not None
-    )
+    # The rows were checked as read: every ref_no, start and end is a whole number.
+    numbers = [int(r["ref_no"]) for r in citations]
+    spans = tuple((int(r["start"]), int(r["end"])) for r in claims)
     draft_id = re.compile(rf"{re.escape(article_id)}-draft-([0-9]+)")
     used = [int(m.group(1)) for r in claims if (m := draft_id.fullmatch(r["claim_id"]))]
     return Reviewed(
@@ -265,8 +251,6 @@ def articles_title(rows: list[dict[str, str]], article_id: str) -> str:
     return next(r["title"] for r in rows if r["article_id"] == article_id)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, str]]:
-    return [
-        {k: ("" if pd.isna(v) else str(v)) for k, v in row.items()}
-        for row in frame.to_dict("records")
-    ]
+def _cells(frame: pd.DataFrame) -> list[dict[str, str]]:
+    """Draft rows as the text of their cells (a missing value is an empty cell)."""
+    return [{k: ("" if pd.isna(v) else str(v)) for k, v in row.items()} for row in row_dicts(frame)]

@@ -51,7 +51,10 @@ def test_dois_reads_the_other_files_when_one_is_missing_and_exits_2(tmp_path, ca
     assert main(["dois", str(tmp_path / "nope.txt"), str(good), str(tmp_path)]) == 2
     out, err = capsys.readouterr()
     assert out == "10.1000/good\n"
-    assert "nope.txt: no such file" in err and "a folder, not a file" in err
+    assert err.splitlines() == [
+        f"litkit dois: {tmp_path / 'nope.txt'}: file not found",
+        f"litkit dois: {tmp_path}: a folder, not a file",
+    ]
 
 
 def test_dois_finishes_on_a_megabyte_of_brackets_after_a_doi(tmp_path, capsys):

@@ -57,9 +57,10 @@ def test_a_passing_failure_is_retried(server, fault):
     assert client.requests == 3
 
 
-def test_a_failure_that_persists_is_a_fetch_error_naming_it(server):
-    server.inject("503", times=10)
-    with pytest.raises(FetchError, match="HTTP 503 after 3 tries"):
+@pytest.mark.parametrize("fault, named", [("503", "HTTP 503"), ("drop", "RemoteProtocolError")])
+def test_a_failure_that_persists_is_a_fetch_error_naming_it(server, fault, named):
+    server.inject(fault, times=10)
+    with pytest.raises(FetchError, match=f"^NCBI ID converter: {named} after 3 tries$"):
         converter(server, attempts=3).convert(["90000001"], idtype="pmid")
 
 

@@ -22,7 +22,7 @@ from litkit import __version__
 from litkit.config import DEFAULT_CROSSREF_URL as DEFAULT_BASE_URL
 from litkit.config import IDCONV_URL_VARIABLE, MAILTO_VARIABLE, URL_VARIABLE, Paths
 from litkit.doi import iter_dois
-from litkit.errors import LitkitError, RawDataError, UsageError
+from litkit.errors import LitkitError, NotTextError, RawDataError, UsageError
 from litkit.textfile import iter_text, read_text
 from litkit.vocabulary import AUDIT_VERDICTS as VERDICTS
 from litkit.vocabulary import RESOLVE_STATUSES, SOURCE_KINDS
@@ -227,17 +227,13 @@ def _root_option(parser: argparse.ArgumentParser) -> None:
 def run_dois(args: argparse.Namespace) -> int:
     """Print each DOI once, in order of first appearance, as the files are read in chunks.
 
-    A file that is missing is a usage error (2); one that is not UTF-8 text is skipped with
-    a warning (1); one with no DOI gets a warning but is no failure (0).
+    A file that cannot be opened (missing, a folder, unreadable) is a usage error (2); one
+    that is not UTF-8 text is skipped with a warning (1); one with no DOI gets a warning but
+    is no failure (0). The reading (:mod:`litkit.textfile`) says which, naming the file.
     """
     seen: set[str] = set()
     status = EXIT_OK
     for path in args.files:
-        if not path.is_file():
-            what = "a folder, not a file" if path.is_dir() else "no such file"
-            print(f"litkit dois: {path}: {what}", file=sys.stderr)
-            status = EXIT_USAGE
-            continue
         found = 0
         try:
             for doi in iter_dois(iter_text(path, label=str(path))):
@@ -245,9 +241,13 @@ def run_dois(args: argparse.Namespace) -> int:
                 if doi not in seen:
                     seen.add(doi)
                     print(doi)
-        except RawDataError as exc:
+        except NotTextError as exc:
             print(f"litkit dois: warning: {exc}; skipped", file=sys.stderr)
             status = max(status, EXIT_INCOMPLETE)
+            continue
+        except RawDataError as exc:  # raised on opening, before any text was read
+            print(f"litkit dois: {exc}", file=sys.stderr)
+            status = EXIT_USAGE
             continue
         if not found:
             print(f"litkit dois: warning: {path}: no DOI found", file=sys.stderr)

@@ -9,17 +9,27 @@ still freed at once; cyclic garbage waits for the collector to run again.
 from __future__ import annotations
 
 import gc
-import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
-# Runs in this process that have paused the cyclic garbage collector, and whether it ran.
-_GC_LOCK = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = False
+from litkit.refcount import refcounted
 
 
-@contextmanager
-def collector_paused():
+def _pause() -> bool:
+    """Stop the collector; whether it ran before, so that the last user restores just that."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    return was_enabled
+
+
+def _restore(was_enabled: bool) -> None:
+    if was_enabled:
+        gc.enable()
+
+
+_paused = refcounted(_pause, _restore)
+
+
+def collector_paused() -> AbstractContextManager[bool]:
     """Pause the cyclic garbage collector while this is open (reference counting goes on).
 
     Nested and concurrent uses share the pause; the last to leave restores the collector.
@@ -31,16 +41,4 @@ def collector_paused():
     >>> gc.isenabled()
     True
     """
-    global _gc_pausers, _gc_was_enabled
-    with _GC_LOCK:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
+    return _paused()

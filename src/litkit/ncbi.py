@@ -39,10 +39,24 @@ class Conversion:
     error: str = ""
 
 
+# What a request to the converter can fail with: an error status, no (whole) answer, or a
+# body that is not JSON or has no 'records' (ValueError).
+_FAILURES = (httpx2.HTTPStatusError, httpx2.TransportError, ValueError)
+
+
 def _transient(exc: BaseException) -> bool:
     if isinstance(exc, httpx2.HTTPStatusError):
         return exc.response.status_code == 429 or exc.response.status_code >= 500
-    return isinstance(exc, (httpx2.TimeoutException, httpx2.TransportError, ValueError))
+    return isinstance(exc, _FAILURES)
+
+
+def _failure(exc: BaseException) -> str:
+    """A failed request in a few words: its HTTP status, the transport error, or the body's fault."""
+    if isinstance(exc, httpx2.HTTPStatusError):
+        return f"HTTP {exc.response.status_code}"
+    if isinstance(exc, httpx2.TransportError):
+        return type(exc).__name__
+    return str(exc)
 
 
 class IdConverter:
@@ -122,18 +136,9 @@ class IdConverter:
 
         try:
             return self.retry.retrying(_transient)(attempt)
-        except httpx2.HTTPStatusError as exc:
+        except _FAILURES as exc:
             raise FetchError(
-                f"NCBI ID converter: HTTP {exc.response.status_code} "
-                f"after {self.retry.attempts} tries"
-            ) from None
-        except (httpx2.TimeoutException, httpx2.TransportError) as exc:
-            raise FetchError(
-                f"NCBI ID converter: {type(exc).__name__} after {self.retry.attempts} tries"
-            ) from None
-        except ValueError as exc:
-            raise FetchError(
-                f"NCBI ID converter: {exc} after {self.retry.attempts} tries"
+                f"NCBI ID converter: {_failure(exc)} after {self.retry.attempts} tries"
             ) from None
 
     @staticmethod

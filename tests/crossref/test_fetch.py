@@ -305,6 +305,28 @@ def test_a_fetch_killed_mid_run_leaves_whole_files_and_a_rerun_resumes(
     assert server.stats.requests["list"] == -(-(120 - len(written)) // 5)
 
 
+def test_the_folder_is_synced_once_for_the_dois_asked_for_one_by_one(
+    tmp_path, server, journal_records, monkeypatch
+):
+    import litkit.crossref.cache
+
+    dois = _dois(journal_records, 8)
+    server.omit = dois[:5]
+    real_sync = litkit.crossref.cache.sync_folder
+    synced: list[int] = []  # the records in the folder at each sync
+
+    def counting(folder):
+        synced.append(len(list(folder.glob("*.json"))))
+        real_sync(folder)
+
+    monkeypatch.setattr(litkit.crossref.cache, "sync_folder", counting)
+    report = _fetcher(tmp_path, server).fetch(dois)
+    assert report.ok and server.stats.requests["single"] == 5
+    # One sync for the list request's 3 records, one for the 5 asked for alone, each after
+    # its records were written and before the run reported them.
+    assert synced == [3, 8]
+
+
 # -- nothing wrong cached ------------------------------------------------------------------
 
 

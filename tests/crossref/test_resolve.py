@@ -1,6 +1,7 @@
 """Resolving cited works without a DOI, against local Crossref and NCBI servers."""
 
 import json
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +23,7 @@ from litkit.crossref.resolve import (
 from litkit.pipeline import build
 from litkit.polite import Retry
 from litkit.raw import CITATIONS, read_resolved
-from litkit.testing.crossref_server import CrossrefServer
+from litkit.testing.crossref_server import SHAPE_FAULTS, TRICKLE_FAULTS, CrossrefServer
 from litkit.testing.idconv_server import IdConverterServer
 from litkit.vocabulary import RESOLVE_METHODS
 
@@ -72,13 +73,14 @@ def printed(record, **changes) -> Wanted:
     return Wanted("reference", **values)
 
 
-def resolver(servers, tmp_path, attempts=5) -> Resolver:
+def resolver(servers, tmp_path, attempts=5, **options) -> Resolver:
     crossref, idconv = servers
     return Resolver(
         cache=CrossrefCache(tmp_path / "crossref"),
         api=CrossrefApi(crossref.url, "test@example.org"),
         idconv_url=idconv.url,
         retry=Retry(attempts=attempts, backoff=0.01),
+        **options,
     )
 
 
@@ -287,3 +289,128 @@ def test_resolve_command_writes_resolved_csv_and_build_joins_by_it(
     assert "resolved 1" in capsys.readouterr().out
     works = pd.read_csv(build(Paths(scratch_project))["works"])
     assert works.query("article_id == 'B'")["doi"].tolist() == ["10.5555/litkit.test.1"]
+
+
+# -- asking Crossref as the fetcher does ---------------------------------------------------------
+
+
+def _cached(tmp_path) -> list[str]:
+    return sorted(p.name for p in (tmp_path / "crossref").glob("*.json"))
+
+
+@pytest.mark.parametrize("retry_after", ["1200", "Wed, 21 Oct 2099 07:28:00 GMT"])
+def test_a_retry_after_over_the_cap_fails_at_once_and_stops_asking_crossref(
+    servers, tmp_path, with_pii, article, retry_after
+):
+    crossref, _ = servers
+    crossref.inject("429", route="list", retry_after=retry_after)
+    pii = with_pii["alternative-id"][0]
+    start = time.monotonic()
+    rows = by_key(resolver(servers, tmp_path).resolve([Wanted("pii", pii), printed(article)]))
+    assert time.monotonic() - start < 2
+    assert crossref.stats.total == 1
+    first, second = rows[("pii", pii)], rows[("reference", "A:1")]
+    assert first["status"] == second["status"] == "failed"
+    assert first["reason"].startswith("Crossref: HTTP 429: server asked to wait")
+    assert first["reason"].endswith("s, over the 120 s cap")
+    if retry_after == "1200":
+        assert "wait 1200 s" in first["reason"]
+    assert (
+        second["reason"] == f"Crossref: run stopped ({first['reason'].removeprefix('Crossref: ')})"
+    )
+
+
+def test_a_retry_after_within_the_cap_is_waited_for(crossref_records, tmp_path, with_pii):
+    with (
+        CrossrefServer(crossref_records, retry_after=1) as crossref,
+        IdConverterServer(ARTICLES) as idconv,
+    ):
+        crossref.inject("429", route="list")
+        start = time.monotonic()
+        [row] = resolver((crossref, idconv), tmp_path).resolve(
+            [Wanted("pii", with_pii["alternative-id"][0])]
+        )
+        elapsed = time.monotonic() - start
+    assert row["status"] == "resolved" and elapsed >= 0.95
+
+
+@pytest.mark.parametrize("fault", ["slow", *sorted(TRICKLE_FAULTS)])
+def test_a_server_that_never_finishes_answering_fails_the_request_at_its_deadline(
+    crossref_records, tmp_path, with_pii, fault
+):
+    # No cap on requests in flight: the abandoned requests go on until the resolver ends.
+    with (
+        CrossrefServer(
+            crossref_records, slow_seconds=30, trickle_seconds=0.05, max_concurrent=None
+        ) as crossref,
+        IdConverterServer(ARTICLES) as idconv,
+    ):
+        crossref.inject(fault, times=100)
+        start = time.monotonic()
+        [row] = resolver((crossref, idconv), tmp_path, attempts=2, request_deadline=0.4).resolve(
+            [Wanted("pii", with_pii["alternative-id"][0])]
+        )
+        elapsed = time.monotonic() - start
+    assert elapsed < 3  # two tries of 0.4 s, and their backoff
+    assert row["status"] == "failed"
+    assert row["reason"] == "Crossref: timed out (no complete answer within 0.4 s)"
+    assert _cached(tmp_path) == []
+
+
+@pytest.mark.parametrize("fault", sorted(SHAPE_FAULTS))
+def test_an_answer_of_the_wrong_shape_fails_its_work_and_is_never_cached(
+    servers, tmp_path, with_pii, article, fault
+):
+    crossref, _ = servers
+    crossref.inject(fault, route="list", times=100)
+    pii = with_pii["alternative-id"][0]
+    rows = resolver(servers, tmp_path, attempts=2).resolve([Wanted("pii", pii), printed(article)])
+    assert [r["status"] for r in rows] == ["failed", "failed"]
+    for row in rows:
+        assert row["reason"].startswith(
+            ("Crossref: a ", "Crossref alternative-id: item 1", "Crossref bibliographic: item 1")
+        )
+    assert _cached(tmp_path) == []
+
+
+def test_an_item_that_is_not_a_work_is_not_cached_and_spoils_no_other_work(
+    crossref_records, tmp_path, article
+):
+    # A record whose volume is a number: not a Crossref work, so it may never be cached.
+    # One copy is all an alternative-id finds; the other ranks first for the reference.
+    bad_pii = dict(article, DOI="10.9999/bad-pii", volume=12, **{"alternative-id": ["SBAD"]})
+    bad_copy = dict(article, DOI="10.9999/bad-copy", volume=12)
+    with (
+        CrossrefServer([bad_pii, bad_copy, *crossref_records]) as crossref,
+        IdConverterServer(ARTICLES) as idconv,
+    ):
+        rows = by_key(
+            resolver((crossref, idconv), tmp_path).resolve(
+                [Wanted("pii", "SBAD"), printed(article), Wanted("pmid", "90000001")]
+            )
+        )
+    assert rows[("pii", "SBAD")]["status"] == "failed"  # asked again on the next run
+    assert rows[("pii", "SBAD")]["reason"] == (
+        "Crossref alternative-id: item 1 is not a work record ('volume' is a number, not a string)"
+    )
+    assert rows[("reference", "A:1")]["status"] == "resolved"
+    assert rows[("reference", "A:1")]["doi"] == article["DOI"].lower()
+    assert rows[("pmid", "90000001")]["status"] == "resolved"
+    assert _cached(tmp_path) == [CrossrefCache(tmp_path / "crossref").path_for(article["DOI"]).name]
+
+
+def test_requests_share_a_kept_alive_connection_and_habanero_is_left_as_it_was(
+    servers, tmp_path, with_pii, article
+):
+    import habanero.request
+    import habanero.request_class
+    import httpx2
+
+    crossref, _ = servers
+    pii = with_pii["alternative-id"][0]
+    rows = resolver(servers, tmp_path).resolve(
+        [Wanted("pii", pii), printed(article), printed(article, identifier="A:2")]
+    )
+    assert {r["status"] for r in rows} == {"resolved"}
+    assert crossref.stats.total == 3 and crossref.stats.connections == 1
+    assert habanero.request.httpx2 is habanero.request_class.httpx2 is httpx2

@@ -7,8 +7,8 @@ are Crossref works (:func:`~litkit.crossref.records.work_problem`) are ever writ
 Files are written atomically, so a run killed at any instant leaves only whole files, and
 a rerun carries on where it stopped. A fetch does not flush each record to disk (an
 ``fsync`` per file costs more than the rest of the write); it syncs the folder once per
-batch. The trade-off: a power failure in the seconds after a batch may leave some of its
-records empty; reading one is then a CacheError naming the file, and a ``--refresh`` of
+list request and once for the DOIs asked for one by one. The trade-off: a power failure in
+the seconds after a sync may leave some of the records written since empty; reading one is then a CacheError naming the file, and a ``--refresh`` of
 that DOI replaces it.
 
 Everything ``litkit fetch`` writes stays inside the cache folder: the records, the list

@@ -1,16 +1,18 @@
 """Fetching Crossref work records through habanero: batched, paced, retried and cached.
 
-This is the only module that talks to Crossref. It asks for many DOIs per request through
-the ``doi`` filter of the ``/works`` route (as many as fit in a URL of about 4,000 bytes:
-about 100 real DOIs), then asks one by one only for the DOIs a batch did not return, so
-that a real 404 is told apart from an omission. Requests are paced to the pool's limits
-(single and list requests separately, with a cap on requests in flight), each has a total
-deadline, and the failures that pass (429, 5xx, timeouts, dropped connections, bodies that
-are not JSON or not work records) are retried with exponential backoff and jitter. The run
-stops when errors persist or the server asks to wait longer than the cap, as Crossref asks
-of its clients, and fails at once with one line when the server cannot be reached at all.
-Every record is checked and written to the cache as soon as it arrives; one fetch at a
-time writes to a cache folder.
+The fetcher asks for many DOIs per request through the ``doi`` filter of the ``/works``
+route (as many as fit in a URL of about 4,000 bytes: about 100 real DOIs), then asks one by
+one only for the DOIs a batch did not return, so that a real 404 is told apart from an
+omission. Every request goes through :class:`~litkit.crossref.calls.Caller`, as the
+resolver's do: paced to the pool's limits (single and list requests separately, with a cap
+on requests in flight here), each within a total deadline, the failures that pass (429,
+5xx, timeouts, dropped connections, bodies that are not JSON or not work records) retried
+with exponential backoff and jitter. The run stops when errors persist or the server asks
+to wait longer than the cap, as Crossref asks of its clients, and fails at once with one
+line when the server cannot be reached at all. Every record is checked and written to the
+cache as soon as it arrives, and the folder is synced once per list request and once for
+the DOIs asked for one by one, before the run reports them; one fetch at a time writes to
+a cache folder.
 
 Typical use (the ``litkit fetch`` command does this)::
 
@@ -21,37 +23,35 @@ Typical use (the ``litkit fetch`` command does this)::
 
 from __future__ import annotations
 
-import email.utils
-import json
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
-import habanero.request
-import habanero.request_class
-import httpx2
-from habanero import RequestError
-from pyrate_limiter import Limiter
 from tqdm import tqdm
 
 from litkit.collector import collector_paused
 from litkit.config import MAILTO_VARIABLE
 from litkit.crossref.api import FILTER_ARGUMENT, CrossrefApi, Limits
 from litkit.crossref.cache import CrossrefCache
+from litkit.crossref.calls import (
+    RETRY_AFTER_CAP,
+    Caller,
+    Failure,
+    RunStopped,
+    Tally,
+    from_habanero,
+    pooled_connections,
+    work_items,
+    work_message,
+)
 from litkit.crossref.records import work_problem, worse_record
 from litkit.doi import normalize_doi
 from litkit.errors import CacheError, FetchError
 from litkit.polite import Retry, paced
 from litkit.vocabulary import FETCHED_STATUSES
 
-# A server's Retry-After is honoured in full up to this many seconds; a longer wait fails
-# the request at once and stops the run (the server wants to be left alone for a while).
-RETRY_AFTER_CAP = 120.0
 # The longest list-request URL litkit sends. Servers and proxies commonly accept 8 KB;
 # half of that leaves room for the headers and gives about 100 real DOIs per request.
 MAX_URL_BYTES = 4000
@@ -111,163 +111,6 @@ class FetchReport:
         return line + (f"; stopped early: {self.stopped}" if self.stopped else "")
 
 
-# -- what can go wrong with a request ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A failed request, described: its HTTP status if any, and what to do about it.
-
-    ``transient`` failures are retried; ``stop`` ones end the run; ``unreachable`` ones
-    (no connection at all) end it when no request has reached the server yet.
-    """
-
-    reason: str
-    status: int | None
-    transient: bool
-    stop: bool = False
-    unreachable: bool = False
-
-
-class RunStopped(Exception):
-    """Raised for requests not sent because the run stopped."""
-
-
-class BadAnswer(Exception):
-    """A 200 answer that is not what the route returns (no work record, no list of them)."""
-
-
-class DeadlineExceeded(Exception):
-    """A request that got no complete answer within its total deadline."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        super().__init__(f"no complete answer within {seconds:g} s")
-
-
-def describe_failure(
-    exc: BaseException, *, retry_after_cap: float = RETRY_AFTER_CAP
-) -> Failure | None:
-    """What a habanero/httpx2 exception means, or None for one litkit does not expect.
-
-    habanero raises httpx2 errors as they are on ``/works/{doi}``, wraps transport errors in
-    ``RuntimeError`` on ``/works?filter=…``, and raises ``RequestError`` for JSON error
-    bodies and for answers that are not JSON at all (an HTML page with status 200).
-    """
-    if isinstance(exc, httpx2.HTTPStatusError):
-        status = exc.response.status_code
-        wait_for = retry_after_seconds(exc)
-        if wait_for is not None and wait_for > retry_after_cap:
-            return Failure(
-                f"HTTP {status}: server asked to wait {wait_for:g} s, over the"
-                f" {retry_after_cap:g} s cap",
-                status,
-                transient=False,
-                stop=True,
-            )
-        return Failure(f"HTTP {status}", status, status == 429 or status >= 500)
-    if isinstance(exc, RequestError):
-        status = int(exc.status_code)
-        transient = status == 429 or status >= 500 or status == 200
-        what = "a body that is not JSON" if status == 200 else f"HTTP {status}"
-        return Failure(f"{what}: {str(exc.error)[:80]}", status, transient)
-    if isinstance(exc, BadAnswer):
-        return Failure(str(exc), 200, True)
-    if isinstance(exc, DeadlineExceeded):
-        return Failure(f"timed out ({exc})", None, True)
-    if isinstance(exc, (httpx2.ConnectError, httpx2.ConnectTimeout)):
-        return Failure(f"cannot connect ({type(exc).__name__})", None, True, unreachable=True)
-    if isinstance(exc, httpx2.TimeoutException):
-        return Failure("timed out", None, True)
-    if isinstance(exc, httpx2.TransportError):
-        return Failure(f"connection failed ({type(exc).__name__})", None, True)
-    if isinstance(exc, RuntimeError) and isinstance(exc.__cause__, httpx2.HTTPError):
-        return describe_failure(exc.__cause__, retry_after_cap=retry_after_cap)
-    if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
-        return Failure("a body that is not valid JSON", None, True)
-    return None
-
-
-def retry_after_seconds(exc: BaseException) -> float | None:
-    """The server's Retry-After (seconds or an HTTP date), when the failure carries one."""
-    if not isinstance(exc, httpx2.HTTPStatusError):
-        return None
-    value = (exc.response.headers.get("Retry-After") or "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None  # neither seconds nor a date: the usual backoff applies
-    return max(0.0, when.timestamp() - time.time())
-
-
-class _WaitRetryAfterOr:
-    """Tenacity wait: the server's Retry-After when given (capped), else the fallback."""
-
-    def __init__(self, fallback: Callable, cap: float):
-        self.fallback, self.cap = fallback, cap
-
-    def __call__(self, retry_state) -> float:
-        exc = retry_state.outcome.exception()
-        seconds = retry_after_seconds(exc) if exc else None
-        return min(seconds, self.cap) if seconds is not None else self.fallback(retry_state)
-
-
-# -- what a good answer looks like ---------------------------------------------------------
-
-
-def work_message(answer: object) -> tuple[dict, str | None]:
-    """The work record of a ``/works/{doi}`` answer and the API's message version.
-
-    Raises BadAnswer when the answer holds no work record.
-    """
-    message = answer.get("message") if isinstance(answer, dict) else None
-    if message is None:
-        raise BadAnswer("a 200 answer without a 'message'")
-    problem = work_problem(message)
-    if problem:
-        raise BadAnswer(f"a 200 answer whose message is not a work record ({problem})")
-    return message, _version(answer)
-
-
-def work_items(answer: object) -> tuple[list, str | None]:
-    """The items of a ``/works?filter=…`` answer and the API's message version.
-
-    Raises BadAnswer when the answer holds no list of items.
-
-    The items themselves are checked one by one by the caller: a bad one is skipped (its
-    DOI is then asked for on its own), not a reason to throw the others away.
-    """
-    message = answer.get("message") if isinstance(answer, dict) else None
-    items = message.get("items") if isinstance(message, dict) else None
-    if not isinstance(items, list):
-        raise BadAnswer("a 200 answer without a list of works ('message.items')")
-    return items, _version(answer)
-
-
-def _version(answer: dict) -> str | None:
-    version = answer.get("message-version")
-    return version if isinstance(version, str) else None
-
-
-def _habanero(call: Callable[[], object]) -> object:
-    """Call habanero, turning its failures on malformed answers into BadAnswer.
-
-    habanero indexes answers as it expects them (a ``Content-Type`` header, a list's
-    ``message.total-results``, an agency's ``message.agency.label``), so a malformed answer
-    surfaces as a KeyError, TypeError or AttributeError from inside habanero.
-    """
-    try:
-        return call()
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise BadAnswer(f"a malformed answer ({type(exc).__name__}: {exc})") from exc
-
-
 # -- planning list requests ----------------------------------------------------------------
 
 
@@ -307,143 +150,6 @@ def plan_batches(
     if batch:
         batches.append(batch)
     return batches
-
-
-# -- pacing and counting -------------------------------------------------------------------
-
-
-@dataclass
-class _Tally:
-    """Thread-safe counts of a run, and the decision to stop it."""
-
-    max_error_rate: float
-    min_requests: int
-    connect_attempts: int
-    host: str
-    requests: int = 0
-    errors: int = 0
-    throttled: int = 0
-    answered: int = 0
-    connect_failures: int = 0
-    unreachable: str | None = None
-    stopped: str | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def sent(self) -> None:
-        with self.lock:
-            self.requests += 1
-
-    def got_answer(self) -> None:
-        with self.lock:
-            self.answered += 1
-
-    def stop(self, reason: str) -> None:
-        with self.lock:
-            self.stopped = self.stopped or reason
-
-    def failed(self, failure: Failure) -> None:
-        with self.lock:
-            self.errors += failure.transient
-            self.throttled += failure.status == 429
-            if failure.status is not None:
-                self.answered += 1  # the server answered, if not as hoped
-            if failure.stop:
-                self.stopped = self.stopped or failure.reason
-            if failure.unreachable and not self.answered:
-                self.connect_failures += 1
-                if self.connect_failures >= self.connect_attempts:
-                    self.unreachable = (
-                        f"cannot reach {self.host}: check the network, or use --offline"
-                    )
-                    self.stopped = self.stopped or self.unreachable
-            rate = self.errors / max(self.requests, 1)
-            if self.requests >= self.min_requests and rate > self.max_error_rate:
-                self.stopped = self.stopped or (
-                    f"{self.errors} of {self.requests} requests failed "
-                    f"({rate:.0%}, over the {self.max_error_rate:.0%} Crossref asks clients to stop at)"
-                )
-
-
-def within_deadline(request: Callable[[], object], seconds: float) -> object:
-    """Run ``request`` with a wall-clock budget of ``seconds``; DeadlineExceeded past it.
-
-    httpx's timeouts bound each read, so a server that trickles its answer a byte at a
-    time never trips them; habanero gives no handle on the connection, so the request runs
-    in a daemon thread that is abandoned (and ends with its connection) when late.
-    """
-    box: dict[str, object] = {}
-    done = threading.Event()
-
-    def run() -> None:
-        try:
-            box["result"] = request()
-        except BaseException as exc:  # handed to the caller's thread as it is
-            box["error"] = exc
-        finally:
-            done.set()
-
-    threading.Thread(target=run, name="litkit-request", daemon=True).start()
-    if not done.wait(seconds):
-        raise DeadlineExceeded(seconds)
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box["result"]
-
-
-# -- one connection pool for habanero -------------------------------------------------------
-
-
-class _PooledHttpx:
-    """The ``httpx2`` module as habanero sees it during a run: ``get`` on one shared client.
-
-    habanero 2.9 calls the module-level ``httpx2.get`` for every request, which builds a
-    new client each time: a new TLS context (about 30 ms of CPU to load the CA bundle) and
-    a new connection, handshake included. Within :func:`pooled_connections` its requests
-    go through one ``httpx2.Client`` instead, which keeps connections alive and is safe to
-    share between threads; everything else is the real module.
-    """
-
-    def __init__(self, client: httpx2.Client):
-        self._client = client
-
-    def get(self, url, **kwargs) -> httpx2.Response:
-        return self._client.get(url, **kwargs)
-
-    def __getattr__(self, name: str):
-        return getattr(httpx2, name)
-
-
-# The habanero modules that send litkit's requests (pinned: habanero>=2.9,<2.10).
-_HABANERO_SENDERS = (habanero.request, habanero.request_class)
-_POOL_LOCK = threading.Lock()
-_pool_users = 0
-
-
-@contextmanager
-def pooled_connections():
-    """Let habanero's requests share one client (and its connections) while this is open.
-
-    Nested and concurrent uses (two fetchers in one process) share the same client; the
-    last to leave closes it and gives habanero back the plain module, which also ends any
-    request abandoned past its deadline.
-    """
-    global _pool_users
-    with _POOL_LOCK:
-        if _pool_users == 0:
-            shared = _PooledHttpx(httpx2.Client())
-            for module in _HABANERO_SENDERS:
-                module.httpx2 = shared
-        _pool_users += 1
-    try:
-        yield
-    finally:
-        with _POOL_LOCK:
-            _pool_users -= 1
-            if _pool_users == 0:
-                shared = _HABANERO_SENDERS[0].httpx2
-                for module in _HABANERO_SENDERS:
-                    module.httpx2 = httpx2
-                shared._client.close()
 
 
 # -- the fetcher ---------------------------------------------------------------------------
@@ -515,7 +221,12 @@ class Fetcher:
         cache cannot be written; records written before either are kept.
         """
         requested, outcomes = self._triage(dois, refresh=refresh, offline=offline)
-        tally = _Tally(self.max_error_rate, self.min_requests, self.connect_attempts, self.api.host)
+        tally = Tally(
+            self.api.host,
+            max_error_rate=self.max_error_rate,
+            min_requests=self.min_requests,
+            connect_attempts=self.connect_attempts,
+        )
         if offline or not (requested or self.cache.legacy_not_found_file.is_file()):
             return self._report(outcomes, tally)
         with self.cache.locked(timeout=self.lock_timeout, on_wait=self._say):
@@ -543,7 +254,7 @@ class Fetcher:
         return self._report(outcomes, tally)
 
     @staticmethod
-    def _report(outcomes: dict[str, Outcome], tally: _Tally) -> FetchReport:
+    def _report(outcomes: dict[str, Outcome], tally: Tally) -> FetchReport:
         return FetchReport(
             list(outcomes.values()), tally.requests, tally.throttled, tally.errors, tally.stopped
         )
@@ -586,12 +297,18 @@ class Fetcher:
                 requested.append(doi)
         return requested, outcomes
 
-    def _fetch_all(self, dois: list[str], tally: _Tally, *, refresh: bool) -> dict[str, Outcome]:
+    def _fetch_all(self, dois: list[str], tally: Tally, *, refresh: bool) -> dict[str, Outcome]:
         limiters = {
             "list": paced(self.limits.list_per_second),
             "single": paced(self.limits.single_per_second),
         }
-        call = self._caller(tally, limiters)
+        call = Caller(
+            tally,
+            limiters,
+            retry=self.retry,
+            deadline=self.deadline,
+            retry_after_cap=self.retry_after_cap,
+        )
         store = self._storer(refresh)
         batches = plan_batches(
             dois,
@@ -623,10 +340,12 @@ class Fetcher:
             ):
                 outcomes.update(found)
                 bar.update(len(found))
+        if rest:  # the records asked for one by one, made durable together
+            self.cache.sync()
         return outcomes
 
     @staticmethod
-    def _run(pool: ThreadPoolExecutor, tally: _Tally, tasks: list[tuple]) -> Iterable[dict]:
+    def _run(pool: ThreadPoolExecutor, tally: Tally, tasks: list[tuple]) -> Iterable[dict]:
         """Run tasks on the pool; on an unexpected error, stop the run and cancel the rest."""
         futures: list[Future] = [pool.submit(*task) for task in tasks]
         for future in futures:
@@ -640,50 +359,17 @@ class Fetcher:
 
     # -- requests --------------------------------------------------------------------------
 
-    def _caller(self, tally: _Tally, limiters: dict[str, Limiter]):
-        """A function that sends one request of a kind: paced, deadlined, counted and retried."""
-        cap = self.retry_after_cap
-
-        def transient(exc: BaseException) -> bool:
-            failure = describe_failure(exc, retry_after_cap=cap)
-            return failure is not None and failure.transient
-
-        retrying = self.retry.retrying(transient, _WaitRetryAfterOr(self.retry.wait(), cap=cap))
-
-        def attempt(kind: str, request: Callable[[], object]) -> object:
-            if tally.stopped:
-                raise RunStopped(tally.stopped)
-            limiters[kind].try_acquire(kind)
-            tally.sent()
-            try:
-                answer = within_deadline(request, self.deadline)
-            except Exception as exc:
-                failure = describe_failure(exc, retry_after_cap=cap)
-                if failure is None:
-                    raise
-                tally.failed(failure)
-                raise
-            tally.got_answer()
-            return answer
-
-        # A copy per request: a Retrying object keeps per-call state.
-        return lambda kind, request: retrying.copy()(attempt, kind, request)
-
-    def _final(self, exc: BaseException) -> Failure:
-        """The failure a request ended with, for the reason given to its DOIs."""
-        failure = describe_failure(exc, retry_after_cap=self.retry_after_cap)
-        if failure is None:
-            raise exc
-        return failure
-
     def _failed(self, failure: Failure) -> str:
         tries = f" after {self.retry.attempts} tries" if failure.transient else ""
         return f"failed{tries}: {failure.reason}"
 
-    def _fetch_batch(self, batch: list[str], call, store) -> dict[str, Outcome]:
-        """Fetch a batch through the DOI filter; cache the work records that come back."""
+    def _fetch_batch(self, batch: list[str], call: Caller, store) -> dict[str, Outcome]:
+        """Fetch a batch through the DOI filter; cache the work records that come back.
+
+        The folder is synced once for the batch's records, before they are reported.
+        """
         request = lambda: work_items(
-            _habanero(
+            from_habanero(
                 lambda: self.client.works(  # noqa: E731
                     **{FILTER_ARGUMENT: {"doi": list(batch)}}, limit=len(batch)
                 )
@@ -694,7 +380,7 @@ class Fetcher:
         except RunStopped:
             return {}  # each DOI is then reported as not requested
         except Exception as exc:
-            failure = self._final(exc)
+            failure = call.failure(exc)
             if failure.stop:
                 return {d: Outcome(d, "failed", self._failed(failure)) for d in batch}
             return {}  # every DOI of the batch is asked for on its own instead
@@ -708,12 +394,16 @@ class Fetcher:
         self.cache.sync()
         return found
 
-    def _fetch_one(self, doi: str, call, store) -> dict[str, Outcome]:
-        """Fetch one DOI through ``/works/{doi}``; a 404 is reported, never cached."""
+    def _fetch_one(self, doi: str, call: Caller, store) -> dict[str, Outcome]:
+        """Fetch one DOI through ``/works/{doi}``; a 404 is reported, never cached.
+
+        The record is not synced here: :meth:`_fetch_all` syncs the folder once for all
+        the DOIs asked for one by one, before it reports them.
+        """
         # Percent-encode the whole DOI: habanero puts it in the path as it is, and a `/..`,
         # `?` or `#` in a DOI would otherwise change the URL.
         request = lambda: work_message(
-            _habanero(  # noqa: E731
+            from_habanero(  # noqa: E731
                 lambda: self.client.works(ids=quote(doi, safe=""))
             )
         )
@@ -722,17 +412,15 @@ class Fetcher:
         except RunStopped as exc:
             return {doi: Outcome(doi, "failed", f"not requested: run stopped ({exc})")}
         except Exception as exc:
-            failure = self._final(exc)
+            failure = call.failure(exc)
             if failure.status == 404:
                 return {doi: self._not_found(doi, call)}
             return {doi: Outcome(doi, "failed", self._failed(failure))}
-        outcome = store(doi, message, "single", version)
-        self.cache.sync()
-        return {doi: outcome}
+        return {doi: store(doi, message, "single", version)}
 
-    def _not_found(self, doi: str, call) -> Outcome:
+    def _not_found(self, doi: str, call: Caller) -> Outcome:
         """A DOI Crossref has no record of: registered with another agency, or with none."""
-        request = lambda: _habanero(  # noqa: E731
+        request = lambda: from_habanero(  # noqa: E731
             lambda: self.client.registration_agency(quote(doi, safe=""))[0]
         )
         try:
@@ -740,7 +428,7 @@ class Fetcher:
         except RunStopped:
             agency = None
         except Exception as exc:
-            self._final(exc)
+            call.failure(exc)
             agency = None  # the DOI system does not know it either (or did not answer)
         if isinstance(agency, str) and agency.lower() != "crossref":
             return Outcome(doi, "not-found", f"registered with {agency}, not Crossref", agency)

@@ -13,9 +13,15 @@ never by hand:
   (within one, for online-first works) and first author's family name match the printed
   ones, so a near miss is reported, never adopted.
 
-Records Crossref returns on the way are cached like fetched ones. Offline, nothing is
-looked up: each work stays ``unresolved`` and says so. A rerun keeps what was resolved or
-found missing before (``refresh`` asks again) and retries what failed.
+Crossref is asked through the fetcher's :class:`~litkit.crossref.calls.Caller`: paced,
+each request within a deadline, retried on the failures that pass (honouring a
+``Retry-After`` up to a cap; a longer one fails at once and stops the run), and every
+answer checked before it is read. Records Crossref returns on the way are cached like
+fetched ones, and only when they are work records: an item that is not one is never cached,
+and a work whose answer held one is ``failed`` rather than ``not-found`` unless another
+item matched, so that a rerun asks again. Offline, nothing is looked up: each work stays
+``unresolved`` and says so. A rerun keeps what was resolved or found missing before
+(``refresh`` asks again) and retries what failed.
 
 Key of a printed reference: ``<article_id>:<ref_no>`` (it has no identifier of its own).
 """
@@ -34,8 +40,22 @@ from rapidfuzz import fuzz
 
 from litkit.crossref.api import FILTER_ARGUMENT, CrossrefApi
 from litkit.crossref.cache import CrossrefCache, utc_now
-from litkit.crossref.fetch import describe_failure
-from litkit.crossref.records import first_author, first_family_name, plain_text, year_of
+from litkit.crossref.calls import (
+    RETRY_AFTER_CAP,
+    Caller,
+    RunStopped,
+    Tally,
+    from_habanero,
+    pooled_connections,
+    work_items,
+)
+from litkit.crossref.records import (
+    first_author,
+    first_family_name,
+    plain_text,
+    work_problem,
+    year_of,
+)
 from litkit.errors import FetchError
 from litkit.files import atomic_write
 from litkit.ncbi import IdConverter
@@ -163,6 +183,24 @@ def check_candidate(item: dict, want: Wanted, *, min_score: float) -> str:
 # --- looking up -------------------------------------------------------------------------------------
 
 
+def _works_in(items: list) -> tuple[list[dict], list[str]]:
+    """The items of a list answer that are work records, and why each other one is not.
+
+    A bibliographic candidate's ``score`` must be a number too, as it is compared.
+    """
+    works, bad = [], []
+    for n, item in enumerate(items, 1):
+        problem = work_problem(item)
+        score = item.get("score") if problem is None else None
+        if problem is None and score is not None and type(score) not in (int, float):
+            problem = "'score' is not a number"
+        if problem:
+            bad.append(f"item {n} is not a work record ({problem})")
+        else:
+            works.append(item)
+    return works, bad
+
+
 class Resolver:
     """Looks up DOIs for cited works at Crossref and NCBI (see the module docstring).
 
@@ -173,7 +211,12 @@ class Resolver:
         idconv_url: NCBI's converter (default ``$LITKIT_IDCONV_URL`` or NCBI's).
         min_score: the lowest bibliographic score taken.
         deadline: seconds the NCBI part may take.
-        retry: tries per request, and the backoff between them (Crossref's and NCBI's).
+        request_deadline: seconds one Crossref request may take in all, however the server
+            trickles its answer.
+        retry: tries per request, and the backoff between them (Crossref's and NCBI's); a
+            Crossref ``Retry-After`` up to ``retry_after_cap`` replaces the backoff.
+        retry_after_cap: the longest Retry-After waited for; a longer one fails at once and
+            stops the run's Crossref requests.
     """
 
     def __init__(
@@ -184,14 +227,17 @@ class Resolver:
         idconv_url: str | None = None,
         min_score: float = MIN_SCORE,
         deadline: float = 120,
+        request_deadline: float = 60,
         retry: Retry = Retry(),
+        retry_after_cap: float = RETRY_AFTER_CAP,
     ):
         self.cache = cache
         self.api = api or CrossrefApi.configured()
         self.min_score = min_score
-        self.retry = retry
+        self.request_deadline, self.retry = request_deadline, retry
+        self.retry_after_cap = retry_after_cap
         self.crossref = self.api.client()
-        self.limiter = paced(self.api.limits.list_per_second)
+        self.limiters = {"list": paced(self.api.limits.list_per_second)}
         self.converter = IdConverter(
             base_url=idconv_url, email=self.api.mailto, deadline=deadline, retry=retry
         )
@@ -226,11 +272,22 @@ class Resolver:
             return list(rows.values())
         for idtype in ("pmid", "pmcid"):
             rows |= self._by_converter([w for w in todo if w.type == idtype], idtype)
-        for w in todo:
-            if w.type == "pii":
-                rows[(w.type, w.identifier)] = self._by_alternative_id(w)
-            elif w.type == "reference":
-                rows[(w.type, w.identifier)] = self._by_bibliographic(w)
+        at_crossref = [w for w in todo if w.type in ("pii", "reference")]
+        if not at_crossref:
+            return list(rows.values())
+        call = Caller(
+            Tally(self.api.host),
+            self.limiters,
+            retry=self.retry,
+            deadline=self.request_deadline,
+            retry_after_cap=self.retry_after_cap,
+        )
+        with pooled_connections():
+            for w in at_crossref:
+                if w.type == "pii":
+                    rows[(w.type, w.identifier)] = self._by_alternative_id(w, call)
+                else:
+                    rows[(w.type, w.identifier)] = self._by_bibliographic(w, call)
         return list(rows.values())
 
     # -- each method
@@ -269,55 +326,49 @@ class Resolver:
                 )
         return rows
 
-    def _ask(self, request: Callable[[], dict]) -> dict:
-        """One Crossref list request, paced and retried on the failures that pass."""
+    @staticmethod
+    def _ask(call: Caller, request: Callable[[], object]) -> tuple[list, str | None]:
+        """One Crossref list request through ``call``: its items (unchecked) and version."""
+        return call("list", lambda: work_items(from_habanero(request)))  # type: ignore[return-value]
 
-        def attempt() -> dict:
-            self.limiter.try_acquire("list")
-            return request()
+    def _failed(self, want: Wanted, call: Caller, exc: Exception) -> dict[str, str]:
+        if isinstance(exc, RunStopped):
+            reason = f"run stopped ({exc})"
+        else:
+            reason = call.failure(exc).reason
+        return self._row(want, "failed", reason=f"Crossref: {reason}")
 
-        transient = lambda e: bool((f := describe_failure(e)) and f.transient)  # noqa: E731
-        return self.retry.retrying(transient)(attempt)
-
-    def _failed(self, want: Wanted, exc: Exception) -> dict[str, str]:
-        failure = describe_failure(exc)
-        if failure is None:
-            raise exc
-        return self._row(want, "failed", reason=f"Crossref: {failure.reason}")
-
-    def _keep(self, item: dict, answer: dict, via: str) -> str:
-        doi = str(item.get("DOI", "")).lower()
-        if self.cache is not None and doi:
-            self.cache.write(
-                doi,
-                item,
-                message_version=answer.get("message-version"),
-                api_url=self.api.base_url,
-                via=via,
-            )
+    def _keep(self, item: dict, version: str | None, via: str) -> str:
+        """Cache a work record met on the way (when there is a cache); its DOI."""
+        doi = item["DOI"].strip().lower()
+        if self.cache is not None:
+            self.cache.write(doi, item, message_version=version, api_url=self.api.base_url, via=via)
         return doi
 
-    def _by_alternative_id(self, want: Wanted) -> dict[str, str]:
+    def _by_alternative_id(self, want: Wanted, call: Caller) -> dict[str, str]:
         try:
-            answer = self._ask(
+            items, version = self._ask(
+                call,
                 lambda: self.crossref.works(
                     **{FILTER_ARGUMENT: {"alternative_id": want.identifier}}, limit=2
-                )
+                ),
             )
-        except Exception as exc:  # noqa: BLE001 - sorted by describe_failure, else re-raised
-            return self._failed(want, exc)
-        items = answer["message"].get("items", [])
-        if len(items) != 1:
-            what = "no work" if not items else f"{len(items)} works"
+        except Exception as exc:  # noqa: BLE001 - sorted by Caller.failure, else re-raised
+            return self._failed(want, call, exc)
+        works, bad = _works_in(items)
+        if bad:  # what it holds cannot be told: neither resolved nor kept as not found
+            return self._row(want, "failed", reason=f"Crossref alternative-id: {bad[0]}")
+        if len(works) != 1:
+            what = "no work" if not works else f"{len(works)} works"
             return self._row(want, "not-found", reason=f"Crossref alternative-id: {what}")
         return self._row(
             want,
             "resolved",
-            doi=self._keep(items[0], answer, "alternative-id"),
+            doi=self._keep(works[0], version, "alternative-id"),
             reason="Crossref alternative-id",
         )
 
-    def _by_bibliographic(self, want: Wanted) -> dict[str, str]:
+    def _by_bibliographic(self, want: Wanted, call: Caller) -> dict[str, str]:
         if not (want.year or want.first_author):
             return self._row(
                 want,
@@ -326,29 +377,37 @@ class Resolver:
             )
         query = re.sub(r"\s+", " ", plain_text(want.query) or want.query)[:1000]
         try:
-            answer = self._ask(
-                lambda: self.crossref.works(query_bibliographic=query, limit=CANDIDATES)
+            items, version = self._ask(
+                call, lambda: self.crossref.works(query_bibliographic=query, limit=CANDIDATES)
             )
-        except Exception as exc:  # noqa: BLE001 - sorted by describe_failure, else re-raised
-            return self._failed(want, exc)
-        items = answer["message"].get("items", [])
+        except Exception as exc:  # noqa: BLE001 - sorted by Caller.failure, else re-raised
+            return self._failed(want, call, exc)
         if not items:
             return self._row(want, "not-found", reason="Crossref bibliographic: no candidate")
+        works, bad = _works_in(items)
         why_not = []
-        for item in items:
+        for item in works:
             problem = check_candidate(item, want, min_score=self.min_score)
             if not problem:
                 return self._row(
                     want,
                     "resolved",
-                    doi=self._keep(item, answer, "bibliographic"),
+                    doi=self._keep(item, version, "bibliographic"),
                     score=f"{float(item.get('score') or 0):g}",
                     reason="Crossref bibliographic: score, year and first author match",
                 )
-            why_not.append(f"{str(item.get('DOI', '')).lower()}: {problem}")
+            why_not.append(f"{item['DOI'].lower()}: {problem}")
+        score = f"{float(works[0].get('score') or 0):g}" if works else ""
+        if bad:  # the candidate that is not a work might have been the one: ask again later
+            return self._row(
+                want,
+                "failed",
+                score=score,
+                reason="Crossref bibliographic: " + "; ".join([*why_not[:2], bad[0]]),
+            )
         return self._row(
             want,
             "not-found",
-            score=f"{float(items[0].get('score') or 0):g}",
+            score=score,
             reason="Crossref bibliographic: no candidate matches (" + "; ".join(why_not[:2]) + ")",
         )

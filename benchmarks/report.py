@@ -83,7 +83,7 @@ def stages(root: Path) -> list[tuple[str, float]]:
     from litkit.config import Paths
     from litkit.pipeline import build
     from litkit.processed import read_all
-    from litkit.report import figures, kernels, notebooks, render
+    from litkit.report import figures, kernels, notebook_pages, notebooks
     from litkit.report.export import write_exports
 
     paths, out = Paths(root), root / "bench-out"
@@ -109,13 +109,15 @@ def stages(root: Path) -> list[tuple[str, float]]:
         ]
     finally:
         kernel.shutdown()
-    exporter = timed("notebook exporter (first use)", notebooks.notebook_exporter)
-    timed("notebook.css", lambda: notebooks.write_stylesheet(exporter, out))
+    exporter = timed("notebook exporter (first use)", notebook_pages.notebook_exporter)
+    timed("notebook.css", lambda: notebook_pages.write_stylesheet(exporter, out))
     timed(
         "notebooks to HTML",
-        lambda: [notebooks.render_html(nb, out / f"{p.stem}.html", exporter) for p, nb in executed],
+        lambda: [
+            notebook_pages.render_html(nb, out / f"{p.stem}.html", exporter) for p, nb in executed
+        ],
     )
-    timed("pages", lambda: _pages(render, paths, tables, out))
+    timed("pages", lambda: _pages(paths, tables, out))
     timed("exports", lambda: write_exports(paths, folder=out / "exports"))
     return times
 
@@ -125,14 +127,14 @@ def _ready(kernel):
     return kernel
 
 
-def _pages(render, paths, tables, out: Path) -> None:
+def _pages(paths, tables, out: Path) -> None:
     from litkit.report import pages
 
     entries = pages.entries_by_claim(tables)
-    render.write_stylesheet(paths, folder=out)
-    render.write_articles(paths, tables, folder=out, entries=entries)
-    render.write_method(paths, tables, folder=out)
-    render.write_index(paths, tables, [], folder=out, entries=entries)
+    pages.write_stylesheet(paths, folder=out)
+    pages.write_articles(paths, tables, folder=out, entries=entries)
+    pages.write_method(paths, tables, folder=out)
+    pages.write_index(paths, tables, [], folder=out, entries=entries)
 
 
 def main() -> int:

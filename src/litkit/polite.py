@@ -15,7 +15,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 # Requests leave the client evenly paced but can arrive bunched up (connection set-up and
 # thread scheduling vary), so the client keeps this much headroom under the server's window.
-PACING_HEADROOM = 0.1
+PACING_HEADROOM = 0.12
 # pyrate-limiter oversleeps each wait by `buffer_ms` (50 by default): at 3 requests a second
 # that would be 5 % more time per request than the headroom already gives.
 PACING_OVERSLEEP_MS = 2

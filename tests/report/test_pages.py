@@ -11,10 +11,10 @@ import pytest
 
 from litkit.config import Paths
 from litkit.processed import read_all
-from litkit.report import render
+from litkit.report import pages
 from litkit.report.views import claims_to_review
 
-REPORT_SOURCES = Path(render.__file__).parent
+REPORT_SOURCES = Path(pages.__file__).parent
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def _text_only(page: str) -> str:
 
 def test_the_index_lists_each_articles_claims_to_review_most_serious_first(project):
     paths, tables = project
-    page = render.write_index(paths, tables, []).read_text(encoding="utf-8")
+    page = pages.write_index(paths, tables, []).read_text(encoding="utf-8")
     for _, claims in tables["claims"].groupby("article_id"):
         expected = claims_to_review(claims)["claim_id"].tolist()
         shown = re.findall(r'<tr class="v-[a-z-]+" data-claim="([^"]+)"', page)
@@ -38,7 +38,7 @@ def test_the_index_lists_each_articles_claims_to_review_most_serious_first(proje
 
 def test_the_index_headline_counts_each_verdict(project):
     paths, tables = project
-    text = _text_only(render.write_index(paths, tables, []).read_text(encoding="utf-8"))
+    text = _text_only(pages.write_index(paths, tables, []).read_text(encoding="utf-8"))
     for _, claims in tables["claims"].groupby("article_id"):
         assert f"{len(claims)} claims:" in text
         for verdict, n in claims["verdict"].value_counts().items():
@@ -49,7 +49,7 @@ def test_the_index_headline_counts_each_verdict(project):
 
 def test_the_index_links_each_cited_work_to_its_doi(project):
     paths, tables = project
-    page = render.write_index(paths, tables, []).read_text(encoding="utf-8")
+    page = pages.write_index(paths, tables, []).read_text(encoding="utf-8")
     overstated = tables["claims"][tables["claims"]["verdict"] == "overstated"]
     for dois in overstated["cited_dois"].dropna():
         for doi in dois.split("; "):
@@ -58,7 +58,7 @@ def test_the_index_links_each_cited_work_to_its_doi(project):
 
 def test_the_trust_figures_on_the_index_are_the_counted_ones(project):
     paths, tables = project
-    text = _text_only(render.write_index(paths, tables, []).read_text(encoding="utf-8"))
+    text = _text_only(pages.write_index(paths, tables, []).read_text(encoding="utf-8"))
     fetched = tables["works"].drop_duplicates("doi")
     n = (fetched["crossref_status"] == "fetched").sum()
     assert re.search(rf"Crossref records fetched\s*{n} of {len(fetched)}", text)
@@ -66,7 +66,7 @@ def test_the_trust_figures_on_the_index_are_the_counted_ones(project):
 
 def test_an_annotated_article_is_its_own_text_with_every_claim_marked(project):
     paths, tables = project
-    for path in render.write_articles(paths, tables):
+    for path in pages.write_articles(paths, tables):
         page = path.read_text(encoding="utf-8")
         article_id = path.stem.removeprefix("article-")
         article = tables["articles"].set_index("article_id").loc[article_id]
@@ -95,7 +95,7 @@ def test_the_method_is_rendered_with_its_tables(project):
     (paths.root / "docs" / "method.md").write_text(
         "# How it works\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script>\n"
     )
-    page = render.write_method(paths, tables).read_text(encoding="utf-8")
+    page = pages.write_method(paths, tables).read_text(encoding="utf-8")
     assert "<title>Method: How it works</title>" in page and "<table>" in page
     assert "<script>alert" not in page  # raw HTML in the Markdown is shown as text
 

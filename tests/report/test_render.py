@@ -18,14 +18,15 @@ from litkit.pipeline import build
 from litkit.processed import read_all, read_processed
 from litkit.report.figures import save_figure, write_charts
 from litkit.report.kernels import kernel_environment, start_kernel
-from litkit.report.notebooks import (
+from litkit.report.notebook_pages import (
     NO_ALT,
     NOTEBOOK_TEMPLATE,
     TEMPLATES,
     notebook_exporter,
     write_stylesheet,
 )
-from litkit.report.render import make_report, write_index
+from litkit.report.pages import write_index
+from litkit.report.render import make_report
 
 NOTEBOOKS = numbered_notebooks(Path(__file__).resolve().parents[2] / "notebooks")
 

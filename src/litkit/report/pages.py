@@ -4,7 +4,9 @@ Each page is a Jinja2 template (``litkit/report/templates``) filled from a conte
 module builds from the processed tables through :mod:`litkit.report.views`. Every word
 about the articles' subject comes from the project's data (article titles, indication and
 outcome labels, the claims in our words); the templates hold only the report's own wording.
-Functions here return strings; writing them is :mod:`litkit.report.render`'s job.
+The ``*_context`` functions and :func:`render` make strings; the ``write_*`` functions
+write the pages (``index.html``, one page per article, ``method.html``) and their stylesheet
+``report.css``, each atomically.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
+from pathlib import Path
 
 import jinja2
 import pandas as pd
@@ -19,7 +22,10 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from litkit import __version__
+from litkit.config import Paths
+from litkit.files import atomic_write
 from litkit.report import views
+from litkit.report.export import EXPORTS
 from litkit.report.palette import (
     CERTAINTY_COLOURS,
     DIRECTION_SYMBOLS,
@@ -37,6 +43,8 @@ from litkit.vocabulary import (
     VERDICTS,
 )
 
+NO_METHOD = "# Method\n\nThis project has no method document yet (`docs/method.md`).\n"
+STYLESHEET = "report.css"  # beside the report's pages, which link it
 REPORT_TITLE = "How well are the articles' claims backed by the evidence?"
 HIGHLIGHT_ALPHA = 0.32  # a verdict's colour behind the article's text, still readable
 HEADLINE_FIGURE = "evidence-by-outcome"
@@ -269,3 +277,67 @@ def method_context(markdown: str, articles: pd.DataFrame) -> dict:
         "title": match.group(1).strip() if match else "Method",
         "body": Markup(body),
     }
+
+
+# --- the pages as files ------------------------------------------------------------------
+
+
+def _write_page(target: Path, template: str, context: dict) -> Path:
+    html = render(template, context)
+    return atomic_write(target, lambda out: out.write(html))
+
+
+def write_stylesheet(paths: Paths, *, folder: Path | None = None) -> Path:
+    """``reports/report.css``: the pages' one stylesheet, with the palette's colours."""
+    return _write_page((folder or paths.reports) / STYLESHEET, "report.css.j2", style_context())
+
+
+def write_articles(
+    paths: Paths,
+    tables: dict[str, pd.DataFrame],
+    *,
+    folder: Path | None = None,
+    entries: dict[str, dict] | None = None,
+) -> list[Path]:
+    """One annotated page per article: its own text, every claim highlighted and explained
+    (``entries``: :func:`entries_by_claim`, if already worked out)."""
+    written = []
+    for article in tables["articles"].itertuples():
+        text = (paths.raw / article.text_file).read_text(encoding="utf-8")
+        context = article_context(tables, article.article_id, text, entries=entries)
+        written.append(
+            _write_page(
+                (folder or paths.reports) / article_href(article.article_id),
+                "article.html.j2",
+                context,
+            )
+        )
+    return written
+
+
+def write_method(
+    paths: Paths, tables: dict[str, pd.DataFrame], *, folder: Path | None = None
+) -> Path:
+    """``reports/method.html``: ``docs/method.md`` rendered (a placeholder where there is none)."""
+    source = paths.root / "docs" / "method.md"
+    markdown = source.read_text(encoding="utf-8") if source.is_file() else NO_METHOD
+    return _write_page(
+        (folder or paths.reports) / "method.html",
+        "method.html.j2",
+        method_context(markdown, tables["articles"]),
+    )
+
+
+def write_index(
+    paths: Paths,
+    tables: dict[str, pd.DataFrame],
+    notebooks: list[tuple[str, str]],
+    *,
+    folder: Path | None = None,
+    entries: dict[str, dict] | None = None,
+) -> Path:
+    """``reports/index.html``: what the report found, how far to trust it, and the links
+    (``entries``: :func:`entries_by_claim`, if already worked out)."""
+    downloads = [(f"exports/{name}", what) for name, what in EXPORTS.items()]
+    context = index_context(tables, notebooks=notebooks, downloads=downloads, entries=entries)
+    return _write_page((folder or paths.reports) / "index.html", "index.html.j2", context)

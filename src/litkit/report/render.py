@@ -7,9 +7,11 @@ files in ``reports/exports/``; execute the notebooks in place so their committed
 are current, and render them to ``reports/*.html`` without code cells (sharing
 ``notebook.css``); save every chart to ``reports/figures/`` as PNG and SVG.
 
-The slow parts run side by side: the kernels start, and import what the notebooks use,
-while the tables are built; the charts are drawn in a second process while the notebooks
-run; and one ``litkit report --root A --root B`` makes several projects' reports in one
+The slow parts run side by side. The kernels start first, and import what the notebooks
+use, while this process imports only what builds the tables and runs notebooks, and builds
+them; the modules that write pages, exports and notebook pages are imported after the
+builds, while the notebooks run. The charts are drawn in a second process (the only one
+that imports matplotlib), also while the notebooks run. And one ``litkit report --root A --root B`` makes several projects' reports in one
 process, their notebooks shared out between two kernels, each notebook run in its own
 folder. A chart whose inputs have not changed since its files were drawn is kept as it is
 (:mod:`litkit.report.figures`).
@@ -41,88 +43,14 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from nbconvert import HTMLExporter
 
 from litkit.config import Paths
 from litkit.errors import LitkitError, ReportError
-from litkit.files import atomic_write
 from litkit.pipeline import build
 from litkit.processed import read_all
-from litkit.report import figures, notebooks, pages
-from litkit.report.export import EXPORTS, write_exports
+from litkit.report import notebooks
 from litkit.report.kernels import Kernel, started_kernels
-
-NO_METHOD = "# Method\n\nThis project has no method document yet (`docs/method.md`).\n"
-STYLESHEET = "report.css"  # beside the report's pages, which link it
-
-
-# --- the report's own pages ----------------------------------------------------------------
-
-
-def _write_page(target: Path, template: str, context: dict) -> Path:
-    html = pages.render(template, context)
-    return atomic_write(target, lambda out: out.write(html))
-
-
-def write_stylesheet(paths: Paths, *, folder: Path | None = None) -> Path:
-    """``reports/report.css``: the pages' one stylesheet, with the palette's colours."""
-    return _write_page(
-        (folder or paths.reports) / STYLESHEET, "report.css.j2", pages.style_context()
-    )
-
-
-def write_articles(
-    paths: Paths,
-    tables: dict[str, pd.DataFrame],
-    *,
-    folder: Path | None = None,
-    entries: dict[str, dict] | None = None,
-) -> list[Path]:
-    """One annotated page per article: its own text, every claim highlighted and explained
-    (``entries``: :func:`pages.entries_by_claim`, if already worked out)."""
-    written = []
-    for article in tables["articles"].itertuples():
-        text = (paths.raw / article.text_file).read_text(encoding="utf-8")
-        context = pages.article_context(tables, article.article_id, text, entries=entries)
-        written.append(
-            _write_page(
-                (folder or paths.reports) / pages.article_href(article.article_id),
-                "article.html.j2",
-                context,
-            )
-        )
-    return written
-
-
-def write_method(
-    paths: Paths, tables: dict[str, pd.DataFrame], *, folder: Path | None = None
-) -> Path:
-    """``reports/method.html``: ``docs/method.md`` rendered (a placeholder where there is none)."""
-    source = paths.root / "docs" / "method.md"
-    markdown = source.read_text(encoding="utf-8") if source.is_file() else NO_METHOD
-    return _write_page(
-        (folder or paths.reports) / "method.html",
-        "method.html.j2",
-        pages.method_context(markdown, tables["articles"]),
-    )
-
-
-def write_index(
-    paths: Paths,
-    tables: dict[str, pd.DataFrame],
-    notebooks: list[tuple[str, str]],
-    *,
-    folder: Path | None = None,
-    entries: dict[str, dict] | None = None,
-) -> Path:
-    """``reports/index.html``: what the report found, how far to trust it, and the links
-    (``entries``: :func:`pages.entries_by_claim`, if already worked out)."""
-    downloads = [(f"exports/{name}", what) for name, what in EXPORTS.items()]
-    context = pages.index_context(tables, notebooks=notebooks, downloads=downloads, entries=entries)
-    return _write_page((folder or paths.reports) / "index.html", "index.html.j2", context)
-
 
 # --- one project's report ------------------------------------------------------------------
 
@@ -160,6 +88,8 @@ def _staging(paths: Paths) -> Path:
 
 
 def _draw_charts(paths: Paths, folder: Path) -> tuple[list[Path], int]:
+    from litkit.report import figures  # in the chart process: only it imports matplotlib
+
     return figures.write_charts(read_all(paths=paths), folder)
 
 
@@ -194,6 +124,9 @@ def _execute_all(kernel: Kernel, queue: deque[tuple[Run, int]], stop: threading.
 
 
 def _pages_and_exports(run: Run, say: Callable[[str], None]) -> None:
+    from litkit.report import pages  # after the builds (see make_reports)
+    from litkit.report.export import write_exports
+
     with run.step("writing the pages"):
         tables = read_all(paths=run.paths)
         titles = [
@@ -201,12 +134,12 @@ def _pages_and_exports(run: Run, say: Callable[[str], None]) -> None:
             for p in run.sources
         ]
         entries = pages.entries_by_claim(tables)
-        articles = write_articles(run.paths, tables, folder=run.folder, entries=entries)
+        articles = pages.write_articles(run.paths, tables, folder=run.folder, entries=entries)
         run.staged += [
-            write_stylesheet(run.paths, folder=run.folder),
+            pages.write_stylesheet(run.paths, folder=run.folder),
             *articles,
-            write_method(run.paths, tables, folder=run.folder),
-            write_index(run.paths, tables, titles, folder=run.folder, entries=entries),
+            pages.write_method(run.paths, tables, folder=run.folder),
+            pages.write_index(run.paths, tables, titles, folder=run.folder, entries=entries),
         ]
     say(run.line(f"pages: index, method and {len(articles)} annotated article(s)"))
     with run.step("writing the exports"):
@@ -215,17 +148,20 @@ def _pages_and_exports(run: Run, say: Callable[[str], None]) -> None:
     say(run.line(f"exports: {', '.join(f.name for f in files)}"))
 
 
-def _notebook_pages(run: Run, exporter: HTMLExporter, say: Callable[[str], None]) -> list:
-    """Render each notebook as its execution finishes; return (notebook, path) pairs."""
+def _notebook_pages(run: Run, exporter, say: Callable[[str], None]) -> list:
+    """Render each notebook as its execution finishes (``exporter``:
+    :func:`~litkit.report.notebook_pages.notebook_exporter`); return (notebook, path) pairs."""
+    from litkit.report import notebook_pages  # after the builds (see make_reports)
+
     executed = []
     if run.sources:
         with run.step("notebooks"):
-            run.staged.append(notebooks.write_stylesheet(exporter, run.folder))
+            run.staged.append(notebook_pages.write_stylesheet(exporter, run.folder))
     for path, done in zip(run.sources, run.executed, strict=True):
         with run.step(f"notebook {path.name}"):
             notebook = done.result()
             run.staged.append(
-                notebooks.render_html(notebook, run.folder / f"{path.stem}.html", exporter)
+                notebook_pages.render_html(notebook, run.folder / f"{path.stem}.html", exporter)
             )
         executed.append((notebook, path))
     say(run.line(f"notebooks: {len(executed)} executed and rendered"))
@@ -323,9 +259,14 @@ def make_reports(
             stack.callback(shutil.rmtree, run.folder, ignore_errors=True)
             figures_folder = run.folder / run.paths.figures.relative_to(run.paths.reports)
             run.charts = charts.submit(_draw_charts, run.paths, figures_folder)
+        # Only now are the modules that write pages, exports and notebook pages imported
+        # (nbconvert, Jinja, openpyxl: a second or more): the kernels got the tables
+        # without waiting for them, and run the notebooks meanwhile.
+        from litkit.report.notebook_pages import notebook_exporter
+
         for run in runs:
             _pages_and_exports(run, say)
-        exporter = notebooks.notebook_exporter()
+        exporter = notebook_exporter()
         for run in runs:
             executed = _notebook_pages(run, exporter, say)
             written += _finish(run, executed, say)

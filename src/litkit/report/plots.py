@@ -194,14 +194,21 @@ def _patch(colour: str, label: str, hatch: str | None = None) -> Patch:
     return Patch(facecolor=colour, edgecolor=EDGE_COLOUR, linewidth=0.6, hatch=hatch, label=label)
 
 
+def _lay_out(figure: Figure) -> None:
+    """Place the axes as the figure's layout engine will when it is drawn, without drawing
+    it (a texts' extents are measured as they are laid out)."""
+    if (engine := figure.get_layout_engine()) is not None:
+        engine.execute(figure)
+
+
 def _fit_x_to_texts(ax: Axes, texts: Sequence[Text], data_max: float, data_min: float = 0) -> None:
     """Widen the x axis so labels placed after the bar ends stay inside the axes.
 
     The text widths are only known once the figure is laid out, so this lays it out once
-    (without rendering), measures, and sets the right limit.
+    (without drawing), measures, and sets the right limit.
     """
     ax.set_xlim(data_min, data_max)
-    ax.figure.canvas.figure.draw_without_rendering()
+    _lay_out(ax.figure.canvas.figure)
     width = ax.get_window_extent().width
     span = data_max - data_min
     needed = span
@@ -404,7 +411,7 @@ def _cell_area(ax: Axes, rows: int, columns: int, largest: int) -> float:
     Cell size is only known after layout, so the figure is laid out once to measure it.
     """
     figure = ax.figure.canvas.figure
-    figure.draw_without_rendering()
+    _lay_out(figure)
     box = ax.get_window_extent()
     cell = min(box.width / columns, box.height / rows) * 72 / figure.dpi
     return min(max((0.7 * cell) ** 2 / largest, MIN_WORK_AREA), MAX_WORK_AREA)

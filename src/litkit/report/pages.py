@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from litkit import __version__
-from litkit.report import views
+from litkit.report import shared, views
 from litkit.report.palette import (
     CERTAINTY_COLOURS,
     DIRECTION_SYMBOLS,
@@ -52,7 +52,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["words"] = views.words
+    env.filters["words"] = shared.words
     env.filters["symbol"] = lambda d: DIRECTION_SYMBOLS.get(d, "")
     return env
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from litkit.analysis.claims import claim_evidence, evidence_by_question, question_key
+from litkit.report.shared import require_columns
 from litkit.schema import is_missing, split_list
 from litkit.vocabulary import (
     ASSERTED,
@@ -118,21 +119,6 @@ def _one_reason_per_row(table: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
     """Each ``; ``-separated reason on a row of its own, under the row it explains."""
     steps = table[[*keep, "reasons"]].assign(reason=table["reasons"].fillna("").str.split("; "))
     return steps.drop(columns="reasons").explode("reason").reset_index(drop=True)
-
-
-# Values written otherwise than by turning hyphens into spaces.
-SPELLED = {"under-cited": "under-cited", "rct": "RCT"}
-
-
-def words(value: object) -> str:
-    """A vocabulary value as words: ``very-low`` → ``very low``; missing → ``""``.
-
-    >>> words("very-low"), words("under-cited")
-    ('very low', 'under-cited')
-    """
-    if is_missing(value):
-        return ""
-    return SPELLED.get(str(value), str(value).replace("-", " "))
 
 
 # --- the notebooks' tables ---------------------------------------------------------------------
@@ -267,19 +253,13 @@ def _check(values: pd.Series, allowed: tuple[str, ...], column: str) -> None:
         )
 
 
-def _require(table: pd.DataFrame, columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(f"table is missing column(s): {', '.join(missing)}")
-
-
 def outcome_rows(evidence: pd.DataFrame) -> pd.DataFrame:
     """The evidence-by-outcome table shaped for its chart: one labelled row per pair.
 
     Only pairs the articles make a graded claim about, strongest best evidence first.
     ``beyond_best`` is how many levels the strongest claim asserts beyond the best evidence.
     """
-    _require(
+    require_columns(
         evidence,
         (
             "indication_label",
@@ -311,7 +291,7 @@ def gap_cells(gap_map: pd.DataFrame) -> pd.DataFrame:
     show them as empty rows (the gaps are the point). Rows are sorted by indication label,
     designs strongest first; a missing direction reads ``not stated``.
     """
-    _require(gap_map, ("indication", "label", "design", "n_works", "direction"))
+    require_columns(gap_map, ("indication", "label", "design", "n_works", "direction"))
     table = gap_map.assign(
         label=gap_map["label"].fillna(gap_map["indication"]),
         design=gap_map["design"].fillna("unclassified"),
@@ -350,7 +330,7 @@ def claim_rows(claims: pd.DataFrame, labels: Mapping[str, str] | None = None) ->
     "A · label" (the indication id when ``labels`` has no label); one count column per
     verdict, in the verdicts' order.
     """
-    _require(claims, ("article_id", "indication", "verdict"))
+    require_columns(claims, ("article_id", "indication", "verdict"))
     labels = labels or {}
     table = claims.assign(
         article_id=claims["article_id"].fillna("?"),
@@ -371,7 +351,7 @@ def year_design_counts(designs: pd.DataFrame) -> pd.DataFrame:
 
     Sorted by design (strongest first) then year.
     """
-    _require(designs, ("year", "final_design"))
+    require_columns(designs, ("year", "final_design"))
     table = designs.assign(
         design=designs["final_design"].fillna("unclassified"),
         year=pd.to_numeric(designs["year"], errors="coerce").astype("Int64"),
@@ -410,7 +390,7 @@ def citation_rows(works: pd.DataFrame) -> pd.DataFrame:
     appears once, with its count if any row has one. Most cited first. Best-evidence works
     (``role``) are left out: the chart is about what the articles cite.
     """
-    _require(works, ("doi", "first_author", "year", "cited_by_count", "crossref_status"))
+    require_columns(works, ("doi", "first_author", "year", "cited_by_count", "crossref_status"))
     if "role" in works.columns:
         works = works[works["role"] == "cited"]
     table = works.assign(

@@ -3,6 +3,9 @@
 A citation whose DOI has a cached record takes the record's fields; one without keeps the
 article's own printed fields and says ``not fetched``, so the analysis never pretends to
 know what it has not fetched.
+
+A work is named by a short "Author Year" label (:func:`work_labels`) in the grading's
+reasons and on the report's pages.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from litkit.processed import columns, conform
+from litkit.schema import is_missing
 
 PRINTED = (
     "role",
@@ -102,3 +106,23 @@ def printed(citations: pd.DataFrame) -> pd.DataFrame:
         },
         index=citations.index,
     )
+
+
+def work_labels(works: pd.DataFrame) -> dict[str, str]:
+    """A short label per DOI, "Author Year", for the grading's reasons and the report.
+
+    The author alone when the year is not known; no label for a work without a first
+    author, which is then named by its DOI.
+
+    >>> works = pd.DataFrame({"doi": ["10.1/a", "10.1/b", "10.1/c", None],
+    ...                       "first_author": ["Bell", "Cohen", None, "Dunn"],
+    ...                       "year": pd.array([2018, None, 2020, 2021], dtype="Int64")})
+    >>> work_labels(works)
+    {'10.1/a': 'Bell 2018', '10.1/b': 'Cohen'}
+    """
+    columns = (works[c].tolist() for c in ("doi", "first_author", "year"))
+    return {
+        doi: str(author) if is_missing(year) else f"{author} {year}"
+        for doi, author, year in zip(*columns, strict=True)
+        if not is_missing(doi) and not is_missing(author)
+    }

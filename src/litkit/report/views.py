@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from litkit.analysis.claims import claim_evidence, evidence_by_question, question_key
+from litkit.analysis.works import work_labels
 from litkit.report.shared import require_columns
 from litkit.schema import is_missing, split_list
 from litkit.vocabulary import (
@@ -455,23 +456,6 @@ def claims_to_review(claims: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def work_labels(grades: pd.DataFrame, works: pd.DataFrame) -> dict[str, str]:
-    """DOI → "Author Year": the label the grading used, else first author and year."""
-    labels = {
-        row.doi: f"{row.first_author} {row.year}"
-        if not is_missing(row.year)
-        else str(row.first_author)
-        for row in works.itertuples()
-        if not is_missing(row.doi) and not is_missing(row.first_author)
-    }
-    labels |= {
-        doi: work
-        for doi, work in zip(grades["doi"], grades["work"], strict=False)
-        if not is_missing(doi) and not is_missing(work)
-    }
-    return labels
-
-
 def cited_evidence(
     claims: pd.DataFrame, grades: pd.DataFrame, works: pd.DataFrame, designs: pd.DataFrame
 ) -> pd.DataFrame:
@@ -481,7 +465,12 @@ def cited_evidence(
     comparison (its best row, for a claim about no single indication); a cited work that
     does not address the claim's question has none, and ``addresses`` is False.
     """
-    labels = work_labels(grades, works)
+    # The label the grading used (a best-evidence work's is curated), else "Author Year".
+    labels = work_labels(works) | {
+        doi: work
+        for doi, work in zip(grades["doi"], grades["work"], strict=False)
+        if not is_missing(doi) and not is_missing(work)
+    }
     design = dict(zip(designs["doi"], designs["final_design"], strict=False))
     by_question, found = evidence_by_question(grades), {}
     rows = []

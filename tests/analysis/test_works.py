@@ -1,8 +1,8 @@
-"""Works' short labels: "Author Year" per DOI."""
+"""Works' short labels: "Author Year" per DOI, told apart with a, b, c where two coincide."""
 
 import pandas as pd
 
-from litkit.analysis.works import work_labels
+from litkit.analysis.works import with_suffixes, work_labels
 from rows import appraisal, grade
 
 
@@ -30,3 +30,9 @@ def test_a_work_without_a_first_author_is_named_by_its_doi_in_the_grading():
     assert labels == {}
     # Not "<NA> <NA>": the grading names a work it has no label for by its DOI.
     assert grade(appraisal(doi="10.1/a"), work_labels=labels).loc[0, "work"] == "10.1/a"
+
+
+def test_labels_two_works_share_get_a_b_c_in_order_and_others_none():
+    labels = ["Smith 2020", "Bell 2018", "Smith 2020", "Smith 2020"]
+    assert with_suffixes(labels) == ["Smith 2020a", "Bell 2018", "Smith 2020b", "Smith 2020c"]
+    assert with_suffixes([]) == []

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from litkit.analysis.claims import claim_evidence, evidence_by_question, question_key
-from litkit.analysis.works import work_labels
+from litkit.analysis.works import with_suffixes, work_labels
 from litkit.report.shared import require_columns
 from litkit.schema import is_missing, split_list
 from litkit.vocabulary import (
@@ -369,19 +369,9 @@ def year_design_counts(designs: pd.DataFrame) -> pd.DataFrame:
 
 def _author_year_labels(authors: pd.Series, years: pd.Series) -> list[str]:
     """ "Author Year" labels, with a/b/c suffixes where two works would share one."""
-    base = [
-        f"{a} {'n.d.' if is_missing(y) else int(y)}" for a, y in zip(authors, years, strict=False)
-    ]
-    totals = pd.Series(base).value_counts()
-    seen: dict[str, int] = {}
-    labels = []
-    for label in base:
-        if totals[label] > 1:
-            labels.append(label + "abcdefghijklmnopqrstuvwxyz"[seen.get(label, 0) % 26])
-            seen[label] = seen.get(label, 0) + 1
-        else:
-            labels.append(label)
-    return labels
+    return with_suffixes(
+        [f"{a} {'n.d.' if is_missing(y) else int(y)}" for a, y in zip(authors, years, strict=False)]
+    )
 
 
 def citation_rows(works: pd.DataFrame) -> pd.DataFrame:

@@ -149,9 +149,12 @@ def cited_works(works: pd.DataFrame) -> pd.DataFrame:
 
 
 def claim_counts(claims: pd.DataFrame) -> pd.DataFrame:
-    """Claims per article by verdict: one row per article, one column per verdict present."""
-    table = pd.crosstab(claims["article_id"], claims["verdict"])
-    table = table.reindex(columns=[c for c in VERDICTS if c in table.columns])
+    """Claims per article by verdict: one row per article, one column per verdict present.
+
+    :func:`verdict_counts` set out as a table, without the verdicts no claim has, plus totals.
+    """
+    table = verdict_counts(claims).pivot(index="article_id", columns="verdict", values="n_claims")
+    table = table.reindex(columns=[v for v in VERDICTS if v in table and table[v].any()])
     return table.assign(total=table.sum(axis=1)).rename_axis(columns=None).reset_index()
 
 

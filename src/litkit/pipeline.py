@@ -17,7 +17,7 @@ from litkit.analysis.audit import audit_citations, flags_by_doi, retracted_dois
 from litkit.analysis.claims import assess_claims
 from litkit.analysis.designs import curated_designs, tabulate_designs
 from litkit.analysis.evidence import Questions, evidence_by_outcome, gap_map, grade_appraisals
-from litkit.analysis.works import cited_works, works_to_check
+from litkit.analysis.works import cited_works, work_labels, works_to_check
 from litkit.collector import collector_paused
 from litkit.config import Paths
 from litkit.crossref.cache import CrossrefCache
@@ -213,12 +213,6 @@ def _attempt(problems: list[RawDataError], read: Callable[..., T], *args, **kwar
     except RawDataError as exc:
         problems.append(exc)
     return None
-
-
-def work_labels(works: pd.DataFrame) -> dict[str, str]:
-    """A short label per DOI, "Author Year", for reasons and charts."""
-    columns = (works[c].tolist() for c in ("doi", "first_author", "year"))
-    return {d: f"{a} {y}" for d, a, y in zip(*columns, strict=True) if pd.notna(d)}
 
 
 def graded(inputs: Inputs, labels: dict[str, str], excluded: dict[str, str]) -> pd.DataFrame:

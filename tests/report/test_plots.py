@@ -5,8 +5,10 @@ Each chart is drawn from a raw-like table shaped by its view, as the report does
 
 from __future__ import annotations
 
+import html
 import importlib
 import itertools
+import re
 
 import matplotlib
 
@@ -19,10 +21,10 @@ from matplotlib.colors import to_hex, to_rgb  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from litkit.report import palette, plots, views  # noqa: E402
+from litkit.report import pages, palette, plots, views  # noqa: E402
 from litkit.report.palette import CERTAINTY_COLOURS, NEUTRAL, VERDICT_COLOURS  # noqa: E402
+from litkit.vocabulary import CERTAINTIES, DIRECTIONS, VERDICTS  # noqa: E402
 from litkit.vocabulary import DESIGNS as DESIGN_ORDER  # noqa: E402
-from litkit.vocabulary import DIRECTIONS, VERDICTS  # noqa: E402
 
 
 def plot_evidence_by_outcome(table, **options):
@@ -243,6 +245,43 @@ def overlapping(texts: list[Text], renderer) -> list[tuple[str, str]]:
     ]
 
 
+# How the report's pages write vocabulary values: the charts must write them the same way.
+MACROS = pages.environment().get_template("_macros.html.j2").module
+NOT_ABOUT = " · not about this question"
+
+
+def page_text(markup) -> str:
+    """The text a reader sees in some rendered HTML: tags dropped, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", str(markup))).split())
+
+
+def page_words(kind: str, value: str) -> str:
+    """How the report's pages write a vocabulary value, rendered by the pages' own macros."""
+    if kind == "verdict":
+        return page_text(MACROS.chip(value))
+    if kind == "certainty":
+        return page_text(MACROS.pill(value))
+    if kind == "direction":
+        return page_text(MACROS.direction(value)).split(" ", 1)[1]  # after its symbol
+    work = {"work": "Work", "url": None, "design": value, "addresses": False}
+    return page_text(MACROS.cited_list([work])).removeprefix("Work ").removesuffix(NOT_ABOUT)
+
+
+VOCABULARIES = {
+    "design": DESIGN_ORDER,
+    "verdict": VERDICTS,
+    "certainty": CERTAINTIES,
+    "direction": DIRECTIONS,
+}
+# Every vocabulary value the pages write otherwise than as stored ("rct" is "RCT").
+REWRITTEN = {
+    value
+    for kind, vocabulary in VOCABULARIES.items()
+    for value in vocabulary
+    if page_words(kind, value) != value
+}
+
+
 # --- Shared contract -------------------------------------------------------------------------
 
 
@@ -418,7 +457,7 @@ def test_gap_map_has_a_marker_per_cell_with_works():
     ax = plot_evidence_gap_map(gap_table())
     offsets = [xy for xy, _ in markers(ax)]
     assert len(offsets) == 4
-    assert tick_texts(ax, "x") == ["systematic-review", "cohort", "narrative-review"]
+    assert tick_texts(ax, "x") == ["systematic review", "cohort", "narrative review"]
     assert tick_texts(ax) == ["Chronic non-cancer pain", LONG, "Treatment-resistant depression"]
     # (column, row): rows sorted by label, columns in design order.
     assert offsets == [[0, 0], [1, 0], [2, 0], [2, 1]]
@@ -442,7 +481,7 @@ def test_gap_map_marker_area_counts_works_and_shape_is_the_direction():
 def test_gap_map_legends_for_direction_and_size():
     ax = plot_evidence_gap_map(gap_table())
     shape, size = legends(ax)
-    assert legend_texts(shape) == ["favours", "mixed", "no-benefit", "harm"]
+    assert legend_texts(shape) == ["favours", "mixed", "no benefit", "harm"]
     assert legend_texts(size) == ["1 work", "2 works", "4 works"]
     marker_sizes = [h.get_markersize() ** 2 for h in size.legend_handles]
     assert [m / marker_sizes[0] for m in marker_sizes] == pytest.approx([1, 2, 4])
@@ -469,7 +508,7 @@ def test_gap_map_rotates_many_design_labels():
         }
     )
     ax = plot_evidence_gap_map(table)
-    assert tick_texts(ax, "x") == list(designs)
+    assert tick_texts(ax, "x") == [page_words("design", d) for d in designs]
     assert all(label.get_rotation() > 0 for label in ax.get_xticklabels())
     assert legend_texts(legends(ax)[1]) == ["1 work", "2 works", "4 works", "8 works"]
 
@@ -515,7 +554,7 @@ def test_claims_segments_count_claims_in_vocabulary_order():
 def test_claims_legend_lists_verdicts_in_order():
     ax = plot_claims_by_verdict(claims_table())
     (legend,) = legends(ax)
-    assert legend_texts(legend) == list(VERDICTS)
+    assert legend_texts(legend) == [page_words("verdict", v) for v in VERDICTS]
     assert tick_texts(ax)[0] == "A · cncp"  # no labels: ids are shown
 
 
@@ -528,7 +567,7 @@ def test_works_over_time_one_dot_per_design_and_year_with_its_count():
     points = [tuple(int(v) for v in xy) for xy in dots.get_offsets()]
     # Rows: systematic-review (0), guideline (1), narrative-review (2); the cohort has no year.
     assert sorted(points) == [(2014, 2), (2018, 0), (2018, 1), (2018, 2), (2021, 0)]
-    assert tick_texts(ax) == ["systematic-review", "guideline", "narrative-review"]
+    assert tick_texts(ax) == ["systematic review", "guideline", "narrative review"]
     assert sorted(values(ax)) == ["1", "1", "1", "1", "1"]
     assert ax.get_xlabel() == "Publication year"
     assert all(float(t).is_integer() for t in ax.get_xticks())
@@ -595,6 +634,58 @@ def test_a_missing_column_is_named_in_the_error_with_the_view_to_use():
     rows = views.outcome_rows(evidence_table()).drop(columns="best_certainty")
     with pytest.raises(ValueError, match="best_certainty.*views.outcome_rows"):
         plots.plot_evidence_by_outcome(rows)
+
+
+# --- The charts' words are the pages' words ----------------------------------------------------
+
+
+def test_the_pages_rewrite_some_values_so_the_charts_must_too():
+    assert {"rct", "very-low", "not-graded", "no-benefit", "systematic-review"} <= REWRITTEN
+
+
+@pytest.mark.parametrize(("plot", "make", "options"), CHARTS, ids=CHART_IDS)
+def test_no_chart_shows_a_vocabulary_value_the_pages_write_otherwise(plot, make, options):
+    ax = plot(make(), **options)
+    ax.figure.canvas.draw()
+    texts = {" ".join(t.get_text().split()) for t in visible_texts(ax.figure)}
+    assert sorted(texts & REWRITTEN) == []
+
+
+def test_evidence_chart_writes_certainties_as_the_pages_do():
+    ax = plot_evidence_by_outcome(evidence_table())
+    scale = [page_words("certainty", c) for c in plots.SCALE]
+    assert tick_texts(ax, "x") == scale
+    assert legend_texts(legends(ax)[0])[:-1] == scale[::-1]
+    assert set(values(ax)) <= set(scale)
+
+
+def test_gap_map_writes_designs_and_directions_as_the_pages_do():
+    n = len(DESIGN_ORDER)
+    table = pd.DataFrame(
+        {
+            "indication": strings(["x"] * n),
+            "label": strings(["X"] * n),
+            "design": strings(list(DESIGN_ORDER)),
+            "n_works": ints([1] * n),
+            "direction": strings([DIRECTIONS[i % len(DIRECTIONS)] for i in range(n)]),
+        }
+    )
+    ax = plot_evidence_gap_map(table)
+    assert tick_texts(ax, "x") == [page_words("design", d) for d in DESIGN_ORDER]
+    assert legend_texts(legends(ax)[0]) == [page_words("direction", d) for d in DIRECTIONS]
+
+
+def test_works_over_time_writes_designs_as_the_pages_do():
+    n = len(DESIGN_ORDER)
+    table = pd.DataFrame(
+        {
+            "doi": strings([f"10.1/{i}" for i in range(n)]),
+            "year": ints([2000 + i for i in range(n)]),
+            "final_design": strings(list(DESIGN_ORDER)),
+        }
+    )
+    ax = plot_works_over_time(table)
+    assert tick_texts(ax) == [page_words("design", d) for d in DESIGN_ORDER]
 
 
 # --- Layout: nothing overlaps -----------------------------------------------------------------

@@ -24,6 +24,12 @@ def test_claim_counts_are_in_verdict_order_with_totals():
     assert table["total"].tolist() == [2, 1] and table["uncited"].tolist() == [1, 1]
 
 
+def test_claim_counts_of_no_claims_is_an_empty_table():
+    claims = pd.DataFrame({"article_id": pd.array([], "string"), "verdict": pd.array([], "string")})
+    table = views.claim_counts(claims)
+    assert table.empty and list(table.columns) == ["article_id", "total"]
+
+
 def _evidence():
     return pd.DataFrame(
         {

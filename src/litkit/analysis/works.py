@@ -3,13 +3,23 @@
 A citation whose DOI has a cached record takes the record's fields; one without keeps the
 article's own printed fields and says ``not fetched``, so the analysis never pretends to
 know what it has not fetched.
+
+A work is named by a short "Author Year" label (:func:`work_labels`) in the grading's
+reasons and on the report's pages; labels that two works would share are told apart with
+a, b, c (:func:`with_suffixes`), in the citation charts and in the exports' keys alike.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 import pandas as pd
 
 from litkit.processed import columns, conform
+from litkit.schema import is_missing
+
+SUFFIXES = "abcdefghijklmnopqrstuvwxyz"
 
 PRINTED = (
     "role",
@@ -102,3 +112,42 @@ def printed(citations: pd.DataFrame) -> pd.DataFrame:
         },
         index=citations.index,
     )
+
+
+def work_labels(works: pd.DataFrame) -> dict[str, str]:
+    """A short label per DOI, "Author Year", for the grading's reasons and the report.
+
+    The author alone when the year is not known; no label for a work without a first
+    author, which is then named by its DOI.
+
+    >>> works = pd.DataFrame({"doi": ["10.1/a", "10.1/b", "10.1/c", None],
+    ...                       "first_author": ["Bell", "Cohen", None, "Dunn"],
+    ...                       "year": pd.array([2018, None, 2020, 2021], dtype="Int64")})
+    >>> work_labels(works)
+    {'10.1/a': 'Bell 2018', '10.1/b': 'Cohen'}
+    """
+    columns = (works[c].tolist() for c in ("doi", "first_author", "year"))
+    return {
+        doi: str(author) if is_missing(year) else f"{author} {year}"
+        for doi, author, year in zip(*columns, strict=True)
+        if not is_missing(doi) and not is_missing(author)
+    }
+
+
+def with_suffixes(labels: Sequence[str]) -> list[str]:
+    """``labels``, with a, b, c… added in order to each label that two or more share.
+
+    Author–year styles tell such works apart this way: "Smith 2020a", "Smith 2020b".
+
+    >>> with_suffixes(["Smith 2020", "Bell 2018", "Smith 2020"])
+    ['Smith 2020a', 'Bell 2018', 'Smith 2020b']
+    """
+    totals, seen = Counter(labels), Counter()
+    suffixed = []
+    for label in labels:
+        if totals[label] > 1:
+            suffixed.append(label + SUFFIXES[seen[label] % len(SUFFIXES)])
+            seen[label] += 1
+        else:
+            suffixed.append(label)
+    return suffixed

@@ -31,6 +31,7 @@ from bibtexparser.model import Entry, Field
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
+from litkit.analysis.works import with_suffixes
 from litkit.config import Paths
 from litkit.crossref.cache import CrossrefCache
 from litkit.files import atomic_write
@@ -120,14 +121,7 @@ def citation_keys(items: list[dict]) -> list[str]:
         )
         year = (item.get("issued") or {}).get("date-parts", [[None]])[0][0]
         base.append(f"{family or 'anon'}{year or 'nd'}")
-    keys, seen = [], {}
-    for key in base:
-        if base.count(key) > 1:
-            seen[key] = seen.get(key, 0) + 1
-            keys.append(key + "abcdefghijklmnopqrstuvwxyz"[(seen[key] - 1) % 26])
-        else:
-            keys.append(key)
-    return keys
+    return with_suffixes(base)
 
 
 # --- CSL-JSON: the one description every format is written from ----------------------------

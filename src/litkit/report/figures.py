@@ -30,7 +30,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 
 from litkit import vocabulary
-from litkit.report import palette, plots, views
+from litkit.report import palette, plots, shared, views
 from litkit.report.pages import HEADLINE_FIGURE
 
 DPI = 150
@@ -42,7 +42,7 @@ NOT_DRAWING = ("backend", "interactive", "keymap.", "webagg.", "toolbar", "savef
 # The code that turns a chart's table into pixels: the plot functions, every litkit module
 # they use (a test checks that none is missing), and this module, which saves the files.
 # The rest of litkit shapes the tables, whose data is in the key itself.
-DRAWING_CODE = (plots, palette, vocabulary, sys.modules[__name__])
+DRAWING_CODE = (plots, palette, shared, vocabulary, sys.modules[__name__])
 SVG_KEY = re.compile(r"<dc:identifier>" + KEY_PREFIX + r"([0-9a-f]{64})</dc:identifier>")
 
 

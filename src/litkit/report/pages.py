@@ -24,7 +24,7 @@ from markupsafe import Markup
 from litkit import __version__
 from litkit.config import Paths
 from litkit.files import atomic_write
-from litkit.report import views
+from litkit.report import shared, views
 from litkit.report.export import EXPORTS
 from litkit.report.palette import (
     CERTAINTY_COLOURS,
@@ -60,7 +60,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["words"] = views.words
+    env.filters["words"] = shared.words
     env.filters["symbol"] = lambda d: DIRECTION_SYMBOLS.get(d, "")
     return env
 

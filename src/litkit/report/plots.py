@@ -6,6 +6,8 @@ clinicians and evidence reviewers, so every chart carries a title, a short capti
 what it describes, labelled axes, a legend wherever colour or shape means something, and
 fonts of at least 9 pt. Colour means certainty or verdict and nothing else
 (:mod:`litkit.report.palette`); certainties and counts are printed on the bars and marks.
+Vocabulary values are written as the report's pages write them
+(:func:`litkit.report.shared.words`: "RCT", "very low", "not graded").
 
 House style: a plot function draws on the ``ax`` it is given and returns it; saving is the
 caller's job. Without an ``ax`` it makes a constrained-layout figure sized for its content.
@@ -50,6 +52,7 @@ from litkit.report.palette import (
     VERDICT_COLOURS,
     ink_on,
 )
+from litkit.report.shared import require_columns, words
 from litkit.vocabulary import CERTAINTIES, CITED_SCOPE, DIRECTIONS, VERDICTS
 
 # --- Typography and sizes (points and inches) ----------------------------------------
@@ -83,21 +86,6 @@ def _wrap(label: str, width: int) -> str:
 def _plural(n: int, noun: str) -> str:
     """``"1 work"``, ``"2 works"``."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _words(value: str) -> str:
-    """A vocabulary value as words: ``very-low`` → ``very low``."""
-    return value.replace("-", " ")
-
-
-def _require(table: pd.DataFrame, columns: Sequence[str], shaped_by: str) -> None:
-    """Raise ``ValueError`` when ``table`` lacks any of ``columns``, naming the view to use."""
-    missing = [column for column in columns if column not in table.columns]
-    if missing:
-        raise ValueError(
-            f"table is missing column(s): {', '.join(missing)}; shape it with "
-            f"litkit.report.views.{shaped_by}"
-        )
 
 
 def _row_height(labels: Sequence[str], per_line: float = 0.19, floor: float = 0.42) -> float:
@@ -275,10 +263,10 @@ def plot_evidence_by_outcome(rows: pd.DataFrame, *, ax: Axes | None = None) -> A
     certainty). A claimed bar longer than the best-evidence bar is an assertion the evidence
     does not carry; the heading says by how many levels.
     """
-    _require(
+    require_columns(
         rows,
         ("row", "asserted", "cited_certainty", "best_certainty", "beyond_best"),
-        "outcome_rows",
+        shaped_by="outcome_rows",
     )
     headings = _headings(rows)
     tops, bars = _bar_positions(headings)
@@ -305,7 +293,7 @@ def plot_evidence_by_outcome(rows: pd.DataFrame, *, ax: Axes | None = None) -> A
     ticks = [y for group in bars for y in group]
     ax.set_yticks(ticks, [label for _ in bars for _, label in BARS], fontsize=NOTE_SIZE)
     ax.set_ylim(bars[-1][-1] + 0.7, -0.3)
-    ax.set_xticks(range(len(SCALE)), [_words(s) for s in SCALE], fontsize=LABEL_SIZE)
+    ax.set_xticks(range(len(SCALE)), [words(s) for s in SCALE], fontsize=LABEL_SIZE)
     ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.8)
     ax.set_axisbelow(True)
     ax.tick_params(axis="y", length=0)
@@ -313,7 +301,7 @@ def plot_evidence_by_outcome(rows: pd.DataFrame, *, ax: Axes | None = None) -> A
     _fit_x_to_texts(ax, texts, len(SCALE) - 0.6, data_min=-0.05)
     _legend(
         ax,
-        [_patch(CERTAINTY_COLOURS[c], _words(c)) for c in reversed(SCALE)]
+        [_patch(CERTAINTY_COLOURS[c], words(c)) for c in reversed(SCALE)]
         + [_patch("#FFFFFF", "claimed by the article", ASSERTED_HATCH)],
         "Certainty",
     )
@@ -339,7 +327,7 @@ def _certainty_bar(ax: Axes, y: float, certainty: object, *, hatched: bool) -> T
             gid=value,
         )
     return ax.annotate(
-        _words(value),
+        words(value),
         xy=(length, y),
         xytext=(4, 0),
         textcoords="offset points",
@@ -369,7 +357,7 @@ def _direction_legend(ax: Axes, directions: Sequence[str]) -> None:
             markersize=11,
             markerfacecolor=NEUTRAL,
             markeredgecolor=EDGE_COLOUR,
-            label=d,
+            label=words(d),
         )
         for d in shown
     ]
@@ -419,7 +407,7 @@ def _cell_area(ax: Axes, rows: int, columns: int, largest: int) -> float:
 
 def _gap_axes(ax: Axes, labels: list[str], columns: list[str]) -> None:
     """Grid, tick labels and limits of the gap map."""
-    ax.set_xticks(range(len(columns)), columns, fontsize=LABEL_SIZE)
+    ax.set_xticks(range(len(columns)), [words(c) for c in columns], fontsize=LABEL_SIZE)
     if len(columns) > 4:
         ax.tick_params(axis="x", labelrotation=40)
         for label in ax.get_xticklabels():
@@ -445,7 +433,9 @@ def plot_evidence_gap_map(cells: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     The two legends sit one above the other to the right of the grid: an ``ax`` passed in
     needs about 4 in of height for them.
     """
-    _require(cells, ("indication", "label", "design", "n_works", "direction"), "gap_cells")
+    require_columns(
+        cells, ("indication", "label", "design", "n_works", "direction"), shaped_by="gap_cells"
+    )
     labels = list(dict.fromkeys(zip(cells["indication"], cells["label"], strict=False)))
     filled = cells[cells["design"].notna()]
     columns = list(dict.fromkeys(filled["design"]))
@@ -563,7 +553,7 @@ def plot_claims_by_verdict(rows: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     with claims, grouped by article; segments count the claims by verdict (contradicted,
     overstated, under-cited, uncited, understated, supported, not graded).
     """
-    _require(rows, ("article_id", "row", *VERDICTS), "claim_rows")
+    require_columns(rows, ("article_id", "row", *VERDICTS), shaped_by="claim_rows")
     tick_labels = [_wrap(row, 40) for row in rows["row"]]
     ax = _axes(
         ax,
@@ -590,7 +580,7 @@ def plot_claims_by_verdict(rows: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.8)
     ax.set_axisbelow(True)
     _hide_spines(ax, "top", "right")
-    _legend(ax, [_patch(VERDICT_COLOURS[c], c) for c in VERDICTS], "Verdict")
+    _legend(ax, [_patch(VERDICT_COLOURS[v], words(v)) for v in VERDICTS], "Verdict")
     return ax
 
 
@@ -604,7 +594,7 @@ def plot_works_over_time(counts: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     on top; a dot's area and the number beside it count the works of that design and year.
     Works without a year cannot be placed; their number is given in the caption.
     """
-    _require(counts, ("year", "design", "n_works"), "year_design_counts")
+    require_columns(counts, ("year", "design", "n_works"), shaped_by="year_design_counts")
     dated = counts[counts["year"].notna()]
     undated = int(counts.loc[counts["year"].isna(), "n_works"].sum())
     designs = list(dict.fromkeys(dated["design"]))
@@ -642,7 +632,7 @@ def plot_works_over_time(counts: pd.DataFrame, *, ax: Axes | None = None) -> Axe
             fontsize=NOTE_SIZE,
             gid=VALUE_GID,
         )
-    ax.set_yticks(range(len(designs)), designs, fontsize=LABEL_SIZE)
+    ax.set_yticks(range(len(designs)), [words(d) for d in designs], fontsize=LABEL_SIZE)
     ax.set_ylim(len(designs) - 0.4, -0.7)
     first, last = min(years), max(years)
     ax.set_xlim(first - 1, last + 1)
@@ -665,7 +655,7 @@ def plot_citation_counts(rows: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     no count; they are left out and their number is stated, and when no work has a count
     the chart says how to fill it.
     """
-    _require(rows, ("label", "cited_by_count"), "citation_rows")
+    require_columns(rows, ("label", "cited_by_count"), shaped_by="citation_rows")
     shown = rows[rows["cited_by_count"].notna()]
     total, missing = len(rows), len(rows) - len(shown)
     labels = [_wrap(label, 30) for label in shown["label"]]

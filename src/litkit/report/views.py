@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from litkit.analysis.claims import claim_evidence, evidence_by_question, question_key
+from litkit.analysis.works import with_suffixes, work_labels
+from litkit.report.shared import require_columns
 from litkit.schema import is_missing, split_list
 from litkit.vocabulary import (
     ASSERTED,
@@ -120,21 +122,6 @@ def _one_reason_per_row(table: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
     return steps.drop(columns="reasons").explode("reason").reset_index(drop=True)
 
 
-# Values written otherwise than by turning hyphens into spaces.
-SPELLED = {"under-cited": "under-cited", "rct": "RCT"}
-
-
-def words(value: object) -> str:
-    """A vocabulary value as words: ``very-low`` → ``very low``; missing → ``""``.
-
-    >>> words("very-low"), words("under-cited")
-    ('very low', 'under-cited')
-    """
-    if is_missing(value):
-        return ""
-    return SPELLED.get(str(value), str(value).replace("-", " "))
-
-
 # --- the notebooks' tables ---------------------------------------------------------------------
 
 
@@ -162,9 +149,12 @@ def cited_works(works: pd.DataFrame) -> pd.DataFrame:
 
 
 def claim_counts(claims: pd.DataFrame) -> pd.DataFrame:
-    """Claims per article by verdict: one row per article, one column per verdict present."""
-    table = pd.crosstab(claims["article_id"], claims["verdict"])
-    table = table.reindex(columns=[c for c in VERDICTS if c in table.columns])
+    """Claims per article by verdict: one row per article, one column per verdict present.
+
+    :func:`verdict_counts` set out as a table, without the verdicts no claim has, plus totals.
+    """
+    table = verdict_counts(claims).pivot(index="article_id", columns="verdict", values="n_claims")
+    table = table.reindex(columns=[v for v in VERDICTS if v in table and table[v].any()])
     return table.assign(total=table.sum(axis=1)).rename_axis(columns=None).reset_index()
 
 
@@ -267,19 +257,13 @@ def _check(values: pd.Series, allowed: tuple[str, ...], column: str) -> None:
         )
 
 
-def _require(table: pd.DataFrame, columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(f"table is missing column(s): {', '.join(missing)}")
-
-
 def outcome_rows(evidence: pd.DataFrame) -> pd.DataFrame:
     """The evidence-by-outcome table shaped for its chart: one labelled row per pair.
 
     Only pairs the articles make a graded claim about, strongest best evidence first.
     ``beyond_best`` is how many levels the strongest claim asserts beyond the best evidence.
     """
-    _require(
+    require_columns(
         evidence,
         (
             "indication_label",
@@ -311,7 +295,7 @@ def gap_cells(gap_map: pd.DataFrame) -> pd.DataFrame:
     show them as empty rows (the gaps are the point). Rows are sorted by indication label,
     designs strongest first; a missing direction reads ``not stated``.
     """
-    _require(gap_map, ("indication", "label", "design", "n_works", "direction"))
+    require_columns(gap_map, ("indication", "label", "design", "n_works", "direction"))
     table = gap_map.assign(
         label=gap_map["label"].fillna(gap_map["indication"]),
         design=gap_map["design"].fillna("unclassified"),
@@ -350,7 +334,7 @@ def claim_rows(claims: pd.DataFrame, labels: Mapping[str, str] | None = None) ->
     "A · label" (the indication id when ``labels`` has no label); one count column per
     verdict, in the verdicts' order.
     """
-    _require(claims, ("article_id", "indication", "verdict"))
+    require_columns(claims, ("article_id", "indication", "verdict"))
     labels = labels or {}
     table = claims.assign(
         article_id=claims["article_id"].fillna("?"),
@@ -371,7 +355,7 @@ def year_design_counts(designs: pd.DataFrame) -> pd.DataFrame:
 
     Sorted by design (strongest first) then year.
     """
-    _require(designs, ("year", "final_design"))
+    require_columns(designs, ("year", "final_design"))
     table = designs.assign(
         design=designs["final_design"].fillna("unclassified"),
         year=pd.to_numeric(designs["year"], errors="coerce").astype("Int64"),
@@ -388,19 +372,9 @@ def year_design_counts(designs: pd.DataFrame) -> pd.DataFrame:
 
 def _author_year_labels(authors: pd.Series, years: pd.Series) -> list[str]:
     """ "Author Year" labels, with a/b/c suffixes where two works would share one."""
-    base = [
-        f"{a} {'n.d.' if is_missing(y) else int(y)}" for a, y in zip(authors, years, strict=False)
-    ]
-    totals = pd.Series(base).value_counts()
-    seen: dict[str, int] = {}
-    labels = []
-    for label in base:
-        if totals[label] > 1:
-            labels.append(label + "abcdefghijklmnopqrstuvwxyz"[seen.get(label, 0) % 26])
-            seen[label] = seen.get(label, 0) + 1
-        else:
-            labels.append(label)
-    return labels
+    return with_suffixes(
+        [f"{a} {'n.d.' if is_missing(y) else int(y)}" for a, y in zip(authors, years, strict=False)]
+    )
 
 
 def citation_rows(works: pd.DataFrame) -> pd.DataFrame:
@@ -410,7 +384,7 @@ def citation_rows(works: pd.DataFrame) -> pd.DataFrame:
     appears once, with its count if any row has one. Most cited first. Best-evidence works
     (``role``) are left out: the chart is about what the articles cite.
     """
-    _require(works, ("doi", "first_author", "year", "cited_by_count", "crossref_status"))
+    require_columns(works, ("doi", "first_author", "year", "cited_by_count", "crossref_status"))
     if "role" in works.columns:
         works = works[works["role"] == "cited"]
     table = works.assign(
@@ -475,23 +449,6 @@ def claims_to_review(claims: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def work_labels(grades: pd.DataFrame, works: pd.DataFrame) -> dict[str, str]:
-    """DOI → "Author Year": the label the grading used, else first author and year."""
-    labels = {
-        row.doi: f"{row.first_author} {row.year}"
-        if not is_missing(row.year)
-        else str(row.first_author)
-        for row in works.itertuples()
-        if not is_missing(row.doi) and not is_missing(row.first_author)
-    }
-    labels |= {
-        doi: work
-        for doi, work in zip(grades["doi"], grades["work"], strict=False)
-        if not is_missing(doi) and not is_missing(work)
-    }
-    return labels
-
-
 def cited_evidence(
     claims: pd.DataFrame, grades: pd.DataFrame, works: pd.DataFrame, designs: pd.DataFrame
 ) -> pd.DataFrame:
@@ -501,7 +458,12 @@ def cited_evidence(
     comparison (its best row, for a claim about no single indication); a cited work that
     does not address the claim's question has none, and ``addresses`` is False.
     """
-    labels = work_labels(grades, works)
+    # The label the grading used (a best-evidence work's is curated), else "Author Year".
+    labels = work_labels(works) | {
+        doi: work
+        for doi, work in zip(grades["doi"], grades["work"], strict=False)
+        if not is_missing(doi) and not is_missing(work)
+    }
     design = dict(zip(designs["doi"], designs["final_design"], strict=False))
     by_question, found = evidence_by_question(grades), {}
     rows = []

@@ -44,6 +44,7 @@ import pysbd
 from litkit.articles.extract import Document
 from litkit.articles.identifiers import Found, identifiers_in_document, unique
 from litkit.articles.references import Marker, Reference
+from litkit.articles.spans import Spans
 from litkit.raw import CITATIONS, CLAIMS
 from litkit.schema import split_list
 from litkit.vocabulary import ASSERTED, DRAFT, GRADED_TOPICS, OUTCOME_KINDS, UNASSIGNED
@@ -250,12 +251,12 @@ def sentences(document: Document, *, skip: Iterable[tuple[int, int]] = ()) -> li
     Headings, code and the ``skip`` spans (the reference list) are left out.
     """
     segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
-    skip = list(skip)
+    skip = Spans(skip)
     found: list[Sentence] = []
     for block in document.blocks:
         if block.kind not in ("paragraph", "item", "row"):
             continue
-        if any(a <= block.start < b for a, b in skip):
+        if skip.covers(block.start):
             continue
         text = document.text[block.start : block.end]
         for span in segmenter.segment(text):
@@ -334,6 +335,7 @@ def draft_claims(
     entry_ids = {r.number: list(r.identifiers) for r in references}
     skip = [(r.start, r.end) for r in references]
     found = sentences(document, skip=skip)
+    reviewed_spans = Spans(reviewed.spans)
     rows = []
     previous_named = False
     for i, sentence in enumerate(found):
@@ -350,7 +352,7 @@ def draft_claims(
             or topic is None
             or len(sentence.text.split()) < MIN_WORDS
             or sentence.text.rstrip("\"'\u201d)").endswith("?")
-            or any(sentence.start < b and a < sentence.end for a, b in reviewed.spans)
+            or reviewed_spans.overlaps(sentence.start, sentence.end)
         ):
             continue
         section = _section(document, sentence.start, title)

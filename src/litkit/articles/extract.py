@@ -33,6 +33,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from litkit.articles.identifiers import bare_urls
+from litkit.articles.spans import Spans
 from litkit.errors import UsageError
 
 BULLET = "\u2022"
@@ -279,11 +280,11 @@ def from_markdown(markdown: str) -> Document:
 
 def _with_bare_urls(document: Document) -> Document:
     """Add as links the URLs written out in the text that are not inside a link already."""
-    taken = [(link.start, link.end) for link in document.links]
+    taken = Spans((link.start, link.end) for link in document.links)
     extra = [
         Link(document.text[s:e], document.text[s:e], s, e)
         for s, e in bare_urls(document.text)
-        if not any(a <= s < b for a, b in taken)
+        if not taken.covers(s)
     ]
     if not extra:
         return document

@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
 
+from litkit.articles.spans import Spans
 from litkit.doi import extract_dois, normalize_doi
 from litkit.vocabulary import IDENTIFIER_TYPES
 
@@ -283,14 +284,13 @@ def identifiers_in_text(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> l
     >>> [(f.type, f.identifier) for f in identifiers_in_text("PMID: 32927735; doi:10.1000/ABC")]
     [('pmid', '32927735'), ('doi', '10.1000/abc')]
     """
-    skip = sorted(skip)
-    outside = lambda s, e: not any(s < b and a < e for a, b in skip)  # noqa: E731
+    skip = Spans(skip)
     found: list[Found] = []
     for rule in rules():
         if rule.where != "text":
             continue
         for match in rule.pattern.finditer(text):
-            if not outside(match.start(), match.end()):
+            if skip.overlaps(match.start(), match.end()):
                 continue
             try:
                 ident = normalize(rule.type, rule.identifier(match))
@@ -298,7 +298,7 @@ def identifiers_in_text(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> l
                 continue
             found.append(Found(rule.type, ident, "", match.start(), match.end()))
     for match in _doi_spans(text):
-        if outside(*match[1:]):
+        if not skip.overlaps(*match[1:]):
             try:
                 found.append(Found("doi", normalize("doi", match[0]), "", *match[1:]))
             except ValueError:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from litkit.articles.extract import Block, Document
 from litkit.articles.identifiers import Found, identifiers_in_document, unique
+from litkit.articles.spans import starting_within
 
 FIELDS = ("authors", "title", "journal", "volume", "issue", "pages", "year", "month")
 
@@ -231,6 +232,8 @@ def reference_list(document: Document) -> list[Reference]:
     """The entries of the document's reference list(s), each parsed and with its identifiers."""
     entries: list[Reference] = []
     headed_starts = _headed_blocks(document)
+    links_by_start = sorted(document.links, key=lambda link: link.start)
+    link_starts = [link.start for link in links_by_start]
     for run in _candidate_runs(document):
         if not _is_reference_run(document, run, headed=run[0].start in headed_starts):
             continue
@@ -241,10 +244,9 @@ def reference_list(document: Document) -> list[Reference]:
             text = document.text[start : block.end].rstrip()
             number_match = re.match(r"\s*\[?(\d{1,6})[.)\]]", raw)
             number = block.number or (int(number_match.group(1)) if number_match else position)
-            links = [link for link in document.links if start <= link.start < block.end]
             local = [
                 type(link)(link.url, link.text, link.start - start, link.end - start)
-                for link in links
+                for link in links_by_start[starting_within(link_starts, start, block.end)]
             ]
             found = unique(identifiers_in_document(text, local))
             identifiers = tuple(

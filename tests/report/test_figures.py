@@ -1,7 +1,11 @@
 """Chart files are drawn again exactly when what they are drawn from has changed."""
 
 import ast
+import pickle
 import shutil
+import subprocess
+import sys
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -45,8 +49,8 @@ def test_a_chart_file_that_does_not_carry_its_key_is_drawn_again(tables, tmp_pat
         stem.with_suffix(".svg").unlink()
     elif damage == "png without key":
         shutil.copyfile(stem.with_suffix(".png"), tmp_path / "copy.png")
-        ax = next(c for c in figures.charts(tables) if c.name == "works-over-time")
-        figures.save_figure(ax.draw(ax.data).figure, stem)  # no key
+        chart = next(c for c in figures.charts(tables) if c.name == "works-over-time")
+        figures.save_figure(figures.draw(chart).figure, stem)  # no key
     else:
         shutil.copyfile(tmp_path / "citation-counts.svg", stem.with_suffix(".svg"))
     assert figures.saved_key(stem) is None
@@ -58,16 +62,16 @@ def test_the_key_covers_the_data_its_types_and_the_chart(tables):
     chart = figures.charts(tables)[0]
     key = figures.chart_key(chart)
     assert figures.chart_key(chart) == key
-    other_types = figures.Chart(chart.name, chart.data.astype("object"), chart.draw)
-    renamed = figures.Chart("another", chart.data, chart.draw)
+    other_types = figures.Chart(chart.name, chart.data.astype("object"), chart.plot)
+    renamed = figures.Chart("another", chart.data, chart.plot)
     assert figures.chart_key(other_types) != key and figures.chart_key(renamed) != key
 
 
 def test_the_key_covers_every_litkit_module_the_drawing_code_imports():
-    drawing = {module.__name__ for module in figures.DRAWING_CODE}
+    drawing = set(figures.DRAWING_CODE)
     imported = set()
     for module in figures.DRAWING_CODE:
-        for node in ast.walk(ast.parse(Path(module.__file__).read_text())):
+        for node in ast.walk(ast.parse(Path(find_spec(module).origin).read_text())):
             if isinstance(node, ast.ImportFrom) and node.module:
                 imported.add(node.module)
             elif isinstance(node, ast.Import):
@@ -77,3 +81,17 @@ def test_the_key_covers_every_litkit_module_the_drawing_code_imports():
     # only names the headline chart, and a chart's name is in its key.
     assert used - {"litkit", "litkit.report", "litkit.report.pages"} <= drawing
     assert {"litkit.report.palette", "litkit.vocabulary"} <= used
+
+
+def test_charts_that_are_current_are_kept_without_importing_pyplot(tables, tmp_path):
+    figures.write_charts(tables, tmp_path)
+    saved = tmp_path / "tables.pickle"
+    saved.write_bytes(pickle.dumps(dict(tables)))
+    code = (
+        "import pickle, sys; from pathlib import Path; from litkit.report import figures; "
+        f"tables = pickle.loads(Path({str(saved)!r}).read_bytes()); "
+        f"files, drawn = figures.write_charts(tables, Path({str(tmp_path)!r})); "
+        "print(drawn, 'matplotlib.pyplot' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "False"]

@@ -10,28 +10,31 @@ both of its files carry the key its inputs have now: a file is never kept for da
 it was not drawn from.
 
 Every file is deterministic (no date, no random id), so a rerun that draws changes nothing.
+
+matplotlib's drawing side (pyplot, the plot functions) is imported only when a chart is
+drawn: a report whose charts are all current reads their keys and nothing more.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib import font_manager
-from matplotlib.axes import Axes
 
-from litkit import vocabulary
-from litkit.report import palette, plots, shared, views
-from litkit.report.pages import HEADLINE_FIGURE
+from litkit.report import views
+from litkit.report.shared import HEADLINE_FIGURE
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 DPI = 150
 KEY_FIELD = "Identifier"  # the metadata field that holds the key, in the PNG and the SVG
@@ -42,17 +45,31 @@ NOT_DRAWING = ("backend", "interactive", "keymap.", "webagg.", "toolbar", "savef
 # The code that turns a chart's table into pixels: the plot functions, every litkit module
 # they use (a test checks that none is missing), and this module, which saves the files.
 # The rest of litkit shapes the tables, whose data is in the key itself.
-DRAWING_CODE = (plots, palette, shared, vocabulary, sys.modules[__name__])
+DRAWING_CODE = (
+    "litkit.report.plots",
+    "litkit.report.palette",
+    "litkit.report.shared",
+    "litkit.vocabulary",
+    __name__,
+)
 SVG_KEY = re.compile(r"<dc:identifier>" + KEY_PREFIX + r"([0-9a-f]{64})</dc:identifier>")
 
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart: the table it shows and the function that draws that table."""
+    """One chart: the table it shows and the plot function (of :mod:`litkit.report.plots`,
+    by name) that draws that table."""
 
     name: str
     data: pd.DataFrame
-    draw: Callable[[pd.DataFrame], Axes]
+    plot: str
+
+
+def draw(chart: Chart) -> Axes:
+    """The chart drawn on a new figure."""
+    from litkit.report import plots
+
+    return getattr(plots, chart.plot)(chart.data)
 
 
 def charts(tables: Mapping[str, pd.DataFrame]) -> list[Chart]:
@@ -62,24 +79,24 @@ def charts(tables: Mapping[str, pd.DataFrame]) -> list[Chart]:
         Chart(
             HEADLINE_FIGURE,  # the chart the index shows
             views.outcome_rows(tables["evidence_by_outcome"]),
-            plots.plot_evidence_by_outcome,
+            "plot_evidence_by_outcome",
         ),
         Chart(
             "evidence-gap-map",
             views.gap_cells(tables["evidence_gap_map"]),
-            plots.plot_evidence_gap_map,
+            "plot_evidence_gap_map",
         ),
         Chart(
             "claims-by-verdict",
             views.claim_rows(tables["claims"], labels),
-            plots.plot_claims_by_verdict,
+            "plot_claims_by_verdict",
         ),
         Chart(
             "works-over-time",
             views.year_design_counts(tables["designs"]),
-            plots.plot_works_over_time,
+            "plot_works_over_time",
         ),
-        Chart("citation-counts", views.citation_rows(tables["works"]), plots.plot_citation_counts),
+        Chart("citation-counts", views.citation_rows(tables["works"]), "plot_citation_counts"),
     ]
 
 
@@ -88,9 +105,12 @@ def _code_digest() -> str:
     """What decides a chart's pixels besides its data, as one hash: the drawing code
     (:data:`DRAWING_CODE`), the drawing libraries' versions, matplotlib's settings and the
     fonts it can choose from."""
+    import matplotlib
+    from matplotlib import font_manager
+
     digest = hashlib.sha256()
     for module in DRAWING_CODE:
-        digest.update(module.__name__.encode() + b"\0" + Path(module.__file__).read_bytes())
+        digest.update(module.encode() + b"\0" + Path(find_spec(module).origin).read_bytes())
     versions = [version(name) for name in ("matplotlib", "pillow", "numpy", "pandas")]
     digest.update(repr(versions).encode())
     settings = sorted(
@@ -134,9 +154,11 @@ def _png_text(key: str) -> bytes:
     return f"{KEY_FIELD}\0{KEY_PREFIX}{key}".encode("latin-1")
 
 
-def save_figure(fig: plt.Figure, stem: Path, *, key: str | None = None) -> list[Path]:
+def save_figure(fig: Figure, stem: Path, *, key: str | None = None) -> list[Path]:
     """Save ``fig`` as PNG and SVG, without dates or random ids, so reruns are identical;
     ``key`` (see :func:`chart_key`) is written into both files' metadata."""
+    import matplotlib
+
     stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
     mark = {KEY_FIELD: KEY_PREFIX + key} if key else {}
@@ -155,7 +177,9 @@ def write_charts(tables: Mapping[str, pd.DataFrame], folder: Path) -> tuple[list
     for chart in charts(tables):
         stem, key = folder / chart.name, chart_key(chart)
         if saved_key(stem) != key:
-            ax = chart.draw(chart.data)
+            import matplotlib.pyplot as plt
+
+            ax = draw(chart)
             save_figure(ax.figure, stem, key=key)
             plt.close(ax.figure)
             drawn += 1

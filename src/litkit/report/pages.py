@@ -33,6 +33,7 @@ from litkit.report.palette import (
     ink_on,
     tint,
 )
+from litkit.report.shared import HEADLINE_FIGURE
 from litkit.schema import is_missing
 from litkit.vocabulary import (
     ASSERTION_NEEDS,
@@ -47,7 +48,6 @@ NO_METHOD = "# Method\n\nThis project has no method document yet (`docs/method.m
 STYLESHEET = "report.css"  # beside the report's pages, which link it
 REPORT_TITLE = "How well are the articles' claims backed by the evidence?"
 HIGHLIGHT_ALPHA = 0.32  # a verdict's colour behind the article's text, still readable
-HEADLINE_FIGURE = "evidence-by-outcome"
 
 
 @cache

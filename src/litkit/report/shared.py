@@ -19,6 +19,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+# The chart the index shows, by its files' name (reports/figures/<name>.svg).
+HEADLINE_FIGURE = "evidence-by-outcome"
 # Values written otherwise than by turning hyphens into spaces: an abbreviation, and words
 # whose hyphen is part of their English spelling.
 SPELLED = {

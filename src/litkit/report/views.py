@@ -24,7 +24,7 @@ import pandas as pd
 from litkit.analysis.claims import claim_evidence, evidence_by_question, question_key
 from litkit.analysis.works import with_suffixes, work_labels
 from litkit.report.shared import require_columns
-from litkit.schema import is_missing, split_list
+from litkit.schema import is_missing, row_dicts, split_list
 from litkit.vocabulary import (
     ASSERTED,
     AUDIT_VERDICTS,
@@ -471,8 +471,7 @@ def cited_evidence(
         dois = split_list(claim["cited_dois"])
         graded = _claim_rows(claim, grades, "cited", by_question, found)
         for doi in dois:
-            row = graded[graded["doi"] == doi]
-            hit = row.iloc[0] if not row.empty else None
+            hit = next((row for row in graded if row["doi"] == doi), None)
             rows.append(
                 {
                     "claim_id": claim["claim_id"],
@@ -494,14 +493,14 @@ def cited_evidence(
 
 def _claim_rows(
     claim: pd.Series, grades: pd.DataFrame, role: str, by_question: Mapping, found: dict
-) -> pd.DataFrame:
+) -> list[dict]:
     """The graded rows of one role bearing on a claim's question (none without an outcome),
-    looked up in ``found`` when another claim asked the same question."""
+    as records, looked up in ``found`` when another claim asked the same question."""
     if is_missing(claim.get("outcome")):
-        return grades.iloc[0:0]
+        return []
     key = question_key(claim, role)
     if key not in found:
-        found[key] = claim_evidence(claim, grades, role=role, by_question=by_question)
+        found[key] = row_dicts(claim_evidence(claim, grades, role=role, by_question=by_question))
     return found[key]
 
 
@@ -518,18 +517,18 @@ def best_evidence(
     rows = []
     for _, claim in claims[claims["best_work"].notna()].iterrows():
         graded = _claim_rows(claim, grades, "best-evidence", by_question, found)
-        hit = graded[graded["work"] == claim["best_work"]]
-        doi = hit.iloc[0]["doi"] if not hit.empty else pd.NA
+        hit = next((row for row in graded if row["work"] == claim["best_work"]), {})
+        doi = hit.get("doi", pd.NA)
         rows.append(
             {
                 "claim_id": claim["claim_id"],
                 "work": claim["best_work"],
                 "doi": doi,
                 "url": pd.NA if is_missing(doi) else DOI_URL + doi,
-                "design": design.get(doi, hit.iloc[0]["design"] if not hit.empty else pd.NA),
+                "design": design.get(doi, hit.get("design", pd.NA)),
                 "certainty": claim["best_certainty"],
                 "direction": claim["best_direction"],
-                "effect": hit.iloc[0]["effect"] if not hit.empty else pd.NA,
+                "effect": hit.get("effect", pd.NA),
             }
         )
     columns = COLUMNS["best_evidence"]

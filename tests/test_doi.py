@@ -1,5 +1,9 @@
 """DOI extraction and normalisation."""
 
+import gzip
+import json
+from pathlib import Path
+
 import pytest
 
 from litkit.doi import extract_dois, is_doi, iter_dois, normalize_doi
@@ -241,3 +245,49 @@ def test_a_file_read_in_chunks_gives_the_dois_of_the_whole_text(tmp_path, chunk_
     path = tmp_path / "a.html"
     path.write_text("café — " + SAMPLE + " €", encoding="utf-8")
     assert list(iter_dois(iter_text(path, chunk_bytes=chunk_bytes))) == list(iter_dois([SAMPLE]))
+
+
+def _scanned(value: str) -> list[str]:
+    """What the general path finds in ``value``: the whole scan, no shortcut."""
+    return extract_dois(value.strip())
+
+
+def _recorded_dois() -> list[str]:
+    with gzip.open(Path(__file__).parent / "data/crossref/works.jsonl.gz", "rt") as lines:
+        return [json.loads(line)["DOI"] for line in lines]
+
+
+@pytest.mark.parametrize(
+    "suffixes",
+    [
+        "",
+        ".",
+        ").",
+        "]",
+        ",",
+        ";",
+        "Abstract",
+        "KEYWORDS",
+        "abstract",
+        "'",
+        "”",
+        "(",
+        ")",
+        "/full",
+        "::",
+        "<",
+        "#x",
+        "?x",
+    ],
+)
+def test_a_bare_doi_normalises_as_the_whole_scan_finds_it(suffixes):
+    # The shortcut for values that are a DOI already must agree with the scan on every
+    # recorded DOI, written as it is, in capitals and with what text may leave at its end.
+    for doi in _recorded_dois():
+        for value in (doi + suffixes, doi.upper() + suffixes, f" {doi}{suffixes} "):
+            found = _scanned(value)
+            if len(found) == 1:
+                assert normalize_doi(value) == found[0], value
+            else:
+                with pytest.raises(ValueError):
+                    normalize_doi(value)

@@ -21,7 +21,7 @@ from litkit.analysis.works import cited_works, work_labels, works_to_check
 from litkit.collector import collector_paused
 from litkit.config import Paths
 from litkit.crossref.cache import CrossrefCache
-from litkit.crossref.records import slim, to_frame
+from litkit.crossref.records import to_frame
 from litkit.crossref.resolve import fill_resolved_dois
 from litkit.errors import RawDataError, RawDataErrors
 from litkit.processed import write_processed
@@ -75,7 +75,7 @@ def read_inputs(paths: Paths) -> Inputs:
     # record Crossref returns under an alias still joins its citation.
     records, fetched_at = {}, {}
     with collector_paused():
-        for doi, message, provenance in cache.read_many(dois | set(best["doi"]), keep=slim):
+        for doi, message, provenance in cache.read_many(dois | set(best["doi"]), slim=True):
             records[doi] = message
             fetched_at[doi] = provenance.get("fetched_at")
     return Inputs(

@@ -6,6 +6,7 @@ import os
 import pytest
 
 from litkit.crossref.cache import CacheError, CrossrefCache, cache_filename
+from litkit.crossref.records import slim
 
 
 def _work(doi, version=1):
@@ -155,11 +156,6 @@ def test_refusing_to_cache_what_is_not_a_work(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def _slim_title(message):
-    """Keep only the DOI and title (module level, so worker processes can use it)."""
-    return {k: v for k, v in message.items() if k in ("DOI", "title")}
-
-
 @pytest.mark.parametrize("parallel_from", [10**9, 5])
 def test_read_many_gives_each_cached_doi_in_order_cut_as_asked(
     tmp_path, monkeypatch, parallel_from
@@ -172,9 +168,9 @@ def test_read_many_gives_each_cached_doi_in_order_cut_as_asked(
     for doi in dois:
         cache.write(doi, _work(doi), message_version="1.0.0", api_url="u", via="list")
     asked = [*reversed(dois), "10.1000/not-cached"]
-    read = list(cache.read_many(asked, keep=_slim_title))
+    read = list(cache.read_many(asked, slim=True))
     assert [doi for doi, _, _ in read] == dois
-    assert all(message == {"DOI": d, "title": ["Work 1"]} for d, message, _ in read)
+    assert all(message == slim(_work(d)) for d, message, _ in read)
     assert all(provenance["requested_doi"] == d for d, _, provenance in read)
 
 

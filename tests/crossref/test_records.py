@@ -1,10 +1,19 @@
 """Flattening Crossref records into the works table."""
 
+import json
+
 import pandas as pd
 import pytest
 
 from litkit.analysis.works import cited_works
-from litkit.crossref.records import plain_text, to_frame, year_of
+from litkit.crossref.records import (
+    decode_slim,
+    plain_text,
+    slim,
+    to_frame,
+    work_problem,
+    year_of,
+)
 from litkit.processed import RECORD
 from litkit.raw import read_articles, read_citations
 
@@ -127,3 +136,59 @@ def test_plain_text_collapses_every_kind_of_white_space_as_the_regex_does():
     text = f"{spaces}A{spaces}&amp;{spaces}b <jats:p>c{spaces}d</jats:p>{spaces}"
     assert plain_text(text.replace("<jats:p>", "").replace("</jats:p>", "")) == "A & b c d"
     assert plain_text(text) == "A & b c d"
+
+
+PROVENANCE = {"requested_doi": "10.1000/x", "via": "list"}
+
+
+def _file(message) -> bytes:
+    return json.dumps({"message": message, "provenance": PROVENANCE}).encode()
+
+
+def test_every_recorded_record_is_read_cut_as_slim_cuts_it(crossref_records):
+    for record in crossref_records:
+        assert decode_slim(_file(record)) == (slim(record), PROVENANCE), record["DOI"]
+
+
+DAMAGE = {
+    "no DOI": lambda r: {k: v for k, v in r.items() if k != "DOI"},
+    "blank DOI": lambda r: r | {"DOI": "  "},
+    "numeric DOI": lambda r: r | {"DOI": 10},
+    "no title, no type": lambda r: {k: v for k, v in r.items() if k not in ("title", "type")},
+    "title a string": lambda r: r | {"title": "One title"},
+    "title of numbers": lambda r: r | {"title": [1]},
+    "author a string": lambda r: r | {"author": "A"},
+    "author items strings": lambda r: r | {"author": ["A"]},
+    "licence items lists": lambda r: r | {"license": [[]]},
+    "update items numbers": lambda r: r | {"updated-by": [1]},
+    "date a list": lambda r: r | {"issued": [2020]},
+    "count a string": lambda r: r | {"is-referenced-by-count": "5"},
+    "count true": lambda r: r | {"references-count": True},
+    "count a float": lambda r: r | {"reference-count": 2.5},
+    "page a number": lambda r: r | {"page": 12},
+    "nulls": lambda r: r | {"title": None, "author": None, "issued": None, "page": None},
+    "not an object": lambda r: [r],
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE, ids=list(DAMAGE))
+def test_a_record_is_read_cut_only_when_it_is_a_work_and_then_as_slim_cuts_it(
+    crossref_records, damage
+):
+    # The fast read may send a record the long way (which then says what is wrong or keeps
+    # it), but never accepts one the long way refuses, nor cuts it otherwise.
+    for record in crossref_records[:50]:
+        message = DAMAGE[damage](record)
+        read = decode_slim(_file(message))
+        if read is not None:
+            assert work_problem(message) is None and read == (slim(message), PROVENANCE)
+        if work_problem(message) is not None:
+            assert read is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"{not json", b"[]", b'{"message": {"DOI": "10.1/x", "type": "t"}}', b"\xff"],
+)
+def test_a_file_that_is_not_a_cached_record_is_left_to_the_long_way(data):
+    assert decode_slim(data) is None

@@ -43,7 +43,8 @@ import orjson
 from filelock import FileLock, Timeout
 
 from litkit import __version__
-from litkit.crossref.records import work_problem
+from litkit.crossref.records import decode_slim, work_problem
+from litkit.crossref.records import slim as slim_record
 from litkit.errors import CacheError
 from litkit.files import atomic_write, atomic_write_bytes, remove_temporary_files, sync_folder
 
@@ -251,26 +252,28 @@ class CrossrefCache:
         return self._read_file(self.path_for(doi))
 
     def read_many(
-        self, dois: Iterable[str], *, keep: Callable[[dict], dict] | None = None
+        self, dois: Iterable[str], *, slim: bool = False
     ) -> Iterator[tuple[str, dict, dict]]:
         """``(doi, message, provenance)`` for each of ``dois`` that has a record, by DOI.
 
         One listing of the folder finds the files, so DOIs without a record cost no look-up.
-        ``keep`` (a module-level function, such as :func:`~litkit.crossref.records.slim`)
-        cuts each message as its file is read, so that a build never holds tens of thousands
-        of whole records (most of whose bytes are reference lists). From :data:`READ_PARALLEL_FROM` records on, the files are read
-        on every core, in order. Raises :class:`CacheError` for the first unreadable file.
+        With ``slim``, each message is cut as :func:`~litkit.crossref.records.slim` cuts it
+        as its file is read, decoding only the fields kept
+        (:func:`~litkit.crossref.records.decode_slim`), so that a build never holds, or
+        even decodes, tens of thousands of whole records (most of whose bytes are reference
+        lists). From :data:`READ_PARALLEL_FROM` records on, the files are read on every
+        core, in order. Raises :class:`CacheError` for the first unreadable file.
         """
         files = self._cached_files(dois)
         named = [(doi, files[doi]) for doi in sorted(files)]
         workers = min(os.cpu_count() or 1, 8)
         if len(named) < READ_PARALLEL_FROM or workers < 2:
-            yield from _read_named(self.folder, named, keep)
+            yield from _read_named(self.folder, named, slim)
             return
         size = -(-len(named) // (workers * 4))
         chunks = [named[i : i + size] for i in range(0, len(named), size)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            reads = pool.map(_read_chunk, repeat(self.folder), chunks, repeat(keep))
+            reads = pool.map(_read_chunk, repeat(self.folder), chunks, repeat(slim))
             for chunk in reads:
                 yield from chunk
 
@@ -407,20 +410,28 @@ READ_PARALLEL_FROM = 4000
 
 
 def _read_named(
-    folder: Path, named: list[tuple[str, str]], keep: Callable[[dict], dict] | None
+    folder: Path, named: list[tuple[str, str]], slim: bool
 ) -> Iterator[tuple[str, dict, dict]]:
-    """``(doi, message, provenance)`` of each ``(doi, file name)``, messages cut by ``keep``."""
+    """``(doi, message, provenance)`` of each ``(doi, file name)``, messages cut if ``slim``."""
     for doi, name in named:
-        cached = CrossrefCache._read_file(folder / name)
-        message = cached.message if keep is None else keep(cached.message)
-        yield doi, message, cached.provenance
+        path = folder / name
+        if slim:
+            try:
+                kept = decode_slim(path.read_bytes())
+            except OSError:
+                kept = None  # the long way names the problem
+            if kept is not None:
+                yield doi, *kept
+                continue
+        cached = CrossrefCache._read_file(path)
+        yield doi, slim_record(cached.message) if slim else cached.message, cached.provenance
 
 
 def _read_chunk(
-    folder: Path, named: list[tuple[str, str]], keep: Callable[[dict], dict] | None
+    folder: Path, named: list[tuple[str, str]], slim: bool
 ) -> list[tuple[str, dict, dict]]:
     """:func:`_read_named` in a worker process, whole."""
-    return list(_read_named(folder, named, keep))
+    return list(_read_named(folder, named, slim))
 
 
 def _scandir(folder: Path) -> list[os.DirEntry]:

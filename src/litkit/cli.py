@@ -432,9 +432,9 @@ def run_report(args: argparse.Namespace) -> int:
     # The kernels start first: each then spends a second or more starting Python and
     # importing pandas and matplotlib, while this process imports what builds the tables
     # and renders the pages (kernels imports only jupyter_client).
-    from litkit.report.kernels import started_kernels
+    from litkit.report.kernels import kernel_folders, started_kernels
 
-    with started_kernels([p.notebooks for p in projects if p.notebook_files]) as kernels:
+    with started_kernels(kernel_folders(projects)) as kernels:
         # jsonschema, which nbformat imports, imports rfc3987-syntax where it is installed
         # (JupyterLab's dependencies bring it), and that compiles a grammar of IRIs on
         # import: 2.5 s, a third of a report. The report validates notebooks, whose schema

@@ -26,7 +26,7 @@ from litkit.report.notebook_pages import (
     write_stylesheet,
 )
 from litkit.report.pages import write_index
-from litkit.report.render import make_report
+from litkit.report.render import make_report, make_reports
 
 NOTEBOOKS = numbered_notebooks(Path(__file__).resolve().parents[2] / "notebooks")
 
@@ -110,9 +110,14 @@ def test_notebook_pages_are_what_nbconvert_makes_each_chart_with_its_title_as_al
         nbformat.v4.new_output(
             "execute_result",
             data={"image/png": png, "text/plain": "Chart: Claims by verdict"},
+            metadata={"image/png": {"alt": "Chart: Claims by verdict"}},
             execution_count=1,
         ),
-        nbformat.v4.new_output("display_data", data={"image/png": png}),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/png": png},
+            metadata={"image/png": {"needs_background": "light", "width": 300}},
+        ),
         nbformat.v4.new_output(
             "display_data", data={"text/html": "<table><tr><td>1</td></tr></table>"}
         ),
@@ -223,6 +228,25 @@ def test_a_failing_notebook_keeps_the_last_good_report_and_names_the_step(report
     assert (reports / "index.html").read_text() == "the last good report"
     assert good.read_bytes() == before  # the notebook that ran is not saved either
     assert not list(reported_project.glob(".reports*"))
+
+
+def test_a_kernel_that_cannot_start_is_named_and_the_report_kept(
+    reported_project, capsys, monkeypatch
+):
+    import litkit.report.kernels
+
+    monkeypatch.setattr(litkit.report.kernels, "KERNEL", "no-such-kernel")
+    _notebook(reported_project / "notebooks/01-good.ipynb", "print('fine')")
+    assert main(["report", "--root", str(reported_project)]) == 1
+    err = capsys.readouterr().err
+    assert "notebooks failed" in err and "no-such-kernel" in err and "Traceback" not in err
+    assert (reported_project / "reports" / "index.html").read_text() == "the last good report"
+
+
+def test_reports_with_notebooks_and_no_kernel_to_run_them_are_refused(reported_project):
+    _notebook(reported_project / "notebooks/01-good.ipynb", "print('fine')")
+    with pytest.raises(ValueError, match="needs a kernel"):
+        make_reports([Paths(reported_project)], kernels=[])
 
 
 def test_a_report_that_succeeds_is_swapped_in_whole(reported_project):

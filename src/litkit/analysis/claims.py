@@ -23,7 +23,6 @@ import pandas as pd
 from litkit.analysis.evidence import (
     EMPTY_BODY,
     Questions,
-    evidence_by_question,  # noqa: F401 (the report's views import it from here)
     question,
     question_rows,
 )

@@ -84,16 +84,21 @@ def starting_certainty(
 
 
 def _number(value: object) -> float | None:
-    """A cell's number, or None for an empty cell or one that is not a number.
+    """A cell's number, or None for an empty cell.
+
+    Raises:
+        ValueError: naming the value, when a cell holds something that is not a number
+            (the raw tables are checked on reading, so this is a bug, not bad input).
 
     >>> _number(" 0.23"), _number(12), _number(pd.NA), _number(float("nan")), _number("")
     (0.23, 12.0, None, None, None)
     """
-    try:
-        number = float(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError):  # pd.NA and None are TypeErrors, "" a ValueError
+    if is_missing(value) or (isinstance(value, str) and not value.strip()):
         return None
-    return None if number != number else number
+    try:
+        return float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        raise ValueError(f"not a number: {value!r}") from None
 
 
 def crosses_no_effect(measure: object, low: object, high: object) -> bool | None:

@@ -8,8 +8,8 @@ Files are written atomically, so a run killed at any instant leaves only whole f
 a rerun carries on where it stopped. A fetch does not flush each record to disk (an
 ``fsync`` per file costs more than the rest of the write); it syncs the folder once per
 list request and once for the DOIs asked for one by one. The trade-off: a power failure in
-the seconds after a sync may leave some of the records written since empty; reading one is then a CacheError naming the file, and a ``--refresh`` of
-that DOI replaces it.
+the seconds after a sync may leave some of the records written since empty; reading one
+is then a CacheError naming the file, and a ``--refresh`` of that DOI replaces it.
 
 Everything ``litkit fetch`` writes stays inside the cache folder: the records, the list
 of DOIs Crossref did not know (``not-found.csv``) and the lock file that keeps two fetches

@@ -90,7 +90,6 @@ def slim(record: dict) -> dict:
     return kept
 
 
-
 # The end of a block of JATS or HTML text: its text must not run into the next block's.
 _BLOCK_END = re.compile(
     r"</(?:jats:)?(?:p|title|sec|list-item|li|div|h\d|tr|td|label)\s*>|<br\s*/?>", re.IGNORECASE

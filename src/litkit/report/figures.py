@@ -12,7 +12,8 @@ it was not drawn from.
 Every file is deterministic (no date, no random id), so a rerun that draws changes nothing.
 
 matplotlib's drawing side (pyplot, the plot functions) is imported only when a chart is
-drawn: a report whose charts are all current reads their keys and nothing more.
+drawn: a report whose charts are all current imports only what the keys need
+(matplotlib's settings and font list).
 """
 
 from __future__ import annotations

@@ -19,6 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_client import KernelClient, KernelManager
+from jupyter_client.kernelspec import NoSuchKernel
+
+from litkit.config import Paths
+from litkit.errors import ReportError
 
 KERNEL = "python3"
 KERNELS = 2  # kernels running notebooks at once: the machines this runs on have two cores
@@ -99,12 +103,25 @@ def start_kernel(folder: Path) -> Kernel:
     return Kernel(manager, sockets)
 
 
+def kernel_folders(projects: Sequence[Paths]) -> list[Path]:
+    """Where a report's kernels start: the notebook folders of the projects that have
+    notebooks (the kernels move to each notebook's folder before running it)."""
+    return [paths.notebooks for paths in projects if paths.notebook_files]
+
+
 @contextmanager
 def started_kernels(folders: Sequence[Path]) -> Iterator[list[Kernel]]:
-    """A kernel for each of the first :data:`KERNELS` of ``folders``, shut down after."""
+    """A kernel for each of the first :data:`KERNELS` of ``folders``, shut down after.
+
+    Raises:
+        ReportError: naming the step, when a kernel cannot be started.
+    """
     with ExitStack() as stack:
         kernels = []
         for folder in folders[:KERNELS]:
-            kernels.append(start_kernel(folder))
+            try:
+                kernels.append(start_kernel(folder))
+            except (NoSuchKernel, OSError) as exc:
+                raise ReportError("notebooks", f"cannot start a {KERNEL} kernel: {exc}") from None
             stack.callback(kernels[-1].shutdown)
         yield kernels

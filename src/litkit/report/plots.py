@@ -705,12 +705,13 @@ class Chart:
     def __init__(self, figure: Figure):
         self.figure = figure
 
-    def _repr_png_(self) -> bytes:
+    def _repr_png_(self) -> tuple[bytes, dict[str, str]]:
         # The charts are laid out to fit their figure (constrained layout, legends inside),
-        # so no tight-bounding-box pass is needed: one draw makes the PNG.
+        # so no tight-bounding-box pass is needed: one draw makes the PNG. Its title goes
+        # with it as the image's alt text (the report's notebook pages write it).
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", metadata={"Software": None})
-        return buffer.getvalue()
+        return buffer.getvalue(), {"alt": repr(self)}
 
     def __repr__(self) -> str:
         titles = [ax.get_title() for ax in self.figure.axes if ax.get_title()]
@@ -728,7 +729,7 @@ def shown(ax: Axes) -> Chart:
     >>> chart = shown(plt.subplots()[1])
     >>> chart.figure in map(plt.figure, plt.get_fignums())
     False
-    >>> chart._repr_png_()[:4]
+    >>> chart._repr_png_()[0][:4]
     b'\\x89PNG'
     """
     plt.close(ax.figure)

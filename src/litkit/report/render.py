@@ -9,12 +9,12 @@ are current, and render them to ``reports/*.html`` without code cells (sharing
 
 The slow parts run side by side. The kernels start first, and import what the notebooks
 use, while this process imports only what builds the tables and runs notebooks, and builds
-them; the modules that write pages, exports and notebook pages are imported after the
-builds, while the notebooks run. The charts are drawn in a second process (the only one
-that imports matplotlib), also while the notebooks run. And one ``litkit report --root A --root B`` makes several projects' reports in one
-process, their notebooks shared out between two kernels, each notebook run in its own
-folder. A chart whose inputs have not changed since its files were drawn is kept as it is
-(:mod:`litkit.report.figures`).
+them; the modules that write pages, exports, charts and notebook pages are imported after
+the builds, while the kernels run the notebooks. A chart whose inputs have not changed
+since its files were drawn is kept as it is (:mod:`litkit.report.figures`); the others are
+drawn then too. And one ``litkit report --root A --root B`` makes several projects'
+reports in one process, their notebooks shared out between two kernels, each notebook run
+in its own folder.
 
 Every page opens from the file system with nothing loaded from the network, and everything
 written is deterministic: a second run changes no tracked file.
@@ -36,10 +36,9 @@ import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
@@ -50,7 +49,7 @@ from litkit.errors import LitkitError, ReportError
 from litkit.pipeline import build
 from litkit.processed import read_all
 from litkit.report import notebooks
-from litkit.report.kernels import Kernel, started_kernels
+from litkit.report.kernels import Kernel, kernel_folders, started_kernels
 
 # --- one project's report ------------------------------------------------------------------
 
@@ -64,7 +63,7 @@ class Run:
     label: str  # the project as failures and progress name it; "" when there is one
     sources: list[Path] = field(default_factory=list)  # the notebooks, in order
     executed: list[Future] = field(default_factory=list)  # one per source, set by a thread
-    charts: Future | None = None
+    charts: tuple[list[Path], int] = ([], 0)  # chart files, and how many were drawn
     built: threading.Event = field(default_factory=threading.Event)  # its tables are written
     failed: threading.Event = field(default_factory=threading.Event)  # a notebook failed
     staged: list[Path] = field(default_factory=list)
@@ -87,10 +86,14 @@ def _staging(paths: Paths) -> Path:
     return staging
 
 
-def _draw_charts(paths: Paths, folder: Path) -> tuple[list[Path], int]:
-    from litkit.report import figures  # in the chart process: only it imports matplotlib
+def _charts(run: Run) -> None:
+    """The run's charts in its staging folder: kept where their inputs have not changed
+    (most reports), else drawn while the kernels run the notebooks."""
+    from litkit.report import figures  # after the builds (see make_reports)
 
-    return figures.write_charts(read_all(paths=paths), folder)
+    with run.step("drawing the figures"):
+        folder = run.folder / run.paths.figures.relative_to(run.paths.reports)
+        run.charts = figures.write_charts(read_all(paths=run.paths), folder)
 
 
 def _execute_all(kernel: Kernel, queue: deque[tuple[Run, int]], stop: threading.Event) -> None:
@@ -169,10 +172,9 @@ def _notebook_pages(run: Run, exporter, say: Callable[[str], None]) -> list:
 
 
 def _finish(run: Run, executed: list, say: Callable[[str], None]) -> list[Path]:
-    """Wait for the charts, swap the report in and save the executed notebooks."""
-    with run.step("drawing the figures"):
-        files, drawn = run.charts.result()
-        run.staged += files
+    """Swap the report in and save the executed notebooks."""
+    files, drawn = run.charts
+    run.staged += files
     kept = len(files) // 2 - drawn
     say(run.line(f"figures: {len(files) // 2} charts as PNG and SVG ({kept} unchanged, kept)"))
     with run.step("saving the report"):
@@ -219,24 +221,20 @@ def make_reports(
             and notebooks are as they were, and so are those of projects not finished.
     """
     if kernels is None:
-        with started_kernels([p.notebooks for p in projects if p.notebook_files]) as kernels:
+        with started_kernels(kernel_folders(projects)) as kernels:
             return make_reports(projects, say=say, kernels=kernels)
+    runs = [Run(p, Path(), str(p.root) if len(projects) > 1 else "") for p in projects]
+    for run in runs:
+        run.sources = run.paths.notebook_files
+        run.executed = [Future() for _ in run.sources]
+    if any(run.sources) and not kernels:
+        raise ValueError("make_reports needs a kernel for the projects' notebooks")
     written: list[Path] = []
     with ExitStack() as stack:
-        # The chart process draws while the notebooks run, so the two use both cores. It
-        # is forked before this process has a thread.
-        charts = stack.enter_context(
-            ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"))
-        )
-        charts.submit(int).result()
         stop = threading.Event()
-        runs = [Run(p, Path(), str(p.root) if len(projects) > 1 else "") for p in projects]
-        # Each kernel warms up in its own thread while the tables are built. The threads
-        # then take the notebooks of every project in turn, each in its own folder, so
-        # that a project with slow notebooks shares them out.
-        for run in runs:
-            run.sources = run.paths.notebook_files
-            run.executed = [Future() for _ in run.sources]
+        # Each kernel waits until it is ready, in its own thread, while the tables are
+        # built. The threads then take the notebooks of every project in turn, each in its
+        # own folder, so that a project with slow notebooks shares them out.
         queue = deque(
             (run, index)
             for index in range(max((len(r.sources) for r in runs), default=0))
@@ -257,15 +255,15 @@ def make_reports(
             written += tables
             run.folder = _staging(run.paths)
             stack.callback(shutil.rmtree, run.folder, ignore_errors=True)
-            figures_folder = run.folder / run.paths.figures.relative_to(run.paths.reports)
-            run.charts = charts.submit(_draw_charts, run.paths, figures_folder)
-        # Only now are the modules that write pages, exports and notebook pages imported
-        # (nbconvert, Jinja, openpyxl: a second or more): the kernels got the tables
-        # without waiting for them, and run the notebooks meanwhile.
+        # Only now are the modules that write pages, exports, charts and notebook pages
+        # imported (nbconvert, Jinja, openpyxl, matplotlib: a second or more): the kernels
+        # got the tables without waiting for them, and run the notebooks meanwhile.
         from litkit.report.notebook_pages import notebook_exporter
 
         for run in runs:
             _pages_and_exports(run, say)
+        for run in runs:
+            _charts(run)
         exporter = notebook_exporter()
         for run in runs:
             executed = _notebook_pages(run, exporter, say)

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from litkit.analysis.claims import claim_evidence, evidence_by_question, question_key
+from litkit.analysis.claims import claim_evidence, question_key
+from litkit.analysis.evidence import evidence_by_question
 from litkit.analysis.works import with_suffixes, work_labels
 from litkit.report.shared import require_columns
 from litkit.schema import is_missing, row_dicts, split_list

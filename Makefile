@@ -47,7 +47,7 @@ build: install ## Write only the processed tables
 	$(BIN)/litkit build
 
 test: lint ## Every test: lint, unit tests, local-Crossref tests, notebooks (nbval)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(UV) ## uv.lock in step with pyproject.toml; ruff check and ruff format --check
 	$(UV) lock --check --quiet

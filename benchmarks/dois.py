@@ -9,7 +9,9 @@ this process:
   1 MiB chunks, checked as UTF-8, decoded (entities, percent escapes), scanned, cleaned;
 * litkit on pathological input: a DOI followed by a megabyte of ``)``.
 
-    .venv/bin/python benchmarks/dois.py [--mb 50] [--seed 1]
+    .venv/bin/python benchmarks/dois.py [--mb 50] [--seed 1] [--runs 3]
+
+The baseline and litkit run in turn, ``--runs`` times each; the medians are compared.
 
 See benchmarks/README.md for how to read the output.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -31,7 +34,7 @@ TARGET_MB_PER_S = 30.0
 # https://www.crossref.org/blog/dois-and-matching-regular-expressions/
 CROSSREF_PATTERN = re.compile(r"10.\d{4,9}/[-._;()/:A-Z0-9]+", re.IGNORECASE)
 WORDS = (
-    "the of and to in a patients ketamine pain study trial dose mg per kg was were "
+    "the of and to in a patients treatment symptom study trial dose mg per kg was were "
     "results similar placebo randomised group outcome 10 0.5 95% CI (p<0.05), ; review "
     "&amp; e.g. https://example.org/page.html 2020"
 ).split()
@@ -67,21 +70,30 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50.0, help="size of the text (default 50)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each, in turn (default 3)")
     args = parser.parse_args()
     text = generate(args.mb, args.seed)
     megabytes = len(text.encode()) / 1_000_000
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "text.txt"
         path.write_text(text, encoding="utf-8")
-        base_s, base_n = timed(lambda: sum(1 for _ in CROSSREF_PATTERN.finditer(text)))
-        lit_s, lit_n = timed(lambda: sum(1 for _ in iter_dois(iter_text(path))))
+        base, lit = [], []
+        for _ in range(args.runs):
+            base.append(timed(lambda: sum(1 for _ in CROSSREF_PATTERN.finditer(text))))
+            lit.append(timed(lambda: sum(1 for _ in iter_dois(iter_text(path)))))
+    base_s, base_n = statistics.median(s for s, _ in base), base[0][1]
+    lit_s, lit_n = statistics.median(s for s, _ in lit), lit[0][1]
     unique = len(extract_dois(text))
     odd_s, odd = timed(lambda: len(extract_dois("10.1000/abc" + ")" * 1_000_000)))
     rows = [
         ("re.finditer, Crossref pattern, in memory", base_s, base_n),
         ("litkit iter_dois(iter_text(file))", lit_s, lit_n),
     ]
-    print(f"{megabytes:.1f} MB of generated text, {unique} distinct DOIs\n")
+    print(
+        f"{megabytes:.1f} MB of generated text, {unique} distinct DOIs; medians of {args.runs} runs"
+    )
+    print(f"  baseline runs: {', '.join(f'{s:.2f}' for s, _ in base)} s")
+    print(f"  litkit runs:   {', '.join(f'{s:.2f}' for s, _ in lit)} s\n")
     print(f"{'run':42} {'seconds':>8} {'matches':>8} {'MB/s':>8}")
     for name, seconds, count in rows:
         print(f"{name:42} {seconds:8.2f} {count:8d} {megabytes / seconds:8.1f}")

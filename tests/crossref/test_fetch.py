@@ -25,6 +25,9 @@ from litkit.testing.crossref_server import SHAPE_FAULTS, TRICKLE_FAULTS, Crossre
 
 # Fast retries for tests: the backoff shape is the same, only shorter.
 QUICK = Retry(attempts=6, backoff=0.01, max_backoff=0.05)
+# For tests of what a run does, not of its pace: a server without limits, paced ten times
+# faster than the polite pool, so that each takes a second, not ten.
+UNPACED = Limits(single_per_second=100, list_per_second=30, concurrency=3)
 
 
 @pytest.fixture
@@ -130,11 +133,12 @@ def test_a_doi_that_keeps_failing_is_reported_and_spoils_no_other(
     assert report.count("fetched") == 7
 
 
-def test_the_run_stops_when_errors_persist(tmp_path, server, journal_records):
-    server.inject("503", times=10_000)
-    report = _fetcher(tmp_path, server, batch_size=5, min_requests=20).fetch(
-        _dois(journal_records, 100)
-    )
+def test_the_run_stops_when_errors_persist(tmp_path, crossref_records, journal_records):
+    with CrossrefServer(crossref_records, list_rate=None, single_rate=None) as server:
+        server.inject("503", times=10_000)
+        report = _fetcher(tmp_path, server, batch_size=5, min_requests=20, limits=UNPACED).fetch(
+            _dois(journal_records, 100)
+        )
     assert report.stopped and "10%" in report.stopped
     assert report.count("failed") == 100
     # It stops soon after the error rate is judged, not after every retry of every DOI.
@@ -299,7 +303,7 @@ def test_a_fetch_killed_mid_run_leaves_whole_files_and_a_rerun_resumes(
         for path in written:  # every file is whole
             assert json.loads(path.read_text())["message"]["DOI"]
         server.reset_stats()
-        report = _fetcher(tmp_path, server, batch_size=5).fetch(dois)
+        report = _fetcher(tmp_path, server, batch_size=5, limits=UNPACED).fetch(dois)
     assert report.ok
     assert report.count("cached") == len(written)
     assert server.stats.requests["list"] == -(-(120 - len(written)) // 5)

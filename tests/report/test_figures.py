@@ -13,50 +13,65 @@ import pytest
 
 import litkit
 from litkit.config import Paths
-from litkit.pipeline import build
 from litkit.processed import read_all
 from litkit.report import figures
 
 
+@pytest.fixture(scope="module")
+def tables(_built_once):
+    """The first case's processed tables, built once (tests that change one copy it)."""
+    return read_all(paths=Paths(_built_once))
+
+
+@pytest.fixture(scope="module")
+def _drawn_once(tables, tmp_path_factory) -> tuple[Path, list[Path], int]:
+    """write_charts into an empty folder: the folder, the files it names, the count drawn."""
+    folder = tmp_path_factory.mktemp("charts")
+    files, drawn = figures.write_charts(tables, folder)
+    return folder, files, drawn
+
+
 @pytest.fixture
-def tables(scratch_project):
-    build(Paths(scratch_project))
-    return read_all(paths=Paths(scratch_project))
+def charts_folder(_drawn_once, tmp_path) -> Path:
+    """A folder of every chart as write_charts leaves it: drawn once, copied per test."""
+    shutil.copytree(_drawn_once[0], tmp_path, dirs_exist_ok=True)
+    return tmp_path
 
 
-def test_charts_whose_inputs_are_unchanged_are_kept_byte_for_byte(tables, tmp_path):
-    files, drawn = figures.write_charts(tables, tmp_path)
-    first = {p: p.read_bytes() for p in files}
-    again, redrawn = figures.write_charts(tables, tmp_path)
-    assert drawn == 5 and redrawn == 0 and again == files
-    assert {p: p.read_bytes() for p in again} == first
+def test_charts_whose_inputs_are_unchanged_are_kept_byte_for_byte(
+    tables, _drawn_once, charts_folder
+):
+    folder, files, drawn = _drawn_once
+    assert drawn == 5 and sorted(files) == sorted(folder.iterdir())
+    first = {p.name: p.read_bytes() for p in files}
+    again, redrawn = figures.write_charts(tables, charts_folder)
+    assert redrawn == 0 and [p.name for p in again] == [p.name for p in files]
+    assert {p.name: p.read_bytes() for p in again} == first
 
 
-def test_a_chart_whose_data_changed_is_drawn_again(tables, tmp_path):
-    figures.write_charts(tables, tmp_path)
+def test_a_chart_whose_data_changed_is_drawn_again(tables, charts_folder):
     designs = tables["designs"].copy()
     designs["year"] = designs["year"] + 1
     changed = dict(tables, designs=designs)
     keys = {c.name: figures.chart_key(c) for c in figures.charts(changed)}
-    _, drawn = figures.write_charts(changed, tmp_path)
+    _, drawn = figures.write_charts(changed, charts_folder)
     assert drawn == 1
-    assert figures.saved_key(tmp_path / "works-over-time") == keys["works-over-time"]
+    assert figures.saved_key(charts_folder / "works-over-time") == keys["works-over-time"]
 
 
 @pytest.mark.parametrize("damage", ["missing svg", "png without key", "keys disagree"])
-def test_a_chart_file_that_does_not_carry_its_key_is_drawn_again(tables, tmp_path, damage):
-    figures.write_charts(tables, tmp_path)
-    stem = tmp_path / "works-over-time"
+def test_a_chart_file_that_does_not_carry_its_key_is_drawn_again(tables, charts_folder, damage):
+    stem = charts_folder / "works-over-time"
     if damage == "missing svg":
         stem.with_suffix(".svg").unlink()
     elif damage == "png without key":
-        shutil.copyfile(stem.with_suffix(".png"), tmp_path / "copy.png")
+        shutil.copyfile(stem.with_suffix(".png"), charts_folder / "copy.png")
         chart = next(c for c in figures.charts(tables) if c.name == "works-over-time")
         figures.save_figure(figures.draw(chart).figure, stem)  # no key
     else:
-        shutil.copyfile(tmp_path / "citation-counts.svg", stem.with_suffix(".svg"))
+        shutil.copyfile(charts_folder / "citation-counts.svg", stem.with_suffix(".svg"))
     assert figures.saved_key(stem) is None
-    _, drawn = figures.write_charts(tables, tmp_path)
+    _, drawn = figures.write_charts(tables, charts_folder)
     assert drawn == 1 and figures.saved_key(stem) is not None
 
 
@@ -84,14 +99,13 @@ def test_the_key_covers_every_litkit_module_the_drawing_code_imports():
     assert {"litkit.report.plots", "litkit.report.palette", "litkit.vocabulary"} <= used
 
 
-def test_charts_that_are_current_are_kept_without_importing_pyplot(tables, tmp_path):
-    figures.write_charts(tables, tmp_path)
-    saved = tmp_path / "tables.pickle"
+def test_charts_that_are_current_are_kept_without_importing_pyplot(tables, charts_folder):
+    saved = charts_folder / "tables.pickle"
     saved.write_bytes(pickle.dumps(dict(tables)))
     code = (
         "import pickle, sys; from pathlib import Path; from litkit.report import figures; "
         f"tables = pickle.loads(Path({str(saved)!r}).read_bytes()); "
-        f"files, drawn = figures.write_charts(tables, Path({str(tmp_path)!r})); "
+        f"files, drawn = figures.write_charts(tables, Path({str(charts_folder)!r})); "
         "print(drawn, 'matplotlib.pyplot' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -46,12 +46,11 @@ report: install ## Run the whole pipeline offline: tables, figures, notebooks, H
 build: install ## Write only the processed tables
 	$(BIN)/litkit build
 
-# The tests wait on paced local servers for much of their time: one test process more than
-# there are cores keeps the cores busy (pytest-xdist; a file's tests stay in one process).
-TEST_PROCESSES ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
-
+# One test process per core (pytest-xdist; a file's tests stay in one process). More would
+# finish sooner, as the tests wait on paced local servers much of the time, but on two cores
+# a third process delays requests enough that the pacing tests see a 429 now and then.
 test: lint ## Every test: lint, unit tests, local-Crossref tests, notebooks (nbval)
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES)
+	$(BIN)/python -m pytest -n auto
 
 lint: $(UV) ## uv.lock in step with pyproject.toml; ruff check and ruff format --check
 	$(UV) lock --check --quiet

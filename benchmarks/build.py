@@ -6,8 +6,8 @@ Crossref-compatible server (no pacing: the fetch is not what is measured here) t
 real recorded records copied under N distinct DOIs. Then, in this process, each stage of the
 build is timed beside a baseline measured in the same run: `json.load` of each of the same
 cache files, one after another, each dropped once parsed (keeping them all would put the
-garbage collector's passes over them in the baseline): the least any build must do. The whole `litkit build` runs in a child process, whose
-peak memory is read from the kernel.
+garbage collector's passes over them in the baseline): the least any build must do. The
+whole `litkit build` runs in a child process, whose peak memory is read from the kernel.
 
     .venv/bin/python benchmarks/build.py [--records 50000] [--runs 3] [--keep DIR]
 
